@@ -1,0 +1,14 @@
+"""URL map: each app owns its own urls; this file only mounts them."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from qingdan.api.api import api
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("accounts/", include("qingdan.people.urls")),
+    path("", include("qingdan.units.urls")),
+]

@@ -1,0 +1,1 @@
+"""qingdan: problem lists for public bodies."""

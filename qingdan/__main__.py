@@ -1,0 +1,20 @@
+"""The ``qingdan`` command: Django's manage.py under the project's name."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main() -> None:
+    """Run a qingdan subcommand (``qingdan --help`` lists them)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    from django.core.management import execute_from_command_line
+
+    argv = list(sys.argv)
+    argv[0] = "qingdan"
+    execute_from_command_line(argv)
+
+
+if __name__ == "__main__":
+    main()

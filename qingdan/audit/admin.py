@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from qingdan.audit.models import AuditEntry
+from qingdan.people.admin_scoping import ScopedAdmin, manage_scope
+from qingdan.people.scopes import subtree_bounds
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ScopedAdmin):
+    """Read-only; scoped by where in the tree the change happened."""
+
+    list_display = ["seq", "at", "actor_label", "action", "object_type", "object_id"]
+    list_filter = ["action"]
+    search_fields = ["object_id", "actor_label"]
+    show_full_result_count = False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        scope = manage_scope(request)
+        entries = AuditEntry.objects.all()
+        if scope.is_global:
+            return entries
+        from django.db.models import Q
+
+        condition = Q(pk__in=[])
+        for path in scope.paths:
+            low, high = subtree_bounds(path)
+            condition |= Q(unit_path__gte=low, unit_path__lte=high)
+        return entries.filter(condition)
+
+    def in_scope(self, request: HttpRequest, obj: Any) -> bool:
+        return manage_scope(request).contains_path(obj.unit_path) if obj.unit_path else manage_scope(request).is_global
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

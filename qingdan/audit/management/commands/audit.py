@@ -1,0 +1,24 @@
+"""``qingdan audit verify``: check that no audit entry was edited or deleted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from qingdan.audit.services import audit_verify
+
+
+class Command(BaseCommand):
+    help = "Audit trail tools. 'verify' walks the hash chain and reports any tampering."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("action", choices=["verify"])
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        result = audit_verify()
+        if not result.ok:
+            for problem in result.problems:
+                self.stderr.write(problem)
+            raise CommandError(f"audit chain broken: {len(result.problems)} problem(s) in {result.checked} entries")
+        self.stdout.write(f"audit chain intact: {result.checked} entries")

@@ -1,0 +1,41 @@
+"""Shared pieces of the ``qingdan`` subcommands."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from qingdan.core.errors import ApplicationError, ImportRejected
+
+
+class QingdanCommand(BaseCommand):
+    """A command that runs as a named staff user (``--as``) or as the system, and reports domain errors."""
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--as", dest="as_user", metavar="USERNAME",
+                            help="act as this staff user (their scope applies); default: the system")
+
+    def actor(self, options: dict[str, Any]) -> Any:
+        """Return the acting user, or the label 'system' for the server's own operator."""
+        username = options.get("as_user")
+        if not username:
+            return "system"
+        from django.contrib.auth import get_user_model
+
+        user = get_user_model().objects.filter(username=username, is_active=True).first()
+        if user is None:
+            raise CommandError(f"no active user {username}")
+        return user
+
+    def run_service(self, call: Callable[[], Any]) -> Any:
+        """Call a service; print every row of a rejected import; turn domain errors into exit 1."""
+        try:
+            return call()
+        except ImportRejected as exc:
+            for error in exc.errors:
+                self.stderr.write(str(error))
+            raise CommandError(exc.summary) from exc
+        except ApplicationError as exc:
+            raise CommandError(exc.message) from exc

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from qingdan.people.admin_scoping import ScopedAdmin, manage_scope
+from qingdan.people.models import ApiToken, RoleAssignment, User
+from qingdan.people.services import role_grant
+
+
+@admin.register(User)
+class UserAdmin(ScopedAdmin, DjangoUserAdmin):
+    scope_field = "home_unit"
+    list_display = ["username", "display_name", "home_unit", "is_active", "last_login"]
+    list_filter = ["is_active"]
+    search_fields = ["username", "display_name"]
+    autocomplete_fields = ["home_unit"]
+    fieldsets = [
+        (None, {"fields": ["username", "password"]}),
+        ("", {"fields": ["display_name", "email", "phone", "home_unit", "is_active"]}),
+    ]
+    add_fieldsets = [(None, {"fields": ["username", "home_unit", "password1", "password2"]})]
+    readonly_fields = ["last_login"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return manage_scope(request).filter(User.objects.all(), "home_unit")
+
+
+@admin.register(RoleAssignment)
+class RoleAssignmentAdmin(ScopedAdmin):
+    list_display = ["user", "role", "unit", "granted_at", "granted_by"]
+    list_filter = ["role"]
+    search_fields = ["user__username", "unit__name", "unit__code"]
+    autocomplete_fields = ["user", "unit"]
+    readonly_fields = ["granted_at", "granted_by"]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None and super().has_change_permission(request, obj)
+
+    def save_model(self, request: HttpRequest, obj: RoleAssignment, form: Any, change: bool) -> None:
+        granted = role_grant(actor=request.user, user=obj.user, role=obj.role, unit=obj.unit)
+        obj.pk = granted.pk
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ScopedAdmin):
+    scope_field = "user__home_unit"
+    list_display = ["name", "prefix", "user", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = ["prefix", "user", "created_at", "last_used_at", "revoked_at"]
+    exclude = ["digest"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return manage_scope(request).filter(ApiToken.objects.select_related("user"), "user__home_unit")
+
+    def in_scope(self, request: HttpRequest, obj: Any) -> bool:
+        return obj.user.home_unit is not None and manage_scope(request).contains(obj.user.home_unit)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # tokens are issued by `qingdan token create`, which shows the key once

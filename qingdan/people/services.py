@@ -1,0 +1,130 @@
+"""Create staff accounts, grant and revoke roles, issue API tokens. All audited."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from qingdan.audit.services import audit_record
+from qingdan.core.errors import ApplicationError, PermissionDenied
+from qingdan.people.choices import ADMIN_SITE_ROLES, MANAGE_ROLES, Role
+from qingdan.people.models import ApiToken, RoleAssignment, User
+from qingdan.people.scopes import forget_scope, is_system, scope_for_user
+from qingdan.units.models import Unit
+
+TOKEN_PREFIX = "qd_"  # noqa: S105 - a marker, not a secret
+
+
+def _ensure_may_manage(actor: Any, unit: Unit) -> None:
+    if not is_system(actor) and not scope_for_user(actor, roles=MANAGE_ROLES).contains(unit):
+        raise PermissionDenied("You may not manage people outside the part of the tree you manage.")
+
+
+def user_create(*, actor: Any, username: str, home_unit: Unit, display_name: str = "", email: str = "",
+                phone: str = "", password: str | None = None) -> User:
+    """Create a staff account in ``home_unit``. Without a password the account cannot log in yet."""
+    _ensure_may_manage(actor, home_unit)
+    username = username.strip()
+    if not username:
+        raise ApplicationError("A username is required.", code="user_invalid")
+    if User.objects.filter(username__iexact=username).exists():
+        raise ApplicationError(f"The username {username} is taken.", code="user_duplicate")
+    user = User(username=username, display_name=display_name.strip(), email=email.strip(), phone=phone.strip(),
+                home_unit=home_unit)
+    if password:
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise ApplicationError(" ".join(exc.messages), code="password_weak") from exc
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    with transaction.atomic():
+        user.save()
+        audit_record(actor=actor, action="people.user_created", obj=user, unit_path=home_unit.path,
+                     after={"username": user.username, "home_unit": home_unit.code})
+    return user
+
+
+def _sync_staff_flag(user: User) -> None:
+    wants_admin_site = user.is_superuser or user.role_assignments.filter(role__in=ADMIN_SITE_ROLES).exists()
+    if user.is_staff != wants_admin_site:
+        user.is_staff = wants_admin_site
+        user.save(update_fields=["is_staff"])
+
+
+def role_grant(*, actor: Any, user: User, role: str, unit: Unit) -> RoleAssignment:
+    """Give ``user`` a role over ``unit`` and its subtree. Granting twice changes nothing."""
+    if role not in Role.values:
+        raise ApplicationError(f"Unknown role {role!r}.", code="role_invalid")
+    _ensure_may_manage(actor, unit)
+    if not is_system(actor) and role == Role.ADMIN and not scope_for_user(actor, roles=[Role.ADMIN]).contains(unit):
+        raise PermissionDenied("Only an administrator may make another administrator.")
+    with transaction.atomic():
+        assignment, created = RoleAssignment.objects.get_or_create(
+            user=user, role=role, unit=unit, defaults={"granted_by": actor if getattr(actor, "pk", None) else None})
+        if created:
+            _sync_staff_flag(user)
+            audit_record(actor=actor, action="people.role_granted", obj=assignment, unit_path=unit.path,
+                         after={"user": user.username, "role": role, "unit": unit.code})
+    forget_scope(user)
+    return assignment
+
+
+def role_revoke(*, actor: Any, assignment: RoleAssignment) -> None:
+    """Take a role away."""
+    _ensure_may_manage(actor, assignment.unit)
+    user = assignment.user
+    with transaction.atomic():
+        before = {"user": user.username, "role": assignment.role, "unit": assignment.unit.code}
+        audit_record(actor=actor, action="people.role_revoked", obj=assignment, unit_path=assignment.unit.path,
+                     before=before)
+        assignment.delete()
+        _sync_staff_flag(user)
+    forget_scope(user)
+
+
+def _digest(key: str) -> str:
+    return hashlib.sha256(key.encode("ascii")).hexdigest()
+
+
+def token_create(*, actor: Any, user: User, name: str) -> tuple[ApiToken, str]:
+    """Issue an API token for ``user``; return it and the key, which is shown only this once."""
+    if not is_system(actor) and actor != user and not getattr(actor, "is_superuser", False):
+        home = user.home_unit
+        if home is None:
+            raise PermissionDenied("Only the user or an administrator may issue this token.")
+        _ensure_may_manage(actor, home)
+    key = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(user=user, name=name.strip() or "token", prefix=key[:10], digest=_digest(key))
+        audit_record(actor=actor, action="people.token_created", obj=token,
+                     after={"user": user.username, "name": token.name, "prefix": token.prefix})
+    return token, key
+
+
+def token_authenticate(key: str) -> User | None:
+    """Return the active user owning an unrevoked token, or None."""
+    if not key or not key.startswith(TOKEN_PREFIX) or len(key) > 100:
+        return None
+    token = ApiToken.objects.select_related("user").filter(digest=_digest(key), revoked_at__isnull=True).first()
+    if token is None or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 300:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)  # throttled: not a write per request
+    return token.user
+
+
+def token_revoke(*, actor: Any, token: ApiToken) -> None:
+    """Revoke a token at once."""
+    with transaction.atomic():
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit_record(actor=actor, action="people.token_revoked", obj=token, after={"prefix": token.prefix})

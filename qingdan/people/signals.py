@@ -1,0 +1,34 @@
+"""Record logins, logouts and failed logins in the audit trail (Django's auth signals)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from qingdan.audit.services import audit_record
+
+
+def _client(request: Any) -> dict[str, str]:
+    if request is None:
+        return {}
+    return {"ip": request.META.get("REMOTE_ADDR", ""), "agent": request.META.get("HTTP_USER_AGENT", "")[:200]}
+
+
+@receiver(user_logged_in, dispatch_uid="qingdan_audit_login")
+def audit_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    audit_record(actor=user, action="people.login", obj=user, after=_client(request))
+
+
+@receiver(user_logged_out, dispatch_uid="qingdan_audit_logout")
+def audit_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    if user is not None:
+        audit_record(actor=user, action="people.logout", obj=user, after=_client(request))
+
+
+@receiver(user_login_failed, dispatch_uid="qingdan_audit_login_failed")
+def audit_login_failed(sender: Any, credentials: dict, request: Any = None, **kwargs: Any) -> None:
+    # Only the username: never the password, which Django already masks in ``credentials``.
+    audit_record(actor="anonymous", action="people.login_failed", object_type="people.user",
+                 object_id=str(credentials.get("username", ""))[:64], after=_client(request))

@@ -1,0 +1,84 @@
+"""Change the unit tree: every write is checked against the actor's scope and audited."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from qingdan.audit.services import audit_record
+from qingdan.core.errors import ApplicationError, PermissionDenied
+from qingdan.people.choices import MANAGE_ROLES
+from qingdan.people.scopes import is_system, scope_for_user
+from qingdan.units.choices import UnitKind, UnitLevel
+from qingdan.units.models import Unit
+
+UNIT_AUDIT_FIELDS = ("code", "name", "kind", "level", "is_active")
+
+
+def unit_snapshot(unit: Unit) -> dict[str, Any]:
+    """Return the audited fields of a unit."""
+    return {f: getattr(unit, f) for f in UNIT_AUDIT_FIELDS} | {"path": unit.path}
+
+
+def ensure_may_manage(actor: Any, unit: Unit) -> None:
+    """Refuse unless the actor holds a managing role over ``unit``."""
+    if actor is None or isinstance(actor, str):  # the system: commands run on the server
+        return
+    if not scope_for_user(actor, roles=MANAGE_ROLES).contains(unit):
+        raise PermissionDenied("You may not change units outside the part of the tree you manage.")
+
+
+def unit_create(*, actor: Any, parent: Unit | None, code: str, name: str, kind: str,
+                level: int | None = None) -> Unit:
+    """Add a unit under ``parent`` (or a new root). A department takes its parent's level."""
+    code, name = code.strip(), name.strip()
+    if not code or not name:
+        raise ApplicationError("A unit needs a code and a name.", code="unit_invalid")
+    if kind not in UnitKind.values:
+        raise ApplicationError(f"Unknown unit kind {kind!r}.", code="unit_invalid")
+    if parent is None and not is_system(actor) and not getattr(actor, "is_superuser", False):
+        raise PermissionDenied("Only an administrator of the whole system may add a root unit.")
+    if parent is not None:
+        ensure_may_manage(actor, parent)
+    resolved_level = level or (parent.level if parent is not None else UnitLevel.PROVINCE)
+    with transaction.atomic():
+        if Unit.objects.filter(code=code).exists():
+            raise ApplicationError(f"A unit with code {code} already exists.", code="unit_duplicate_code")
+        fields = {"code": code, "name": name, "kind": kind, "level": resolved_level}
+        unit = parent.add_child(**fields) if parent is not None else Unit.add_root(**fields)
+        audit_record(actor=actor, action="units.unit_created", obj=unit, after=unit_snapshot(unit))
+    return unit
+
+
+def unit_update(*, actor: Any, unit: Unit, name: str | None = None, kind: str | None = None) -> Unit:
+    """Rename a unit or change its kind."""
+    ensure_may_manage(actor, unit)
+    before = unit_snapshot(unit)
+    if name is not None:
+        if not name.strip():
+            raise ApplicationError("A unit needs a name.", code="unit_invalid")
+        unit.name = name.strip()
+    if kind is not None:
+        if kind not in UnitKind.values:
+            raise ApplicationError(f"Unknown unit kind {kind!r}.", code="unit_invalid")
+        unit.kind = kind
+    with transaction.atomic():
+        unit.save(update_fields=["name", "kind", "updated_at"])
+        audit_record(actor=actor, action="units.unit_updated", obj=unit, before=before, after=unit_snapshot(unit))
+    return unit
+
+
+def unit_retire(*, actor: Any, unit: Unit) -> Unit:
+    """Retire a unit: it stays in the tree with its history but takes no new work."""
+    ensure_may_manage(actor, unit)
+    if not unit.is_active:
+        raise ApplicationError("This unit is already retired.", code="unit_already_retired")
+    before = unit_snapshot(unit)
+    with transaction.atomic():
+        unit.is_active = False
+        unit.retired_at = timezone.now()
+        unit.save(update_fields=["is_active", "retired_at", "updated_at"])
+        audit_record(actor=actor, action="units.unit_retired", obj=unit, before=before, after=unit_snapshot(unit))
+    return unit
