@@ -47,7 +47,7 @@ def unit_create(*, actor: Any, parent: Unit | None, code: str, name: str, kind: 
         if Unit.objects.filter(code=code).exists():
             raise ApplicationError(f"A unit with code {code} already exists.", code="unit_duplicate_code")
         fields = {"code": code, "name": name, "kind": kind, "level": resolved_level}
-        unit = parent.add_child(**fields) if parent is not None else Unit.add_root(**fields)
+        unit = (Unit.objects.add_child(parent, fields) if parent is not None else Unit.objects.add_root(fields))
         audit_record(actor=actor, action="units.unit_created", obj=unit, after=unit_snapshot(unit))
     return unit
 

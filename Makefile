@@ -1,0 +1,48 @@
+# qingdan: `make run` (the demo on SQLite, with its worker) and `make test` (the whole suite).
+PYTHON ?= python3
+VENV   := .venv
+QD     := $(VENV)/bin/qingdan
+DEMO   := QINGDAN_DEMO=1
+HOST   ?= 127.0.0.1:8000
+
+.PHONY: run test install serve lint messages bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(VENV)/.installed node_modules/.installed
+
+run: install
+	mkdir -p var
+	$(DEMO) $(QD) migrate --noinput -v 0
+	$(DEMO) $(QD) load-demo
+	$(MAKE) --no-print-directory serve
+
+# The web server and the background worker together; Ctrl-C stops both.
+serve:
+	@echo "qingdan on http://$(HOST)/ (worker running beside it)"
+	@trap 'kill 0' INT TERM EXIT; \
+	  $(DEMO) $(QD) db_worker --interval 1 & \
+	  $(DEMO) $(QD) runserver $(HOST) --noreload
+
+test: install
+	$(VENV)/bin/pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+messages: install
+	cd qingdan && ../$(QD) makemessages -l zh_Hans --no-obsolete && ../$(QD) compilemessages -l zh_Hans
+
+bench: install
+	$(QD) bench tree
+
+clean:
+	rm -rf $(VENV) node_modules var
