@@ -5,6 +5,6 @@ import os
 os.environ.setdefault("QINGDAN_TESTING", "1")
 os.environ.setdefault("QINGDAN_TASKS", "immediate")
 
-from config.settings import *  # noqa: E402, F403
+from config.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]  # noqa: F405 - speed

@@ -8,7 +8,7 @@ import pytest
 
 os.environ.setdefault("QINGDAN_TESTING", "1")
 
-from qingdan.people.choices import Role  # noqa: E402
+from qingdan.people.choices import Role
 
 
 @pytest.fixture

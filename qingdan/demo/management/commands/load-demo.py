@@ -19,7 +19,7 @@ class Command(BaseCommand):
         if options["force"] or not demo_is_loaded():
             self.stdout.write("loading the demo: Zhejiang's units, departments and accounts …")
             demo_load()
-        self.stdout.write("\nDemo accounts (password for all: %s)" % DEMO_PASSWORD)
+        self.stdout.write(f"\nDemo accounts (password for all: {DEMO_PASSWORD})")
         for account in DEMO_ACCOUNTS:
             self.stdout.write(f"  {account.username:<14} {account.note}")
         self.stdout.write("\nOpen http://127.0.0.1:8000/ and log in.")
