@@ -39,7 +39,9 @@ lint: install
 	$(VENV)/bin/ruff check .
 
 messages: install
-	cd qingdan && ../$(QD) makemessages -l zh_Hans --no-obsolete && ../$(QD) compilemessages -l zh_Hans
+	cd qingdan && $(DEMO) ../$(QD) makemessages -l zh_Hans --no-obsolete --ignore "*/data/*"
+	$(VENV)/bin/python scripts/fill_translations.py
+	cd qingdan && $(DEMO) ../$(QD) compilemessages -l zh_Hans
 
 bench: install
 	$(QD) bench tree

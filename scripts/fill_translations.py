@@ -1,0 +1,60 @@
+"""Fill the zh_Hans catalogue from scripts/zh_hans.json after `make messages` adds new strings.
+
+Usage: python scripts/fill_translations.py  (then compilemessages). Reports strings still untranslated.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PO = ROOT / "qingdan" / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
+TABLE = json.loads((ROOT / "scripts" / "zh_hans.json").read_text(encoding="utf-8"))
+
+
+def _unquote(lines: list[str]) -> str:
+    return "".join(json.loads(line) for line in lines)
+
+
+def _quote(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
+
+
+def main() -> int:
+    entries = PO.read_text(encoding="utf-8").split("\n\n")
+    missing = []
+    out = []
+    for entry in entries:
+        match = re.search(r'^msgid ((?:".*"\n?)+)', entry, re.M)
+        if not match or 'msgid ""\nmsgstr ""\n"Project' in entry or entry.startswith("# SOME"):
+            out.append(entry)
+            continue
+        msgid = _unquote([ln for ln in match.group(1).splitlines() if ln.strip()])
+        plural = re.search(r'^msgid_plural ((?:".*"\n?)+)', entry, re.M)
+        if msgid == "":
+            out.append(entry)
+            continue
+        translated = TABLE.get(msgid)
+        if translated is None:
+            missing.append(msgid)
+            out.append(entry)
+            continue
+        head = entry[: entry.index("msgstr")]
+        head = head.replace("#, fuzzy\n", "")
+        if plural:
+            out.append(head + f"msgstr[0] {_quote(translated)}")
+        else:
+            out.append(head + f"msgstr {_quote(translated)}")
+    text = "\n\n".join(out)
+    text = text.replace('"Plural-Forms: nplurals=INTEGER; plural=EXPRESSION;\\n"', '"Plural-Forms: nplurals=1; plural=0;\\n"')
+    PO.write_text(text, encoding="utf-8")
+    for msgid in missing:
+        print("untranslated:", msgid, file=sys.stderr)
+    return 1 if missing else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
