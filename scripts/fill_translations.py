@@ -49,7 +49,8 @@ def main() -> int:
         else:
             out.append(head + f"msgstr {_quote(translated)}")
     text = "\n\n".join(out)
-    text = text.replace('"Plural-Forms: nplurals=INTEGER; plural=EXPRESSION;\\n"', '"Plural-Forms: nplurals=1; plural=0;\\n"')
+    placeholder = '"Plural-Forms: nplurals=INTEGER; plural=EXPRESSION;\\n"'
+    text = text.replace(placeholder, '"Plural-Forms: nplurals=1; plural=0;\\n"')
     PO.write_text(text, encoding="utf-8")
     for msgid in missing:
         print("untranslated:", msgid, file=sys.stderr)

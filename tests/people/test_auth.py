@@ -76,8 +76,9 @@ def test_granting_an_admin_site_role_makes_staff(tree, xh_handler):
 
 def _settings_in_subprocess(env: dict[str, str], code: str) -> subprocess.CompletedProcess:
     clean = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "config.settings", **env}
-    return subprocess.run([sys.executable, "-c", f"import django; django.setup(); {code}"], env=clean,
-                          capture_output=True, text=True, cwd=settings.BASE_DIR, timeout=60)
+    command = [sys.executable, "-c", f"import django; django.setup(); {code}"]
+    return subprocess.run(command, env=clean, capture_output=True, text=True,  # noqa: S603 - our own code
+                          cwd=settings.BASE_DIR, timeout=60)
 
 
 def test_production_refuses_to_start_without_secret_key():
@@ -88,7 +89,8 @@ def test_production_refuses_to_start_without_secret_key():
 
 def test_production_defaults_are_safe():
     code = ("from django.conf import settings as s; "
-            "print(s.DEBUG, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.ALLOWED_HOSTS, s.TIME_ZONE, s.LANGUAGE_CODE)")
+            "print(s.DEBUG, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.ALLOWED_HOSTS, s.TIME_ZONE, "
+            "s.LANGUAGE_CODE)")
     result = _settings_in_subprocess({"SECRET_KEY": "x" * 50}, code)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "True", "True", "[]", "Asia/Shanghai", "zh-hans"]
