@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,6 +47,11 @@ def _normalise_header(text: str) -> str:
 
 def decode_text(data: bytes) -> tuple[str, str]:
     """Decode bytes of a text file, trying UTF-8, then GB18030 (a superset of GBK), then detection."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # Excel's "Unicode text" export: UTF-16 with a BOM
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            pass
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding), ("utf-8" if encoding == "utf-8-sig" else encoding)
@@ -68,11 +72,16 @@ def _iter_csv(text: str) -> Iterator[list[str]]:
     if sample.count("\t") > sample.count(",") and sample.count("\t") > 0:
         delimiter = "\t"
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    # Report the spreadsheet row of the record being read (a quoted field may span several
+    # lines, and an unterminated quote is only noticed at the end of the file).
+    record_number, start_line = 1, 1
     try:
-        yield from reader
+        for record in reader:
+            yield record
+            record_number, start_line = record_number + 1, reader.line_num + 1
     except csv.Error as exc:
         raise ImportRejected(
-            errors=[RowError(reader.line_num, "", f"malformed CSV: {exc}")],
+            errors=[RowError(record_number, "", f"malformed CSV in the record starting on line {start_line}: {exc}")],
             summary="The CSV file is malformed; nothing was imported.",
         ) from exc
 
@@ -87,10 +96,22 @@ def _iter_xlsx(data: bytes) -> Iterator[list[str]]:
             errors=[RowError(0, "", f"not a readable XLSX workbook: {exc.__class__.__name__}")],
             summary="The workbook cannot be opened; nothing was imported.",
         ) from exc
-    sheet = workbook.worksheets[0]
-    for values in sheet.iter_rows(values_only=True):
-        yield ["" if v is None else _cell_text(v) for v in values]
-    workbook.close()
+    try:
+        sheet = workbook.worksheets[0]
+        rows = sheet.iter_rows(values_only=True)
+        while True:
+            try:
+                values = next(rows)
+            except StopIteration:
+                break
+            except Exception as exc:  # a damaged sheet inside a readable zip: bad XML, bad cell values
+                raise ImportRejected(
+                    errors=[RowError(0, "", f"the first sheet is damaged: {exc.__class__.__name__}")],
+                    summary="The workbook cannot be read; nothing was imported.",
+                ) from exc
+            yield ["" if v is None else _cell_text(v) for v in values]
+    finally:
+        workbook.close()
 
 
 def _cell_text(value: object) -> str:
@@ -120,10 +141,10 @@ def read_table(
             errors=[RowError(0, "", "old binary .xls workbooks are not supported: save it as .xlsx or CSV")],
             summary="Unsupported file format; nothing was imported.",
         )
-    if data[:4] == b"PK\x03\x04" and zipfile.is_zipfile(io.BytesIO(data)):
+    if data[:4] == b"PK\x03\x04":  # a zip: an XLSX workbook, or a damaged one (reported as such)
         records, encoding = _iter_xlsx(data), "xlsx"
     else:
-        if b"\x00" in data[:65536]:
+        if b"\x00" in data[:65536] and data[:2] not in (b"\xff\xfe", b"\xfe\xff"):
             raise ImportRejected(
                 errors=[RowError(0, "", "binary data found: this is not a CSV text file")],
                 summary="Unsupported file format; nothing was imported.",
@@ -140,6 +161,9 @@ def read_table(
     if header_row is None:
         raise ImportRejected(errors=[RowError(1, "", "the file is empty")], summary="Empty file.")
     headers = [str(h) for h in header_row]
+    if not any(h.strip() for h in headers):
+        raise ImportRejected(errors=[RowError(1, "", "the first row is empty: it must hold the column headers")],
+                             summary="No header row; nothing was imported.")
     positions: dict[int, str] = {}
     for index, header in enumerate(headers):
         canonical = lookup.get(_normalise_header(header))
