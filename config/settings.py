@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    "django_rq",
+    "django_tasks_rq",
     "qingdan.core",
     "qingdan.units",
     "qingdan.people",
@@ -171,17 +173,21 @@ MEDIA_URL = "media/"
 
 # --- Background work: one interface (django-tasks), two engines ----------------------------
 # Embedded default: tasks stored in the database, run by `qingdan db_worker`.
-# Scale-out: REDIS_URL set and QINGDAN_TASKS=rq, run by `qingdan rqworker` on many machines.
+# Scale-out: QINGDAN_TASKS=rq with REDIS_URL, run by `qingdan rqworker --job-class django_tasks_rq.Job`
+# on as many machines as needed. Code only ever calls `some_task.enqueue(...)`.
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
+RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
 TASKS_ENGINE = env_str("QINGDAN_TASKS", "db")
-if TASKS_ENGINE == "rq":
-    INSTALLED_APPS.append("django_rq")
-    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
-    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
-elif TASKS_ENGINE == "immediate":
-    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-else:
-    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+TASK_BACKENDS = {
+    "db": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]},
+    "rq": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]},
+    "immediate": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+}
+if TASKS_ENGINE not in TASK_BACKENDS:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"QINGDAN_TASKS must be one of {', '.join(TASK_BACKENDS)}, not {TASKS_ENGINE!r}")
+TASKS = {"default": TASK_BACKENDS[TASKS_ENGINE]}
 
 # --- Logging: never personal data; structured enough to grep ------------------------------
 LOGGING = {

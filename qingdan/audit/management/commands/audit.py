@@ -14,8 +14,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("action", choices=["verify"])
+        parser.add_argument("--enqueue", action="store_true",
+                            help="run it on the background worker instead of here, and print the task id")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["enqueue"]:
+            from qingdan.audit.tasks import audit_verify_task
+
+            self.stdout.write(f"enqueued audit verification: task {audit_verify_task.enqueue().id}")
+            return
         result = audit_verify()
         if not result.ok:
             for problem in result.problems:
