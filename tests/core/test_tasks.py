@@ -24,6 +24,7 @@ def use_backend(settings):
     return use
 
 
+@pytest.mark.django_db(transaction=True)  # the worker commits and recycles connections, as in production
 def test_database_worker_runs_enqueued_task(use_backend, tree):
     use_backend("db")
     audit_record(actor="test", action="t.one", obj=tree["330106"])
