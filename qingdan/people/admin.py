@@ -4,9 +4,11 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from qingdan.audit.services import audit_record
 from qingdan.people.admin_scoping import ScopedAdmin, manage_scope
 from qingdan.people.models import ApiToken, RoleAssignment, User
 from qingdan.people.services import role_grant
@@ -28,6 +30,22 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return manage_scope(request).filter(User.objects.all(), "home_unit")
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        """Save, and audit which fields changed (never the password hash itself)."""
+        fields = [f for f in form.changed_data if f not in ("password", "password1", "password2")]
+        before = {}
+        if change:
+            original = User.objects.filter(pk=obj.pk).values(*fields).first() or {}
+            before = {f: str(original.get(f)) for f in fields}
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            after = {f: str(getattr(obj, f"{f}_id" if f == "home_unit" else f)) for f in fields}
+            if "password" in form.changed_data or "password1" in form.changed_data:
+                after["password"] = "changed"
+            audit_record(actor=request.user, action="people.user_updated" if change else "people.user_created",
+                         obj=obj, unit_path=obj.home_unit.path if obj.home_unit else "", before=before or None,
+                         after=after)
 
 
 @admin.register(RoleAssignment)

@@ -233,3 +233,16 @@ def test_views_and_api_never_fetch_with_bare_objects_get():
     offenders = [str(p) for name in ("views.py", "api.py") for p in root.rglob(name)
                  if ".objects.get(" in p.read_text(encoding="utf-8")]
     assert offenders == []
+
+
+def test_admin_user_changes_are_audited_without_the_password(client, xh_organizer, xh_handler):
+    from qingdan.audit.models import AuditEntry
+
+    login(client, xh_organizer)
+    response = client.post(f"/admin/people/user/{xh_handler.pk}/change/", {
+        "username": "xh_handler", "display_name": "西湖区张三", "email": "", "phone": "",
+        "home_unit": xh_handler.home_unit_id, "is_active": "on"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    entry = AuditEntry.objects.get(action="people.user_updated")
+    assert entry.after == {"display_name": "西湖区张三"} and entry.actor_id == xh_organizer.pk
+    assert "argon2" not in str(entry.after) and "md5" not in str(entry.after)
