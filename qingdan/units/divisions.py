@@ -73,12 +73,12 @@ def default_source() -> Path:
     return Path(configured) if configured else SHIPPED_DIR
 
 
-def _open(directory: Path, stem: str) -> io.TextIOBase | None:
+def _open(directory: Path, stem: str) -> tuple[io.TextIOBase, str] | None:
     plain, packed = directory / f"{stem}.csv", directory / f"{stem}.csv.gz"
     if plain.exists():
-        return open(plain, encoding="utf-8-sig", newline="")
+        return open(plain, encoding="utf-8-sig", newline=""), plain.name
     if packed.exists():
-        return io.TextIOWrapper(gzip.open(packed), encoding="utf-8-sig", newline="")
+        return io.TextIOWrapper(gzip.open(packed), encoding="utf-8-sig", newline=""), packed.name
     return None
 
 
@@ -88,40 +88,23 @@ def read_divisions(directory: Path, *, province: str | None = None, depth: int =
     errors: list[RowError] = []
     seen: dict[str, str] = {}
     for index, (stem, parent_column) in enumerate(LEVEL_FILES[:depth], start=1):
-        handle = _open(directory, stem)
-        if handle is None:
+        opened = _open(directory, stem)
+        if opened is None:
             if index == 1:
                 raise ImportRejected(errors=[RowError(0, "", f"{stem}.csv not found in {directory}")],
                                      summary="Division files not found; nothing was imported.")
             break
-        with handle:
-            reader = csv.DictReader(handle)
-            needed = ["code", "name"] + ([parent_column] if parent_column else [])
-            missing = [c for c in needed if c not in (reader.fieldnames or [])]
-            if missing:
-                raise ImportRejected(errors=[RowError(1, c, f"{stem}.csv lacks this column") for c in missing],
-                                     summary="Division file in an unknown layout; nothing was imported.")
-            for line, record in enumerate(reader, start=2):
-                code = (record["code"] or "").strip()
-                if province and not code.startswith(province):
-                    continue
-                name = (record["name"] or "").strip()
-                parent = (record[parent_column] or "").strip() if parent_column else None
-                source = f"{stem}.csv"
-                if LEVEL_BY_CODE_LENGTH.get(len(code)) != index or not code.isdigit():
-                    errors.append(RowError(line, "code", f"{source}: {code!r} is not a level-{index} division code"))
-                    continue
-                if not name:
-                    errors.append(RowError(line, "name", f"{source}: empty name"))
-                    continue
-                if code in seen:
-                    errors.append(RowError(line, "code", f"{source}: duplicate code {code} (also in {seen[code]})"))
-                    continue
-                if parent is not None and parent not in seen:
-                    errors.append(RowError(line, parent_column or "", f"{source}: unknown parent {parent}"))
-                    continue
-                seen[code] = source
-                rows.append(Division(code, name, parent, index, source, line))
+        handle, file_name = opened
+        reader = csv.DictReader(handle)
+        try:
+            _read_level(reader, stem, index, parent_column, province, rows, errors, seen)
+        except (UnicodeDecodeError, csv.Error, OSError, EOFError) as exc:  # not UTF-8, broken CSV or gzip
+            raise ImportRejected(
+                errors=[RowError(reader.line_num, "", f"{file_name} cannot be read as UTF-8 CSV: {exc}")],
+                summary="Unreadable division file; nothing was imported.",
+            ) from exc
+        finally:
+            handle.close()
     if errors:
         raise ImportRejected(errors=errors, summary=f"{len(errors)} bad row(s) in the division files; "
                                                      "nothing was imported.")
@@ -129,6 +112,38 @@ def read_divisions(directory: Path, *, province: str | None = None, depth: int =
         raise ImportRejected(errors=[RowError(0, "code", f"no province with code {province}")],
                              summary="Unknown province; nothing was imported.")
     return rows
+
+
+def _read_level(reader: csv.DictReader, stem: str, index: int, parent_column: str | None, province: str | None,
+                rows: list[Division], errors: list[RowError], seen: dict[str, str]) -> None:
+    """Read one level file into ``rows``, appending a RowError per bad row."""
+    needed = ["code", "name"] + ([parent_column] if parent_column else [])
+    missing = [c for c in needed if c not in (reader.fieldnames or [])]
+    if missing:
+        raise ImportRejected(errors=[RowError(1, c, f"{stem}.csv lacks this column") for c in missing],
+                             summary="Division file in an unknown layout; nothing was imported.")
+    for record in reader:
+        line = reader.line_num  # the file's own line: DictReader skips blank lines
+        code = (record["code"] or "").strip()
+        if province and not code.startswith(province):
+            continue
+        name = (record["name"] or "").strip()
+        parent = (record[parent_column] or "").strip() if parent_column else None
+        source = f"{stem}.csv"
+        if LEVEL_BY_CODE_LENGTH.get(len(code)) != index or not code.isdigit():
+            errors.append(RowError(line, "code", f"{source}: {code!r} is not a level-{index} division code"))
+            continue
+        if not name:
+            errors.append(RowError(line, "name", f"{source}: empty name"))
+            continue
+        if code in seen:
+            errors.append(RowError(line, "code", f"{source}: duplicate code {code} (also in {seen[code]})"))
+            continue
+        if parent is not None and parent not in seen:
+            errors.append(RowError(line, parent_column or "", f"{source}: unknown parent {parent}"))
+            continue
+        seen[code] = source
+        rows.append(Division(code, name, parent, index, source, line))
 
 
 def _iter_batches(items: list[Any], size: int) -> Iterator[list[Any]]:
@@ -146,12 +161,21 @@ def divisions_import(*, actor: Any, divisions: list[Division], province: str | N
     now = timezone.now()
     with transaction.atomic():
         existing: dict[str, tuple[int, str, str, bool]] = {}
+        other_kinds: dict[str, str] = {}  # division-like codes held by departments and the like
         all_paths: list[str] = []
         for pk, code, path, name, active, kind in Unit.objects.values_list(
                 "pk", "code", "path", "name", "is_active", "kind").iterator(chunk_size=20000):
             all_paths.append(path)
             if kind == UnitKind.REGION:
                 existing[code] = (pk, path, name, active)
+            elif code.isdigit():
+                other_kinds[code] = kind
+        taken = [RowError(d.line, "code", f"{d.source}: code {d.code} is held by a unit of kind "
+                                          f"{other_kinds[d.code]!r}, not a region; change that unit first")
+                 for d in divisions if d.code in other_kinds]
+        if taken:
+            raise ImportRejected(errors=taken, summary=f"{len(taken)} division code(s) already used by other "
+                                                       "units; nothing was imported.")
         allocator = PathAllocator(all_paths)
         del all_paths
         path_of = {code: path for code, (_, path, _, _) in existing.items()}
@@ -178,7 +202,7 @@ def divisions_import(*, actor: Any, divisions: list[Division], province: str | N
             path_of[division.code] = path
             new_children[parent_path] += 1
             new_units.append(Unit(code=division.code, name=division.name, kind=UnitKind.REGION,
-                                  level=division.level, path=path, depth=division.level, numchild=0,
+                                  level=division.level, path=path, depth=len(path) // Unit.steplen, numchild=0,
                                   created_at=now, updated_at=now))
         for unit in new_units:
             unit.numchild = new_children.get(unit.path, 0)
@@ -201,9 +225,13 @@ def divisions_import(*, actor: Any, divisions: list[Division], province: str | N
             for batch in _iter_batches(reactivate, BATCH):
                 Unit.objects.filter(pk__in=batch).update(is_active=True, retired_at=None, updated_at=now)
 
+        # Only the levels that were read can have vanished: a shallow import (--depth, or a missing
+        # streets/villages file) says nothing about the levels below it.
         wanted = {d.code for d in divisions}
+        deepest = max((d.level for d in divisions), default=0)
         vanished = [code for code, (_, _, _, active) in existing.items()
                     if active and code not in wanted and code.isdigit()
+                    and LEVEL_BY_CODE_LENGTH.get(len(code), deepest + 1) <= deepest
                     and (province is None or code.startswith(province))]
         for batch in _iter_batches(vanished, BATCH):
             Unit.objects.filter(code__in=batch).update(is_active=False, retired_at=now, updated_at=now)

@@ -53,7 +53,7 @@ class _Planned:
     row: Row
     code: str
     name: str
-    kind: str
+    kind: str  # "" when the file leaves it blank: department for a new unit, unchanged for an existing one
     level: int | None
     parent: str
 
@@ -61,7 +61,7 @@ class _Planned:
 def _parse_kind(raw: str) -> str | None:
     value = raw.strip()
     if not value:
-        return UnitKind.DEPARTMENT
+        return ""
     if value.lower() in UnitKind.values:
         return value.lower()
     return KIND_ALIASES.get(value)
@@ -137,7 +137,7 @@ def units_import(*, actor: Any, source: str | Path | bytes) -> UnitImportResult:
         if existing is not None:
             if not manage_scope.contains(existing):
                 errors.append(RowError(plan.row.number, "code", f"unit {plan.code} is outside the units you manage"))
-            elif (existing.get_parent().code if existing.depth > 1 else "") != plan.parent:
+            elif (Unit.objects.get_parent(existing).code if existing.depth > 1 else "") != plan.parent:
                 errors.append(RowError(plan.row.number, "parent",
                                        f"unit {plan.code} already exists under another parent; move it in the admin"))
 
@@ -179,9 +179,13 @@ def _apply(actor: Any, planned: dict[str, _Planned], known: dict[str, Unit]) -> 
                 level = plan.level or (level_of[plan.parent] if plan.parent else UnitLevel.PROVINCE)
                 level_of[plan.code] = level
                 gained[parent_path] += 1
-                created.append(Unit(code=plan.code, name=plan.name, kind=plan.kind, level=level, path=path,
+                created.append(Unit(code=plan.code, name=plan.name, kind=plan.kind or UnitKind.DEPARTMENT,
+                                    level=level, path=path,
                                     depth=len(path) // Unit.steplen, numchild=0, created_at=now, updated_at=now))
-            pending = [p for p in pending if p not in ready]
+            if not ready:  # validation rules out cycles and unknown parents; never loop forever
+                raise RuntimeError("units_import: rows left whose parent cannot be placed")
+            placed = {p.code for p in ready}  # by code: comparing the dataclasses is quadratic
+            pending = [p for p in pending if p.code not in placed]
         new_paths = {u.path for u in created}
         for unit in created:
             unit.numchild = gained.get(unit.path, 0)
@@ -197,13 +201,14 @@ def _apply(actor: Any, planned: dict[str, _Planned], known: dict[str, Unit]) -> 
             unit = known.get(code)
             if unit is None:
                 continue
-            if unit.name == plan.name and unit.kind == plan.kind:
+            kind = plan.kind or unit.kind
+            if unit.name == plan.name and unit.kind == kind:
                 result.unchanged += 1
                 continue
             before = {"name": unit.name, "kind": unit.kind}
-            Unit.objects.filter(pk=unit.pk).update(name=plan.name, kind=plan.kind, updated_at=now)
+            Unit.objects.filter(pk=unit.pk).update(name=plan.name, kind=kind, updated_at=now)
             result.updated.append(code)
             changes.append({"object_type": "units.unit", "object_id": code, "unit_path": unit.path,
-                            "before": before, "after": {"name": plan.name, "kind": plan.kind}})
+                            "before": before, "after": {"name": plan.name, "kind": kind}})
         audit_record_many(actor=actor, action="units.unit_imported", changes=changes)
     return result
