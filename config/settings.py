@@ -22,7 +22,9 @@ DEBUG = env_bool("DEBUG", False)
 TESTING = env_bool("QINGDAN_TESTING", False)
 
 _DEMO_SECRET = "demo-only-not-secret-qingdan-0f7b1c2d3e4f"  # noqa: S105 - refused outside demo/tests
-SECRET_KEY = env_str("SECRET_KEY") or (_DEMO_SECRET if (DEMO or DEBUG or TESTING) else None)
+SECRET_KEY = env_str("SECRET_KEY") or (
+    _DEMO_SECRET if (DEMO or DEBUG or TESTING or env_bool("QINGDAN_HELP_ONLY")) else None
+)
 if not SECRET_KEY:
     from django.core.exceptions import ImproperlyConfigured
 

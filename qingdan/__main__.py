@@ -13,6 +13,9 @@ def main() -> None:
 
     argv = list(sys.argv)
     argv[0] = "qingdan"
+    if len(argv) < 2 or argv[1] in ("help", "--help", "-h"):
+        # Listing commands serves nothing and needs no secret: let the settings load without one.
+        os.environ.setdefault("QINGDAN_HELP_ONLY", "1")
     execute_from_command_line(argv)
 
 

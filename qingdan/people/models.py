@@ -7,6 +7,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from qingdan.core.crypto import EncryptedTextField
 from qingdan.people.choices import Role
 
 
@@ -16,7 +17,7 @@ class User(AbstractUser):
     display_name = models.CharField(_("display name"), max_length=80, blank=True)
     home_unit = models.ForeignKey("units.Unit", verbose_name=_("home unit"), on_delete=models.PROTECT,
                                   null=True, blank=True, related_name="members")
-    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    phone = EncryptedTextField(_("phone"), blank=True)  # contact details are encrypted at rest
 
     class Meta:
         verbose_name = _("staff account")
