@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models.functions import Lower
 
 from qingdan.core.errors import ImportRejected, RowError
 from qingdan.core.tabular import read_table
@@ -27,6 +28,9 @@ COLUMNS = {
     "phone": ["手机", "手机号", "电话", "联系电话"],
     "email": ["邮箱", "电子邮箱", "e-mail"],
 }
+# Checked here so a long value is a row error, not a database error (PostgreSQL enforces lengths).
+_MAX_LENGTH = {column: User._meta.get_field(field).max_length
+               for column, field in (("name", "display_name"), ("phone", "phone"), ("email", "email"))}
 _USERNAME_OK = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@.+-_")
 
 
@@ -57,6 +61,7 @@ def people_import(*, actor: Any, source: str | Path | bytes) -> PeopleImportResu
     codes = {r.get("unit") for r in table.rows} | {r.get("scope") for r in table.rows if r.get("scope")}
     units = {u.code: u for u in Unit.objects.filter(code__in=codes)}
     manage = GLOBAL if is_system(actor) else scope_for_user(actor, roles=MANAGE_ROLES)
+    admin = GLOBAL if is_system(actor) else scope_for_user(actor, roles=[Role.ADMIN])
     people: dict[str, dict[str, Any]] = {}
     grants: list[tuple[str, str, str, int]] = []
     for row in table.rows:
@@ -82,6 +87,11 @@ def people_import(*, actor: Any, source: str | Path | bytes) -> PeopleImportResu
                 errors.append(RowError(row.number, "scope", f"unknown unit {scope_code}"))
             elif not manage.contains(scope_unit):
                 errors.append(RowError(row.number, "scope", f"unit {scope_code} is outside the units you manage"))
+        if role == Role.ADMIN and scope_unit is not None and not admin.contains(scope_unit):
+            errors.append(RowError(row.number, "role", "only an administrator may make another administrator"))
+        for column, limit in _MAX_LENGTH.items():
+            if limit is not None and len(row.get(column)) > limit:
+                errors.append(RowError(row.number, column, f"longer than {limit} characters"))
         if row.get("email"):
             try:
                 validate_email(row.get("email"))
@@ -99,8 +109,9 @@ def people_import(*, actor: Any, source: str | Path | bytes) -> PeopleImportResu
         if role and scope_unit is not None:
             grants.append((username.lower(), role, scope_code, row.number))
 
-    names = [p["username"] for p in people.values()]
-    existing = {u.username.lower(): u for u in User.objects.filter(username__in=names)}
+    # Usernames are unique whatever their case (user_create checks iexact): match them the same way.
+    existing = {u.username.lower(): u for u in User.objects.select_related("home_unit")
+                .annotate(username_lower=Lower("username")).filter(username_lower__in=list(people))}
     for key, person in people.items():
         user = existing.get(key)
         if user is not None and user.home_unit_id and user.home_unit_id != person["unit"].pk:
