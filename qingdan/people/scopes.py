@@ -97,10 +97,12 @@ def scope_for_user(user: object, *, roles: Iterable[str] | None = None) -> Scope
     cache: dict = user.__dict__.setdefault("_qingdan_scopes", {})
     if role_set in cache:
         return cache[role_set]
-    assignments = Unit.objects.filter(role_assignments__user_id=user.pk)  # type: ignore[attr-defined]
+    # One filter() call: chained filters on a multi-valued relation would join twice and match
+    # a unit where this user holds any role while *someone else* holds the asked-for one.
+    conditions = {"role_assignments__user_id": user.pk}  # type: ignore[attr-defined]
     if role_set is not None:
-        assignments = assignments.filter(role_assignments__role__in=role_set)
-    scope = Scope.of_paths(assignments.values_list("path", flat=True))
+        conditions["role_assignments__role__in"] = role_set
+    scope = Scope.of_paths(Unit.objects.filter(**conditions).values_list("path", flat=True))
     cache[role_set] = scope
     return scope
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
-from qingdan.units import selectors
+from qingdan.units import selectors, services
 from qingdan.units.models import Unit
-from qingdan.units.schemas import UnitCountOut, UnitOut, UnitPage
+from qingdan.units.schemas import UnitCountOut, UnitCreateIn, UnitOut, UnitPage, UnitUpdateIn
 
 router = Router(tags=["units"])
 
@@ -51,3 +51,24 @@ def unit_detail(request: HttpRequest, code: str) -> UnitOut:
 def unit_count(request: HttpRequest, code: str) -> UnitCountOut:
     unit = selectors.unit_get_for_user(request.user, code=code)
     return UnitCountOut(code=unit.code, subtree_units=selectors.unit_subtree_count(unit))
+
+
+@router.post("/", response={201: UnitOut}, summary="Add a unit under a parent you manage")
+def unit_create(request: HttpRequest, payload: UnitCreateIn) -> Status:
+    parent = selectors.unit_get_for_user(request.user, code=payload.parent)
+    unit = services.unit_create(actor=request.user, parent=parent, code=payload.code, name=payload.name,
+                                kind=payload.kind, level=payload.level)
+    return Status(201, _out(unit, selectors.unit_path_names([unit]), parent.code))
+
+
+@router.patch("/{code}", response=UnitOut, summary="Rename a unit or change its kind")
+def unit_update(request: HttpRequest, code: str, payload: UnitUpdateIn) -> UnitOut:
+    unit = selectors.unit_get_for_user(request.user, code=code)
+    unit = services.unit_update(actor=request.user, unit=unit, name=payload.name, kind=payload.kind)
+    return _out(unit, selectors.unit_path_names([unit]))
+
+
+@router.post("/{code}/retire", response=UnitOut, summary="Retire a unit (it keeps its history)")
+def unit_retire(request: HttpRequest, code: str) -> UnitOut:
+    unit = selectors.unit_get_for_user(request.user, code=code)
+    return _out(services.unit_retire(actor=request.user, unit=unit), selectors.unit_path_names([unit]))

@@ -25,3 +25,16 @@ class UnitCountOut(Schema):
 class UnitPage(Schema):
     count: int
     items: list[UnitOut]
+
+
+class UnitCreateIn(Schema):
+    parent: str
+    code: str
+    name: str
+    kind: str = "department"
+    level: int | None = None
+
+
+class UnitUpdateIn(Schema):
+    name: str | None = None
+    kind: str | None = None

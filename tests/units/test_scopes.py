@@ -47,3 +47,13 @@ def test_foreign_key_filter_uses_unit_path(tree, xh_handler, bj_handler):
     scope = scope_for_user(xh_handler)
     rows = scope.filter(RoleAssignment.objects.all(), "unit")
     assert [r.user.username for r in rows] == ["xh_handler"]
+
+
+def test_role_filtered_scope_ignores_other_peoples_roles(tree, make_staff):
+    """Regression: a handler must not inherit the organizer role someone else holds on the same unit."""
+    from qingdan.people.choices import MANAGE_ROLES
+
+    make_staff("organizer", Role.ORGANIZER, tree["330106"])
+    handler = make_staff("handler", Role.HANDLER, tree["330106"])
+    assert scope_for_user(handler, roles=MANAGE_ROLES).is_empty
+    assert not scope_for_user(handler, roles=MANAGE_ROLES).contains(tree["330106009"])

@@ -246,3 +246,46 @@ def test_admin_user_changes_are_audited_without_the_password(client, xh_organize
     entry = AuditEntry.objects.get(action="people.user_updated")
     assert entry.after == {"display_name": "西湖区张三"} and entry.actor_id == xh_organizer.pk
     assert "argon2" not in str(entry.after) and "md5" not in str(entry.after)
+
+
+def test_api_changes_follow_the_managed_scope(client, xh_organizer, xh_handler, tree):
+    from qingdan.audit.models import AuditEntry
+    from qingdan.units.models import Unit
+
+    organizer = bearer(xh_organizer)
+    created = client.post("/api/v1/units/", {"parent": "330106", "code": "330106-CG", "name": "西湖区综合行政执法局"},
+                          content_type="application/json", **organizer)
+    assert created.status_code == 201 and created.json()["parent_code"] == "330106"
+    assert Unit.objects.get_parent(Unit.objects.get(code="330106-CG")).code == "330106"
+    assert AuditEntry.objects.filter(action="units.unit_created", object_id=str(Unit.objects.get(code="330106-CG").pk)).exists()
+
+    # The neighbour: not found for reads and writes alike, and nothing changes.
+    assert client.post("/api/v1/units/", {"parent": "330108", "code": "330108-CG", "name": "x"},
+                       content_type="application/json", **organizer).status_code == 404
+    assert client.patch("/api/v1/units/330108", {"name": "改名"}, content_type="application/json",
+                        **organizer).status_code == 404
+    assert client.post("/api/v1/units/330108/retire", **organizer).status_code == 404
+    assert Unit.objects.get(code="330108").name == "滨江区" and Unit.objects.get(code="330108").is_active
+    assert not Unit.objects.filter(code="330108-CG").exists()
+
+    # A handler sees its county but may not change it.
+    handler = bearer(xh_handler)
+    denied = client.patch("/api/v1/units/330106009", {"name": "改名"}, content_type="application/json", **handler)
+    assert denied.status_code == 403 and denied.json()["code"] == "permission_denied"
+    assert Unit.objects.get(code="330106009").name == "留下街道"
+
+
+def test_api_rejects_bad_unit_input_with_clear_errors(client, xh_organizer):
+    organizer = bearer(xh_organizer)
+    duplicate = client.post("/api/v1/units/", {"parent": "330106", "code": "330106009", "name": "重复"},
+                            content_type="application/json", **organizer)
+    assert duplicate.status_code == 400 and duplicate.json()["code"] == "unit_duplicate_code"
+    bad_kind = client.post("/api/v1/units/", {"parent": "330106", "code": "X1", "name": "x", "kind": "castle"},
+                           content_type="application/json", **organizer)
+    assert bad_kind.status_code == 400 and bad_kind.json()["code"] == "unit_invalid"
+    malformed = client.post("/api/v1/units/", "{not json", content_type="application/json", **organizer)
+    assert malformed.status_code in (400, 422)
+    retired = client.post("/api/v1/units/330106009002/retire", **organizer)
+    assert retired.status_code == 200 and retired.json()["is_active"] is False
+    again = client.post("/api/v1/units/330106009002/retire", **organizer)
+    assert again.status_code == 400 and again.json()["code"] == "unit_already_retired"
