@@ -257,7 +257,8 @@ def test_api_changes_follow_the_managed_scope(client, xh_organizer, xh_handler, 
                           content_type="application/json", **organizer)
     assert created.status_code == 201 and created.json()["parent_code"] == "330106"
     assert Unit.objects.get_parent(Unit.objects.get(code="330106-CG")).code == "330106"
-    assert AuditEntry.objects.filter(action="units.unit_created", object_id=str(Unit.objects.get(code="330106-CG").pk)).exists()
+    new_pk = str(Unit.objects.get(code="330106-CG").pk)
+    assert AuditEntry.objects.filter(action="units.unit_created", object_id=new_pk).exists()
 
     # The neighbour: not found for reads and writes alike, and nothing changes.
     assert client.post("/api/v1/units/", {"parent": "330108", "code": "330108-CG", "name": "x"},
