@@ -387,3 +387,21 @@ def test_command_reports_bad_rows_and_fails(db, tmp_path, capsys):
 def test_command_refuses_a_bad_province_code(db, tmp_path):
     with pytest.raises(CommandError, match="two-digit"):
         call_command("import-divisions", "--province", "330", "--source", str(tmp_path))
+
+
+def test_failed_import_leaves_nothing_behind(db, tmp_path, monkeypatch):
+    import qingdan.units.divisions as divisions
+
+    src = write_divisions(tmp_path / "div", ZHEJIANG)
+    load(src)
+    write_divisions(src, {**{c: n for c, n in ZHEJIANG.items() if c != "330203"}, "330106": "西湖新区",
+                          "330109": "萧山区"})
+    before = state()
+
+    def broken(**kwargs):
+        raise RuntimeError("audit down")
+
+    monkeypatch.setattr(divisions, "audit_record", broken)
+    with pytest.raises(RuntimeError):
+        load(src)
+    assert state() == before  # no rename, no new unit, no retirement
