@@ -20,7 +20,7 @@ node_modules/.installed: package.json package-lock.json
 install: $(VENV)/.installed node_modules/.installed
 
 run: install
-	mkdir -p var
+	mkdir -p var/static
 	$(DEMO) $(QD) migrate --noinput -v 0
 	$(DEMO) $(QD) load-demo
 	$(MAKE) --no-print-directory serve

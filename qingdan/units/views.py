@@ -6,7 +6,7 @@ import csv
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from qingdan.audit.services import audit_record
@@ -48,7 +48,11 @@ def unit_search(request: HttpRequest) -> HttpResponse:
     within_code = request.GET.get("within", "").strip()
     within = _get(request, within_code) if within_code else None
     results = selectors.unit_search_for_user(request.user, query=query, within=within) if query else []
-    template = "units/_results.html" if request.headers.get("HX-Request") else "units/search.html"
+    live = bool(request.headers.get("HX-Request"))
+    exact = [unit for unit in results if unit.name == query or unit.code == query]
+    if not live and len(exact) == 1:
+        return redirect("workspace:unit_detail", code=exact[0].code)  # typed a whole name: go there
+    template = "units/_results.html" if live else "units/search.html"
     return render(request, template, {"query": query, "results": results, "within": within,
                                       "names": selectors.unit_path_names(results)})
 

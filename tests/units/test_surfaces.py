@@ -290,3 +290,12 @@ def test_api_rejects_bad_unit_input_with_clear_errors(client, xh_organizer):
     assert retired.status_code == 200 and retired.json()["is_active"] is False
     again = client.post("/api/v1/units/330106009002/retire", **organizer)
     assert again.status_code == 400 and again.json()["code"] == "unit_already_retired"
+
+
+def test_search_for_a_whole_name_lands_on_the_unit(client, xh_handler):
+    login(client, xh_handler)
+    response = client.get("/units/search/", {"q": "留下街道"})
+    assert response.status_code == 302 and response["Location"] == "/units/330106009/"
+    assert client.get("/units/search/", {"q": "330106009"})["Location"] == "/units/330106009/"
+    assert client.get("/units/search/", {"q": "留下"}).status_code == 200  # partial: a list to choose from
+    assert client.get("/units/search/", {"q": "滨江区"}).status_code == 200  # outside scope: no redirect, no hit
