@@ -39,48 +39,16 @@ def _timestamp(value: Any) -> str:
     return value.astimezone(datetime.UTC).isoformat(timespec="microseconds")
 
 
-def audit_record(*, actor: Any, action: str, obj: Any = None, object_type: str = "", object_id: str = "",
-                 unit_path: str = "", before: Any = None, after: Any = None) -> AuditEntry:
-    """Append one entry to the chain, inside the caller's transaction.
-
-    Call it in the same transaction as the change it records, so the change and its audit
-    row are committed together or not at all.
-    """
-    if obj is not None:
-        object_type = object_type or obj._meta.label_lower
-        object_id = object_id or str(obj.pk)
-        unit_path = unit_path or getattr(obj, "path", "") or getattr(getattr(obj, "unit", None), "path", "")
-    actor_id = getattr(actor, "pk", None) if actor is not None and getattr(actor, "is_authenticated", False) else None
-    actor_label = getattr(actor, "username", "") if actor_id else (actor if isinstance(actor, str) else "")
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
-        last = AuditEntry.objects.order_by("-seq").values("seq", "digest").first()
-        seq = (last["seq"] + 1) if last else 1
-        prev = last["digest"] if last else GENESIS
-        at = timezone.now()
-        before_c, after_c = _canonical(before), _canonical(after)
-        digest = entry_digest(seq=seq, at=_timestamp(at), actor_id=actor_id, actor_label=actor_label,
-                              action=action, object_type=object_type, object_id=str(object_id),
-                              unit_path=unit_path, before=before_c, after=after_c, prev_digest=prev)
-        return AuditEntry.objects.create(
-            seq=seq, at=at, actor_id=actor_id, actor_label=actor_label, action=action, object_type=object_type,
-            object_id=str(object_id), unit_path=unit_path, before=before_c, after=after_c, prev_digest=prev,
-            digest=digest,
-        )
+def _actor_fields(actor: Any) -> tuple[int | None, str]:
+    """Return (user id, label): a user's id and username, or a system label such as 'demo'."""
+    if actor is not None and getattr(actor, "is_authenticated", False):
+        return actor.pk, actor.username
+    return None, actor if isinstance(actor, str) else ""
 
 
-def audit_record_many(*, actor: Any, action: str, changes: list[dict[str, Any]]) -> int:
-    """Append one entry per change in a single locked pass (bulk imports of thousands of rows).
-
-    Each change is a dict with ``object_type``, ``object_id`` and optionally ``unit_path``,
-    ``before`` and ``after``. Returns the number of entries written.
-    """
-    if not changes:
-        return 0
-    actor_id = getattr(actor, "pk", None) if actor is not None and getattr(actor, "is_authenticated", False) else None
-    actor_label = getattr(actor, "username", "") if actor_id else (actor if isinstance(actor, str) else "")
+def _append(*, actor: Any, action: str, changes: list[dict[str, Any]]) -> list[AuditEntry]:
+    """Extend the chain by one entry per change, holding the chain lock for the whole batch."""
+    actor_id, actor_label = _actor_fields(actor)
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
@@ -103,8 +71,32 @@ def audit_record_many(*, actor: Any, action: str, changes: list[dict[str, Any]])
             entries.append(AuditEntry(seq=seq, at=at, actor_id=actor_id, actor_label=actor_label, action=action,
                                       prev_digest=prev, digest=digest, **fields))
             prev = digest
-        AuditEntry.objects.bulk_create(entries, batch_size=2000)
-    return len(entries)
+        return AuditEntry.objects.bulk_create(entries, batch_size=2000)
+
+
+def audit_record(*, actor: Any, action: str, obj: Any = None, object_type: str = "", object_id: str = "",
+                 unit_path: str = "", before: Any = None, after: Any = None) -> AuditEntry:
+    """Append one entry to the chain, inside the caller's transaction.
+
+    Call it in the same transaction as the change it records, so the change and its audit
+    row are committed together or not at all. ``actor`` is a user, or a label for the system.
+    """
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+        unit_path = unit_path or getattr(obj, "path", "") or getattr(getattr(obj, "unit", None), "path", "")
+    change = {"object_type": object_type, "object_id": object_id, "unit_path": unit_path,
+              "before": before, "after": after}
+    return _append(actor=actor, action=action, changes=[change])[0]
+
+
+def audit_record_many(*, actor: Any, action: str, changes: list[dict[str, Any]]) -> int:
+    """Append one entry per change in a single locked pass (bulk imports of thousands of rows).
+
+    Each change is a dict with ``object_type``, ``object_id`` and optionally ``unit_path``,
+    ``before`` and ``after``. Returns the number of entries written.
+    """
+    return len(_append(actor=actor, action=action, changes=changes)) if changes else 0
 
 
 @dataclass
