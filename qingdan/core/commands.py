@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -28,6 +29,13 @@ class QingdanCommand(BaseCommand):
         if user is None:
             raise CommandError(f"no active user {username}")
         return user
+
+    def read_file(self, path: Path) -> bytes:
+        """Return a file's bytes, or stop with a message naming it."""
+        try:
+            return path.read_bytes()
+        except OSError as exc:
+            raise CommandError(f"cannot read {path}: {exc.strerror or exc}") from exc
 
     def run_service(self, call: Callable[[], Any]) -> Any:
         """Call a service; print every row of a rejected import; turn domain errors into exit 1."""

@@ -126,14 +126,17 @@ def units_import(*, actor: Any, source: str | Path | bytes) -> UnitImportResult:
     known = {u.code: u for u in Unit.objects.filter(code__in=referenced)}
     manage_scope = GLOBAL if is_system(actor) else scope_for_user(actor, roles=MANAGE_ROLES)
     for plan in planned.values():
+        existing = known.get(plan.code)
         if not plan.parent:
-            if not is_system(actor) and not getattr(actor, "is_superuser", False):
+            if existing is None and not is_system(actor) and not getattr(actor, "is_superuser", False):
                 errors.append(RowError(plan.row.number, "parent", "only a system administrator may add a root unit"))
         elif plan.parent not in known and plan.parent not in planned and plan.parent not in first_row:
             errors.append(RowError(plan.row.number, "parent", f"unknown parent {plan.parent}"))
-        elif plan.parent in known and not manage_scope.contains(known[plan.parent]):
+        elif existing is None and plan.parent in known and not manage_scope.contains(known[plan.parent]):
+            # Only new units need a managed parent: an organizer may re-list its own top unit.
             errors.append(RowError(plan.row.number, "parent", f"parent {plan.parent} is outside the units you manage"))
-        existing = known.get(plan.code)
+        elif existing is None and plan.parent in known and not known[plan.parent].is_active:
+            errors.append(RowError(plan.row.number, "parent", f"parent {plan.parent} is retired"))
         if existing is not None:
             if not manage_scope.contains(existing):
                 errors.append(RowError(plan.row.number, "code", f"unit {plan.code} is outside the units you manage"))

@@ -42,6 +42,8 @@ def unit_create(*, actor: Any, parent: Unit | None, code: str, name: str, kind: 
         raise PermissionDenied("Only an administrator of the whole system may add a root unit.")
     if parent is not None:
         ensure_may_manage(actor, parent)
+        if not parent.is_active:
+            raise ApplicationError(f"{parent.name} is retired: it takes no new units.", code="unit_parent_retired")
     resolved_level = level or (parent.level if parent is not None else UnitLevel.PROVINCE)
     with transaction.atomic():
         if Unit.objects.filter(code=code).exists():

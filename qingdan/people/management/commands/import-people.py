@@ -21,7 +21,7 @@ class Command(QingdanCommand):
         parser.add_argument("file", type=Path)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        data = options["file"].read_bytes()
+        data = self.read_file(options["file"])
         result = self.run_service(lambda: people_import(actor=self.actor(options), source=data))
         self.stdout.write(f"created {len(result.created)} accounts, granted {result.roles_granted} roles "
                           f"({result.unchanged_roles} already held)")

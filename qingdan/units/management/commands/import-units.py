@@ -20,6 +20,6 @@ class Command(QingdanCommand):
         parser.add_argument("file", type=Path)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        data = options["file"].read_bytes()
+        data = self.read_file(options["file"])
         result = self.run_service(lambda: units_import(actor=self.actor(options), source=data))
         self.stdout.write(f"created {len(result.created)}, updated {len(result.updated)}, unchanged {result.unchanged}")
