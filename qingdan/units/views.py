@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from qingdan.audit.services import audit_record
 from qingdan.core.errors import NotFound
+from qingdan.people.selectors import role_assignments_for_unit
 from qingdan.units import selectors
 from qingdan.units.models import Unit
 
@@ -39,6 +40,7 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
         "children": children,
         "breadcrumbs": selectors.unit_breadcrumbs_for_user(request.user, unit),
         "subtree_count": selectors.unit_subtree_count(unit),
+        "staff": list(role_assignments_for_unit(request.user, unit=unit)[:100]),
     })
 
 

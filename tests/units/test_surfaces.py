@@ -299,3 +299,9 @@ def test_search_for_a_whole_name_lands_on_the_unit(client, xh_handler):
     assert client.get("/units/search/", {"q": "330106009"})["Location"] == "/units/330106009/"
     assert client.get("/units/search/", {"q": "留下"}).status_code == 200  # partial: a list to choose from
     assert client.get("/units/search/", {"q": "滨江区"}).status_code == 200  # outside scope: no redirect, no hit
+
+
+def test_unit_page_lists_staff_holding_roles_there(client, xh_handler, bj_handler):
+    body = login(client, xh_handler).get("/units/330106/").content.decode()
+    assert "xh_handler" in body and "承办人" in body
+    assert "bj_handler" not in body
