@@ -1,0 +1,159 @@
+"""``qingdan bench NAME``: run a benchmark on scratch databases and print its figures as Markdown.
+
+Each database gets a child process (``DATABASE_URL`` set in its environment) that migrates a
+freshly recreated database and then measures: the ORM code under test only ever talks to the
+default database, and the demo or test databases are never touched. Databases whose name does
+not contain "bench" are refused, since they are dropped and recreated.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import dj_database_url
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from bench import BENCHMARKS
+from bench.common import machine_info
+
+DEFAULT_SQLITE = "sqlite:///{var}/bench/bench.sqlite3"
+DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/qingdan_bench"
+
+
+def _database_name(url: str) -> str:
+    return str(dj_database_url.parse(url)["NAME"] or "")
+
+
+def recreate_database(url: str) -> None:
+    """Start from nothing: delete the SQLite file, or drop and create the PostgreSQL database."""
+    config = dj_database_url.parse(url)
+    name = str(config["NAME"] or "")
+    if "bench" not in Path(name).name:
+        raise CommandError(f"refusing to recreate {name!r}: a bench database's name must contain 'bench'")
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        path = Path(name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return
+    if config["ENGINE"] != "django.db.backends.postgresql":
+        raise CommandError(f"unsupported database engine {config['ENGINE']}")
+    import psycopg
+    from psycopg import sql
+
+    params = {"host": config.get("HOST") or None, "port": config.get("PORT") or None,
+              "user": config.get("USER") or None, "password": config.get("PASSWORD") or None}
+    try:
+        with psycopg.connect(dbname="postgres", autocommit=True,
+                             **{k: v for k, v in params.items() if v}) as maintenance:
+            maintenance.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+            maintenance.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    except psycopg.Error as exc:
+        raise CommandError(f"cannot recreate PostgreSQL database {name}: {exc}") from exc
+
+
+class Command(BaseCommand):
+    help = ("Run a benchmark on fresh scratch databases (SQLite var/bench/bench.sqlite3 and PostgreSQL "
+            "qingdan_bench by default) and print its figures, as ratios against the raw database, in Markdown.")
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("benchmark", choices=sorted(BENCHMARKS), help="which benchmark to run")
+        parser.add_argument("--database-url", action="append", dest="database_urls", metavar="URL",
+                            help="run on this database only (repeatable); its name must contain 'bench'. "
+                                 f"Default: {DEFAULT_SQLITE.format(var='var')} and {DEFAULT_POSTGRES}")
+        which = parser.add_mutually_exclusive_group()
+        which.add_argument("--sqlite-only", action="store_true", help="skip PostgreSQL")
+        which.add_argument("--postgres-only", action="store_true", help="skip SQLite")
+        scope = parser.add_mutually_exclusive_group()
+        scope.add_argument("--province", metavar="CODE", help="import one province only, e.g. 33")
+        scope.add_argument("--all", action="store_true", help="import the whole country (the default)")
+        parser.add_argument("--repeat", type=int, default=21, help="timed runs of each query (median; default 21)")
+        parser.add_argument("--output", type=Path, help="also write the report to this file, e.g. docs/benchmarks.md")
+        parser.add_argument("--json", type=Path, help="also write the raw figures as JSON")
+        # Internal: measure on this process's own default database and write the figures here.
+        parser.add_argument("--measure-here", type=Path, help=argparse.SUPPRESS)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        benchmark = BENCHMARKS[options["benchmark"]]
+        province = options["province"]
+        if province and (len(province) != 2 or not province.isdigit()):
+            raise CommandError("--province takes a two-digit code such as 33")
+        if options["repeat"] < 1:
+            raise CommandError("--repeat must be at least 1")
+
+        if options["measure_here"]:
+            self._measure_here(benchmark, options)
+            return
+
+        urls = options["database_urls"] or [
+            url for url, skip in ((DEFAULT_SQLITE.format(var=settings.BASE_DIR / "var"), options["postgres_only"]),
+                                  (DEFAULT_POSTGRES, options["sqlite_only"])) if not skip]
+        machine = machine_info()  # before the runs: the load averages are then other people's work
+        results, failures = [], []
+        for url in urls:
+            try:
+                results.append(self._run_child(url, options))
+            except CommandError as exc:
+                failures.append(f"{_database_name(url)}: {exc}")
+                self.stderr.write(f"bench on {_database_name(url)} failed: {exc}")
+        report = benchmark.render(results, machine) if results else ""
+        if report:
+            self.stdout.write(report)
+        if options["output"] and results:
+            options["output"].parent.mkdir(parents=True, exist_ok=True)
+            options["output"].write_text(self._document(report), encoding="utf-8")
+            self.stderr.write(f"wrote {options['output']}")
+        if options["json"] and results:
+            options["json"].write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+        if failures:
+            raise CommandError("; ".join(failures))
+
+    def _measure_here(self, benchmark: Any, options: dict[str, Any]) -> None:
+        """Child side: refuse anything but a bench database, measure, write the figures."""
+        name = str(settings.DATABASES["default"]["NAME"])
+        if "bench" not in Path(name).name:
+            raise CommandError(f"refusing to measure on {name!r}: not a bench database")
+        figures = benchmark.measure(province=options["province"], repeat=options["repeat"],
+                                    progress=lambda message: self.stderr.write(message))
+        options["measure_here"].write_text(json.dumps(figures, ensure_ascii=False), encoding="utf-8")
+
+    def _run_child(self, url: str, options: dict[str, Any]) -> dict[str, Any]:
+        """Recreate the database, migrate it and measure on it, each in a child process."""
+        recreate_database(url)
+        env = {**os.environ, "DATABASE_URL": url}
+        base = [sys.executable, "-m", "qingdan"]
+        with tempfile.TemporaryDirectory(prefix="qingdan-bench-") as scratch:
+            result_file = Path(scratch) / "figures.json"
+            measure = [*base, "bench", options["benchmark"], "--measure-here", str(result_file),
+                       "--repeat", str(options["repeat"])]
+            if options["province"]:
+                measure += ["--province", options["province"]]
+            for command in ([*base, "migrate", "--noinput", "-v", "0"], measure):
+                done = subprocess.run(command, env=env, cwd=settings.BASE_DIR, check=False)  # noqa: S603 - our own argv
+                if done.returncode != 0:
+                    raise CommandError(f"`{' '.join(command[2:])}` exited with {done.returncode}")
+            return json.loads(result_file.read_text(encoding="utf-8"))
+
+    @staticmethod
+    def _document(report: str) -> str:
+        """Wrap the report in the page docs/benchmarks.md is: how to run, then the latest figures."""
+        return (
+            "# Benchmarks\n\n"
+            "Figures are ratios against the raw database doing the same work in the same run, plus the "
+            "absolute numbers and the machine they ran on. This page is written by the benchmark itself:\n\n"
+            "```sh\n"
+            "QINGDAN_DEMO=1 .venv/bin/qingdan bench tree --all --output docs/benchmarks.md\n"
+            "```\n\n"
+            "It needs PostgreSQL on 127.0.0.1:5432 (user postgres) and recreates only the databases named "
+            "*bench*: `var/bench/bench.sqlite3` and `qingdan_bench` (`--sqlite-only`, `--postgres-only` or "
+            "`--database-url URL` to choose). Each database is measured in its own process.\n\n"
+            f"{report}"
+        )
