@@ -44,7 +44,7 @@ messages: install
 	cd qingdan && $(DEMO) ../$(QD) compilemessages -l zh_Hans
 
 bench: install
-	$(QD) bench tree
+	$(DEMO) $(QD) bench tree --all --output docs/benchmarks.md
 
 clean:
 	rm -rf $(VENV) node_modules var
