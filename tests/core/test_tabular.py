@@ -11,6 +11,7 @@ from openpyxl import Workbook
 
 from qingdan.core.errors import ImportRejected, RowError
 from qingdan.core.tabular import decode_text, read_table
+from tests.files import xlsx_bytes
 
 COLUMNS = {"code": ["编码", "单位编码"], "name": ["名称", "单位名称"], "parent": ["上级编码"]}
 REQUIRED = ["code", "name"]
@@ -25,16 +26,6 @@ def rejected(data: bytes | str | Path, required=REQUIRED) -> ImportRejected:
     with pytest.raises(ImportRejected) as info:
         read_table(data, COLUMNS, required=required)
     return info.value
-
-
-def xlsx_bytes(*rows: list) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 # --- encodings ----------------------------------------------------------------------------------------------

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import io
-
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from openpyxl import Workbook
 
 from qingdan.audit.models import AuditEntry
 from qingdan.audit.services import audit_verify
@@ -15,20 +12,8 @@ from qingdan.core.errors import ImportRejected
 from qingdan.units.choices import UnitKind, UnitLevel
 from qingdan.units.importers import units_import
 from qingdan.units.models import Unit
+from tests.files import csv_bytes, xlsx_bytes
 from tests.units.test_divisions import assert_tree_sound
-
-
-def csv_bytes(*lines: str, encoding: str = "utf-8") -> bytes:
-    return ("\n".join(lines) + "\n").encode(encoding)
-
-
-def xlsx_bytes(*rows: list) -> bytes:
-    workbook = Workbook()
-    for row in rows:
-        workbook.active.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def reject(actor, data: bytes) -> ImportRejected:
