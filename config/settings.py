@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "qingdan.units",
     "qingdan.people",
     "qingdan.audit",
+    "qingdan.intake",
     "qingdan.api",
     "qingdan.demo",
 ]

@@ -75,17 +75,19 @@ def _append(*, actor: Any, action: str, changes: list[dict[str, Any]]) -> list[A
 
 
 def audit_record(*, actor: Any, action: str, obj: Any = None, object_type: str = "", object_id: str = "",
-                 unit_path: str = "", before: Any = None, after: Any = None) -> AuditEntry:
+                 unit_path: str | None = None, before: Any = None, after: Any = None) -> AuditEntry:
     """Append one entry to the chain, inside the caller's transaction.
 
     Call it in the same transaction as the change it records, so the change and its audit
     row are committed together or not at all. ``actor`` is a user, or a label for the system.
+    ``unit_path`` defaults to the object's place in the tree; pass "" to record none.
     """
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
-        unit_path = unit_path or getattr(obj, "path", "") or getattr(getattr(obj, "unit", None), "path", "")
-    change = {"object_type": object_type, "object_id": object_id, "unit_path": unit_path,
+        if unit_path is None:
+            unit_path = getattr(obj, "path", "") or getattr(getattr(obj, "unit", None), "path", "")
+    change = {"object_type": object_type, "object_id": object_id, "unit_path": unit_path or "",
               "before": before, "after": after}
     return _append(actor=actor, action=action, changes=[change])[0]
 

@@ -1,0 +1,29 @@
+"""Stable error codes of intake."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from qingdan.core.errors import ApplicationError
+
+
+class SubmissionInvalid(ApplicationError):
+    """One or more fields are wrong; ``fields`` maps each field to its message."""
+
+    code = "submission_invalid"
+    http_status = 400
+
+    def __init__(self, fields: dict[str, str]) -> None:
+        self.fields = {name: str(message) for name, message in fields.items()}
+        summary = "; ".join(f"{k}: {v}" for k, v in self.fields.items())
+        super().__init__(str(_("The submission has errors: ")) + summary, extra={"fields": self.fields})
+
+
+class TrackingCodeMistyped(ApplicationError):
+    code = "tracking_code_mistyped"
+    http_status = 400
+
+
+class SubmissionStateError(ApplicationError):
+    code = "submission_state"
+    http_status = 409

@@ -1,0 +1,117 @@
+"""Submissions: what one person said through one channel, with its public timeline."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from qingdan.core.crypto import EncryptedTextField
+from qingdan.intake.choices import Channel, EventKind, Satisfaction, SubmissionKind, SubmissionStatus
+
+
+class Submission(models.Model):
+    """One thing someone said. ``unit`` places it in the tree for scoping; contact data is encrypted."""
+
+    tracking_code = models.CharField(_("tracking code"), max_length=16, unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=SubmissionKind.choices,
+                            default=SubmissionKind.COMPLAINT)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, default=Channel.WEB)
+    status = models.CharField(_("status"), max_length=16, choices=SubmissionStatus.choices,
+                              default=SubmissionStatus.RECEIVED, db_index=True)
+    subject = models.CharField(_("subject"), max_length=200)
+    text = models.TextField(_("text"))
+    category = models.CharField(_("category"), max_length=64, blank=True, db_index=True)
+
+    unit = models.ForeignKey("units.Unit", verbose_name=_("unit"), on_delete=models.PROTECT,
+                             related_name="submissions",
+                             help_text=_("The unit that holds this submission (who may see it)."))
+    place_unit = models.ForeignKey("units.Unit", verbose_name=_("place"), on_delete=models.PROTECT, null=True,
+                                   blank=True, related_name="+")
+    place_text = models.CharField(_("place (as written)"), max_length=200, blank=True)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    accused_unit = models.ForeignKey("units.Unit", verbose_name=_("unit reported"), on_delete=models.PROTECT,
+                                     null=True, blank=True, related_name="+",
+                                     help_text=_("For reports against officials: the unit named."))
+
+    anonymous = models.BooleanField(_("anonymous"), default=False)
+    submitter_name = EncryptedTextField(_("name"), blank=True)
+    submitter_phone = EncryptedTextField(_("phone"), blank=True)
+    submitter_email = EncryptedTextField(_("e-mail"), blank=True)
+    phone_index = models.CharField(max_length=64, blank=True, db_index=True,
+                                   help_text=_("Keyed digest of the phone, to find a caller's earlier submissions."))
+    submitter_ref = models.CharField(_("submitter reference"), max_length=64, blank=True, db_index=True,
+                                     help_text=_("An opaque user id from an imported file or another system."))
+
+    external_id = models.CharField(_("external id"), max_length=64, blank=True)
+    source = models.CharField(_("source"), max_length=64, blank=True,
+                              help_text=_("Where an imported or API submission came from (file, integration)."))
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
+
+    likes = models.PositiveIntegerField(_("likes"), default=0)
+    dislikes = models.PositiveIntegerField(_("dislikes"), default=0)
+    reply = models.TextField(_("reply"), blank=True)
+    replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
+    rating = models.CharField(_("rating"), max_length=16, choices=Satisfaction.choices, blank=True)
+    rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
+
+    created_at = models.DateTimeField(_("received at"), db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("submission")
+        verbose_name_plural = _("submissions")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_id"], condition=~models.Q(external_id=""),
+                                    name="submission_source_external_id"),
+        ]
+        indexes = [models.Index(fields=["unit", "status", "created_at"], name="submission_unit_status")]
+
+    def __str__(self) -> str:
+        return f"{self.tracking_code} {self.subject[:30]}"
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    """Store under a random name: the uploaded file name is kept only as data."""
+    return f"attachments/{instance.submission.created_at:%Y/%m}/{instance.sha256[:2]}/{instance.sha256}"
+
+
+class Attachment(models.Model):
+    """An image or PDF sent with a submission, checked by content and stripped of metadata."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(max_length=200, blank=True)
+    content_type = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.original_name or self.sha256[:12]
+
+
+class SubmissionEvent(models.Model):
+    """One step of a submission's timeline; ``public`` steps are shown on the tracking page."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=16, choices=EventKind.choices)
+    public = models.BooleanField(default=True)
+    text = models.TextField(blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="+")
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("submission event")
+        verbose_name_plural = _("submission events")
+
+    def __str__(self) -> str:
+        return f"{self.submission_id} {self.kind}"

@@ -1,0 +1,86 @@
+"""Read submissions through the reader's scope, with the rule for reports against officials.
+
+A report (举报) is never governed by the ordinary scope: it is visible only to staff of the
+discipline body whose region contains the named unit, and never to the named unit, to the
+region's own leadership (reports on them go one level up) or to the discipline body itself.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from qingdan.core.crypto import blind_index
+from qingdan.core.errors import NotFound
+from qingdan.intake import codes
+from qingdan.intake.choices import SubmissionKind
+from qingdan.intake.errors import TrackingCodeMistyped
+from qingdan.intake.models import Submission, SubmissionEvent
+from qingdan.people.scopes import scope_for_user, subtree_bounds
+from qingdan.units.choices import UnitKind
+from qingdan.units.models import Unit
+
+_NOTHING = Q(pk__in=[])
+
+
+def report_condition(user: Any) -> Q:
+    """Return the filter matching the reports this user may read."""
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return _NOTHING
+    bodies = Unit.objects.filter(role_assignments__user_id=user.pk, kind=UnitKind.DISCIPLINE).distinct()
+    condition = _NOTHING
+    for body in bodies:
+        region = body.path[: -body.steplen]
+        if not region:
+            continue
+        _, region_high = subtree_bounds(region)
+        body_low, body_high = subtree_bounds(body.path)
+        condition |= (Q(accused_unit__path__gt=region, accused_unit__path__lte=region_high)
+                      & ~Q(accused_unit__path__gte=body_low, accused_unit__path__lte=body_high))
+    return condition
+
+
+def submission_queryset_for_user(user: Any) -> QuerySet[Submission]:
+    """Return every submission the user may see."""
+    ordinary = scope_for_user(user).q("unit") & ~Q(kind=SubmissionKind.REPORT)
+    reports = Q(kind=SubmissionKind.REPORT) & report_condition(user)
+    return Submission.objects.filter(ordinary | reports)
+
+
+def submission_get_for_user(user: Any, *, code: str) -> Submission:
+    """Return one submission by tracking code, or NotFound when missing or outside the user's view."""
+    try:
+        canonical = codes.normalise(code)
+    except codes.CodeMistyped as exc:
+        raise NotFound(str(exc)) from exc
+    submission = submission_queryset_for_user(user).select_related("unit", "place_unit").filter(
+        tracking_code=canonical).first()
+    if submission is None:
+        raise NotFound("No such submission in your scope.")
+    return submission
+
+
+def submission_get_public(*, code: str) -> Submission:
+    """Return the submission a citizen tracks by code; tell a mistyped code from an unknown one."""
+    try:
+        canonical = codes.normalise(code)
+    except codes.CodeMistyped as exc:
+        raise TrackingCodeMistyped(str(exc)) from exc
+    submission = Submission.objects.select_related("unit").filter(tracking_code=canonical).first()
+    if submission is None:
+        raise NotFound("No submission has this code.")
+    return submission
+
+
+def public_timeline(submission: Submission) -> QuerySet[SubmissionEvent]:
+    """Return the steps the submitter may read."""
+    return submission.events.filter(public=True).order_by("at", "id")
+
+
+def submissions_by_phone_for_user(user: Any, *, phone: str, limit: int = 20) -> list[Submission]:
+    """Return a caller's earlier submissions that the user may see, newest first (by blind index)."""
+    digest = blind_index(phone)
+    if not digest:
+        return []
+    return list(submission_queryset_for_user(user).filter(phone_index=digest).order_by("-created_at")[:limit])

@@ -1,0 +1,274 @@
+"""Receive submissions from any channel, and the citizen's own follow-up steps.
+
+Every channel (public form, operator desk, REST API, Open311, bulk files) ends in
+``submission_create`` so validation, privacy, idempotency and auditing are the same for all.
+A submission is committed before its tracking code is returned: a code the citizen was
+given always exists.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from qingdan.audit.services import audit_record
+from qingdan.core.crypto import blind_index
+from qingdan.intake import codes
+from qingdan.intake.attachments import MAX_FILES, CleanFile, clean_attachment
+from qingdan.intake.choices import (
+    RATEABLE_STATUSES,
+    Channel,
+    EventKind,
+    Satisfaction,
+    SubmissionKind,
+    SubmissionStatus,
+)
+from qingdan.intake.errors import SubmissionInvalid, SubmissionStateError
+from qingdan.intake.models import Attachment, Submission, SubmissionEvent
+from qingdan.units.models import Unit
+
+MAX_SUBJECT = 200
+MAX_TEXT = 20_000
+MAX_NAME = 60
+MAX_INFO = 5_000
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_LANDLINE = re.compile(r"^0\d{2,3}\d{7,8}$")
+_CONTROL = {cat for cat in ("Cc", "Cf", "Cs", "Co", "Cn")}
+
+
+def clean_text(value: str) -> str:
+    """Drop control and invisible characters (keeping line breaks and tabs) and trim."""
+    kept = [ch for ch in value if ch in "\n\t" or unicodedata.category(ch) not in _CONTROL]
+    return "".join(kept).replace("\r\n", "\n").strip()
+
+
+def has_words(value: str) -> bool:
+    """Tell whether the text holds at least one letter, digit or Chinese character (not only emoji)."""
+    return any(unicodedata.category(ch)[0] in "LN" for ch in value)
+
+
+def normalise_phone(value: str) -> str:
+    """Return the digits of a mainland mobile or landline number, or raise ValueError."""
+    digits = re.sub(r"[\s\-()（）]", "", value)
+    if digits.startswith("+86"):
+        digits = digits[3:]
+    elif digits.startswith("0086"):
+        digits = digits[4:]
+    if _MOBILE.match(digits) or _LANDLINE.match(digits):
+        return digits
+    raise ValueError(_("Enter a mobile number (11 digits) or a landline with its area code."))
+
+
+def _coordinate(value: Any, limit: int) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = Decimal(str(value)).quantize(Decimal("0.000001"))
+    except (InvalidOperation, ValueError):
+        raise ValueError(_("Not a number.")) from None
+    if not number.is_finite() or abs(number) > limit:
+        raise ValueError(_("Out of range."))
+    return number
+
+
+def _validate(*, kind: str, channel: str, subject: str, text: str, anonymous: bool, name: str, phone: str,
+              email: str, latitude: Any, longitude: Any, place_text: str) -> dict[str, Any]:
+    errors: dict[str, str] = {}
+    cleaned: dict[str, Any] = {}
+    if kind not in SubmissionKind.values:
+        errors["kind"] = _("Unknown kind of submission.")
+    if channel not in Channel.values:
+        errors["channel"] = _("Unknown channel.")
+    text = clean_text(text or "")
+    if not text:
+        errors["text"] = _("Please describe the problem.")
+    elif len(text) > MAX_TEXT:
+        errors["text"] = _("The text is too long (at most %(max)d characters).") % {"max": MAX_TEXT}
+    elif not has_words(text):
+        errors["text"] = _("Please describe the problem in words.")
+    subject = clean_text(subject or "").replace("\n", " ")
+    if len(subject) > MAX_SUBJECT:
+        errors["subject"] = _("The subject is too long (at most %(max)d characters).") % {"max": MAX_SUBJECT}
+    elif not subject and text:
+        subject = text.replace("\n", " ")[:40]
+    place_text = clean_text(place_text or "").replace("\n", " ")
+    if len(place_text) > 200:
+        errors["place_text"] = _("The place is too long (at most 200 characters).")
+    if anonymous:
+        name = phone = email = ""
+    else:
+        name = clean_text(name or "")
+        if len(name) > MAX_NAME:
+            errors["name"] = _("The name is too long.")
+        if phone:
+            try:
+                phone = normalise_phone(phone)
+            except ValueError as exc:
+                errors["phone"] = str(exc)
+        email = (email or "").strip()
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError:
+                errors["email"] = _("Enter a valid e-mail address.")
+            if len(email) > 254:
+                errors["email"] = _("Enter a valid e-mail address.")
+        if not phone and not email and "phone" not in errors and "email" not in errors:
+            errors["phone"] = _("Give a phone number or an e-mail address so we can answer, or submit anonymously.")
+    for field, value, limit in (("latitude", latitude, 90), ("longitude", longitude, 180)):
+        try:
+            cleaned[field] = _coordinate(value, limit)
+        except ValueError as exc:
+            errors[field] = str(exc)
+    if errors:
+        raise SubmissionInvalid(errors)
+    cleaned.update(subject=subject, text=text, name=name, phone=phone, email=email, place_text=place_text)
+    return cleaned
+
+
+def clean_attachments(files: Sequence[tuple[str, bytes]]) -> list[CleanFile]:
+    """Check every file; report all problems at once."""
+    if len(files) > MAX_FILES:
+        raise SubmissionInvalid({"attachments": _("At most %(max)d files.") % {"max": MAX_FILES}})
+    clean, problems = [], []
+    for name, data in files:
+        try:
+            clean.append(clean_attachment(name, data))
+        except ValueError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise SubmissionInvalid({"attachments": " ".join(problems)})
+    return clean
+
+
+def _event(submission: Submission, kind: str, *, text: str = "", actor: Any = None, public: bool = True,
+           at: datetime.datetime | None = None) -> SubmissionEvent:
+    return SubmissionEvent.objects.create(
+        submission=submission, kind=kind, text=text, public=public, at=at or timezone.now(),
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+
+
+def _audit_path(submission: Submission) -> str:
+    # Reports against officials leave no trace where the named unit's managers could read it.
+    return "" if submission.kind == SubmissionKind.REPORT else submission.unit.path
+
+
+def submission_create(
+    *, actor: Any, channel: str, kind: str, text: str, unit: Unit, subject: str = "", place_unit: Unit | None = None,
+    place_text: str = "", latitude: Any = None, longitude: Any = None, anonymous: bool = False, name: str = "",
+    phone: str = "", email: str = "", accused_unit: Unit | None = None, category: str = "",
+    attachments: Sequence[tuple[str, bytes]] = (), idempotency_key: str | None = None, source: str = "",
+    external_id: str = "", submitter_ref: str = "", created_at: datetime.datetime | None = None,
+) -> tuple[Submission, bool]:
+    """Validate and store a submission; return it and whether it is new.
+
+    With an ``idempotency_key`` a repeated call (double click, refresh, client retry) returns
+    the submission the first call made instead of a second one.
+    """
+    key = f"{source or channel}:{idempotency_key}"[:100] if idempotency_key else None
+    if key:
+        existing = Submission.objects.filter(idempotency_key=key).first()
+        if existing is not None:
+            return existing, False
+    data = _validate(kind=kind, channel=channel, subject=subject, text=text, anonymous=anonymous, name=name,
+                     phone=phone, email=email, latitude=latitude, longitude=longitude, place_text=place_text)
+    files = clean_attachments(attachments)
+    if not unit.is_active:
+        raise SubmissionInvalid({"unit": _("This unit no longer takes submissions.")})
+    if kind == SubmissionKind.REPORT and accused_unit is None:
+        accused_unit = place_unit or unit
+    received = created_at or timezone.now()
+    for _attempt in range(5):
+        submission = Submission(
+            tracking_code=codes.new_code(), kind=kind, channel=channel, subject=data["subject"], text=data["text"],
+            category=category[:64], unit=unit, place_unit=place_unit, place_text=data["place_text"],
+            latitude=data["latitude"], longitude=data["longitude"], accused_unit=accused_unit,
+            anonymous=anonymous, submitter_name=data["name"], submitter_phone=data["phone"],
+            submitter_email=data["email"], phone_index=blind_index(data["phone"]) if data["phone"] else "",
+            submitter_ref=submitter_ref[:64], external_id=external_id[:64], source=source[:64],
+            idempotency_key=key, created_at=received,
+        )
+        try:
+            with transaction.atomic():
+                submission.save()
+                for clean in files:
+                    attachment = Attachment(submission=submission, original_name=clean.name,
+                                            content_type=clean.content_type, size=len(clean.data), sha256=clean.sha256)
+                    attachment.file.save(clean.sha256, ContentFile(clean.data), save=False)
+                    attachment.save()
+                _event(submission, EventKind.RECEIVED, actor=actor, at=received)
+                audit_record(actor=actor if actor is not None else "citizen", action="intake.submission_received",
+                             obj=submission, unit_path=_audit_path(submission),
+                             after={"code": submission.tracking_code, "kind": kind, "channel": channel})
+            return submission, True
+        except IntegrityError:
+            if key and Submission.objects.filter(idempotency_key=key).exists():
+                return Submission.objects.get(idempotency_key=key), False  # a concurrent twin won the race
+            if Submission.objects.filter(tracking_code=submission.tracking_code).exists():
+                continue  # 65 random bits collided: draw again
+            raise
+    raise RuntimeError("could not allocate a tracking code")
+
+
+def submission_add_info(*, submission: Submission, text: str) -> SubmissionEvent:
+    """Let the submitter add information while the case is open."""
+    text = clean_text(text or "")
+    if not text or not has_words(text):
+        raise SubmissionInvalid({"text": _("Please write the information to add.")})
+    if len(text) > MAX_INFO:
+        raise SubmissionInvalid({"text": _("The text is too long (at most %(max)d characters).") % {"max": MAX_INFO}})
+    if submission.status in (SubmissionStatus.CLOSED, SubmissionStatus.REJECTED):
+        raise SubmissionStateError(_("This case is closed; please submit a new one."))
+    with transaction.atomic():
+        event = _event(submission, EventKind.INFO_ADDED, text=text)
+        audit_record(actor="citizen", action="intake.info_added", obj=submission, unit_path=_audit_path(submission),
+                     after={"length": len(text)})
+    return event
+
+
+def submission_reply(*, actor: Any, submission: Submission, text: str) -> Submission:
+    """Record the answer the citizen reads (the dockets workflow calls this when an item is answered)."""
+    text = clean_text(text or "")
+    if not text:
+        raise SubmissionInvalid({"reply": _("The reply is empty.")})
+    if submission.status in (SubmissionStatus.CLOSED, SubmissionStatus.REJECTED):
+        raise SubmissionStateError(_("This case is closed."))
+    before = {"status": submission.status}
+    with transaction.atomic():
+        submission.reply, submission.replied_at = text, timezone.now()
+        submission.status = SubmissionStatus.REPLIED
+        submission.save(update_fields=["reply", "replied_at", "status", "updated_at"])
+        _event(submission, EventKind.REPLIED, text=text, actor=actor)
+        audit_record(actor=actor, action="intake.submission_replied", obj=submission,
+                     unit_path=_audit_path(submission), before=before, after={"status": submission.status})
+    return submission
+
+
+def submission_rate(*, submission: Submission, rating: str, comment: str = "") -> Submission:
+    """The submitter rates the answer once it is given (回访 by the citizen's own hand)."""
+    if rating not in Satisfaction.values:
+        raise SubmissionInvalid({"rating": _("Choose satisfied, basically satisfied or unsatisfied.")})
+    if submission.status not in RATEABLE_STATUSES:
+        raise SubmissionStateError(_("You can rate the answer once it has been given."))
+    if submission.rating:
+        raise SubmissionStateError(_("This answer has already been rated."))
+    comment = clean_text(comment or "")[:MAX_INFO]
+    with transaction.atomic():
+        submission.rating, submission.rated_at = rating, timezone.now()
+        submission.save(update_fields=["rating", "rated_at", "updated_at"])
+        _event(submission, EventKind.RATED, text=comment)
+        audit_record(actor="citizen", action="intake.submission_rated", obj=submission,
+                     unit_path=_audit_path(submission), after={"rating": rating})
+    return submission
