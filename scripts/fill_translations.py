@@ -1,4 +1,4 @@
-"""Fill the zh_Hans catalogue from scripts/zh_hans.json after `make messages` adds new strings.
+"""Fill the zh_Hans catalogue from scripts/zh_hans*.json after `make messages` adds new strings.
 
 Usage: python scripts/fill_translations.py  (then compilemessages). Reports strings still untranslated.
 """
@@ -12,7 +12,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "qingdan" / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
-TABLE = json.loads((ROOT / "scripts" / "zh_hans.json").read_text(encoding="utf-8"))
+# One file per area (zh_hans.json, zh_hans_portal.json, …) so parallel work does not collide.
+TABLE: dict[str, str] = {}
+for _path in sorted((ROOT / "scripts").glob("zh_hans*.json")):
+    TABLE.update(json.loads(_path.read_text(encoding="utf-8")))
 
 
 def _unquote(lines: list[str]) -> str:
