@@ -1,0 +1,59 @@
+"""Submissions in the admin: read-only, under the same visibility as every other surface.
+
+The ordinary scope would show reports against officials to the named unit's managers, so the
+queryset comes from the intake selector, which applies the report rule.
+"""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from qingdan.intake.models import Submission
+from qingdan.intake.privacy import contact_for
+from qingdan.intake.selectors import submission_queryset_for_user
+from qingdan.people.admin_scoping import ScopedAdmin
+
+_viewer: ContextVar[Any] = ContextVar("submission_admin_viewer", default=None)
+
+
+@admin.register(Submission)
+class SubmissionAdmin(ScopedAdmin):
+    list_display = ["tracking_code", "subject", "kind", "channel", "status", "unit", "created_at"]
+    list_filter = ["status", "kind", "channel"]
+    search_fields = ["tracking_code", "subject"]
+    show_full_result_count = False
+    fields = ["tracking_code", "kind", "channel", "status", "subject", "text", "category", "unit", "place_unit",
+              "place_text", "contact", "reply", "replied_at", "rating", "created_at"]
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return submission_queryset_for_user(request.user).select_related("unit")
+
+    def in_scope(self, request: HttpRequest, obj: Any) -> bool:
+        return submission_queryset_for_user(request.user).filter(pk=obj.pk).exists()
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # submissions come through the channels, which validate and audit them
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description=_("contact"))
+    def contact(self, obj: Submission) -> str:
+        viewer = _viewer.get()
+        shown = contact_for(viewer, obj) if viewer is not None else {}
+        return " · ".join(v for v in shown.values() if v) or "—"
+
+    def changeform_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        # The admin instance is shared between threads; who is looking travels in a context variable.
+        token = _viewer.set(request.user)
+        try:
+            return super().changeform_view(request, *args, **kwargs)
+        finally:
+            _viewer.reset(token)
