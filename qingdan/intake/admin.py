@@ -6,7 +6,6 @@ queryset comes from the intake selector, which applies the report rule.
 
 from __future__ import annotations
 
-from contextvars import ContextVar
 from typing import Any
 
 from django.contrib import admin
@@ -18,8 +17,6 @@ from qingdan.intake.models import Submission
 from qingdan.intake.privacy import contact_for
 from qingdan.intake.selectors import submission_queryset_for_user
 from qingdan.people.admin_scoping import ScopedAdmin
-
-_viewer: ContextVar[Any] = ContextVar("submission_admin_viewer", default=None)
 
 
 @admin.register(Submission)
@@ -44,16 +41,14 @@ class SubmissionAdmin(ScopedAdmin):
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
+    def get_object(self, request: HttpRequest, object_id: str, from_field: Any = None) -> Any:
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None:
+            # Computed per request on this request's own object: the admin instance is shared.
+            obj.contact_shown = contact_for(request.user, obj)
+        return obj
+
     @admin.display(description=_("contact"))
     def contact(self, obj: Submission) -> str:
-        viewer = _viewer.get()
-        shown = contact_for(viewer, obj) if viewer is not None else {}
+        shown = getattr(obj, "contact_shown", {})
         return " · ".join(v for v in shown.values() if v) or "—"
-
-    def changeform_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        # The admin instance is shared between threads; who is looking travels in a context variable.
-        token = _viewer.set(request.user)
-        try:
-            return super().changeform_view(request, *args, **kwargs)
-        finally:
-            _viewer.reset(token)
