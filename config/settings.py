@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "qingdan.audit",
     "qingdan.intake",
     "qingdan.api",
+    "qingdan.open311",
     "qingdan.demo",
 ]
 

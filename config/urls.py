@@ -9,6 +9,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("open311/v2/", include("qingdan.open311.urls")),
     path("accounts/", include("qingdan.people.urls")),
     path("", include("qingdan.units.urls")),
 ]
