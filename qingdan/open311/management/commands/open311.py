@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
+from django.utils import timezone
 
 from qingdan.core.commands import QingdanCommand
 from qingdan.open311.selectors import jurisdiction_get, key_find, key_list
@@ -51,7 +52,10 @@ class Command(QingdanCommand):
             return
         self.stdout.write("name\tprefix\tunit\tcreated\tlast used\tstatus")
         for key in keys:
-            status = f"revoked {key.revoked_at:%Y-%m-%d %H:%M}" if key.revoked_at else "live"
-            used = f"{key.last_used_at:%Y-%m-%d %H:%M}" if key.last_used_at else "-"
-            self.stdout.write(f"{key.name}\t{key.prefix}\t{key.unit.code}\t{key.created_at:%Y-%m-%d %H:%M}\t{used}\t"
-                              f"{status}")
+            status = f"revoked {_local(key.revoked_at)}" if key.revoked_at else "live"
+            used = _local(key.last_used_at) if key.last_used_at else "-"
+            self.stdout.write(f"{key.name}\t{key.prefix}\t{key.unit.code}\t{_local(key.created_at)}\t{used}\t{status}")
+
+
+def _local(moment: Any) -> str:
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
