@@ -172,7 +172,8 @@ def request_collection(request: HttpRequest, fmt: str) -> HttpResponse:
     """GET requests.{format}: list or look up requests; POST: create one (api_key required)."""
     if request.method == "POST":
         arguments = _post_arguments(request)
-        key = key_authenticate((arguments.get("api_key") or [""])[0])
+        # In the form as the spec says; some clients put it in the query string of the POST instead.
+        key = key_authenticate((arguments.get("api_key") or [""])[0] or request.GET.get("api_key", ""))
         submission = request_create(key=key, request=_service_request(arguments))
         account_id = (arguments.get("account_id") or [""])[0].strip()
         return formats.render(fmt, "service_requests", documents.created(submission, account_id=account_id))

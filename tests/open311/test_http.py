@@ -241,6 +241,15 @@ def test_oversized_body_is_a_400_error_list(client, xh_key, settings):
     assert response.status_code == 400 and "too large" in _errors(response)[0][1]
 
 
+def test_api_key_in_the_query_string_and_multivalue_attributes(client, xh_key):
+    response = client.post(f"{BASE}/requests.json?api_key={xh_key}",
+                           "service_code=transport&address_string=%E6%9D%91%E5%8F%A3&description=%E8%B7%AF%E7%81%AF"
+                           "&attribute[kind][]=help&attribute[kind][]=question",
+                           content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 200, response.content
+    assert Submission.objects.get().kind == "help" and Submission.objects.get().text == "路灯"
+
+
 def test_post_needs_no_csrf_token(xh_key, tree):
     from django.test import Client
 
