@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.throttling import AuthRateThrottle
@@ -17,24 +18,29 @@ api = NinjaAPI(
     urls_namespace="api-v1",
     openapi_url="/openapi.json",
     docs_url="/docs",
-    throttle=[AuthRateThrottle("600/m")],
+    # Per caller, counted in the cache (share it between processes with CACHE_URL); QINGDAN_API_THROTTLE.
+    throttle=[AuthRateThrottle(settings.QINGDAN_API_THROTTLE)],
 )
 
 
 @api.exception_handler(ApplicationError)
 def application_error(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
     body: dict = {"code": exc.code, "detail": exc.message}
+    # Extra context a client can act on, e.g. SubmissionInvalid's {"fields": {name: message}}.
+    body.update({key: value for key, value in exc.extra.items() if key not in body})
     if isinstance(exc, ImportRejected):
         body["errors"] = [{"row": e.row, "column": e.column, "reason": e.reason} for e in exc.errors]
     return api.create_response(request, body, status=exc.http_status)
 
 
 def _mount() -> None:
+    from qingdan.intake.api import router as intake_router
     from qingdan.people.api import router as people_router
     from qingdan.units.api import router as units_router
 
     api.add_router("/units", units_router)
     api.add_router("/people", people_router)
+    api.add_router("/submissions", intake_router)
 
 
 _mount()

@@ -7,6 +7,7 @@ region's own leadership (reports on them go one level up) or to the discipline b
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -24,11 +25,14 @@ from qingdan.units.models import Unit
 _NOTHING = Q(pk__in=[])
 
 
-def report_condition(user: Any) -> Q:
-    """Return the filter matching the reports this user may read."""
+def report_condition(user: Any, *, roles: Iterable[str] | None = None) -> Q:
+    """Return the filter matching the reports this user may read (or act on, held with one of ``roles``)."""
     if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
         return _NOTHING
-    bodies = Unit.objects.filter(role_assignments__user_id=user.pk, kind=UnitKind.DISCIPLINE).distinct()
+    conditions: dict[str, Any] = {"role_assignments__user_id": user.pk, "kind": UnitKind.DISCIPLINE}
+    if roles is not None:
+        conditions["role_assignments__role__in"] = list(roles)  # one filter(): the same assignment row
+    bodies = Unit.objects.filter(**conditions).distinct()
     condition = _NOTHING
     for body in bodies:
         region = body.path[: -body.steplen]
