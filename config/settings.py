@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "qingdan.people",
     "qingdan.audit",
     "qingdan.intake",
+    "qingdan.portal",
     "qingdan.api",
     "qingdan.open311",
     "qingdan.demo",
@@ -173,7 +174,20 @@ STATICFILES_DIRS = [
 ]
 WHITENOISE_USE_FINDERS = DEMO or DEBUG or TESTING
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
-MEDIA_URL = "media/"
+MEDIA_URL = "media/"  # never served: attachments go out only through scoped views
+
+# --- Uploads: a form with up to 5 attachments of 10 MB -------------------------------------
+# Text fields of one request (not files); above this Django refuses the request.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("QINGDAN_MAX_FORM_BYTES", 2_621_440)
+# Files larger than this go to a temporary file while the request is read, not to memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# The whole body of a request carrying attachments; larger requests get a clear 413 page.
+QINGDAN_MAX_UPLOAD_BYTES = env_int("QINGDAN_MAX_UPLOAD_BYTES", 52 * 1024 * 1024)
+
+# --- Cache: rate limits and throttles count here; share it between processes in production --
+_CACHE_URL = env_str("CACHE_URL")
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _CACHE_URL}
+          if _CACHE_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Background work: one interface (django-tasks), two engines ----------------------------
 # Embedded default: tasks stored in the database, run by `qingdan db_worker`.
@@ -210,3 +224,14 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "qingdan@localhost")
 # --- qingdan -------------------------------------------------------------------------------
 QINGDAN_DIVISIONS_DIR = env_str("QINGDAN_DIVISIONS_DIR")  # default: the files shipped in qingdan/units/data
 QINGDAN_API_THROTTLE = env_str("QINGDAN_API_THROTTLE", "600/m")
+# Public portal: where a submission without a chosen place goes (a unit code; default: the first root).
+QINGDAN_PORTAL_UNIT = env_str("QINGDAN_PORTAL_UNIT", "")
+# Portal rate limits ("count/period", period s, m, h or d), counted in the cache, never stored.
+QINGDAN_PORTAL_RATE_IP = env_str("QINGDAN_PORTAL_RATE_IP", "30/h")
+QINGDAN_PORTAL_RATE_PHONE = env_str("QINGDAN_PORTAL_RATE_PHONE", "10/d")
+QINGDAN_TRACK_RATE_IP = env_str("QINGDAN_TRACK_RATE_IP", "60/m")
+QINGDAN_PLACES_RATE_IP = env_str("QINGDAN_PLACES_RATE_IP", "300/m")
+# If the cache is down, let citizens through rather than refuse every submission.
+RATELIMIT_FAIL_OPEN = True
+# Behind a reverse proxy, the request header carrying the client address (e.g. HTTP_X_REAL_IP).
+QINGDAN_CLIENT_IP_HEADER = env_str("QINGDAN_CLIENT_IP_HEADER", "")

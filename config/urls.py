@@ -11,5 +11,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("open311/v2/", include("qingdan.open311.urls")),
     path("accounts/", include("qingdan.people.urls")),
+    path("desk/", include("qingdan.intake.urls")),
+    path("", include("qingdan.portal.urls")),
     path("", include("qingdan.units.urls")),
 ]
