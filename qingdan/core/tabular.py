@@ -67,7 +67,9 @@ def decode_text(data: bytes) -> tuple[str, str]:
 
 
 def _iter_csv(text: str) -> Iterator[list[str]]:
-    sample = text[:4096]
+    # Decide on the header line alone: quoted text below it may hold more tabs than commas
+    # (messages copied from web pages are indented with tabs).
+    sample = text[:4096].split("\n", 1)[0]
     delimiter = ","
     if sample.count("\t") > sample.count(",") and sample.count("\t") > 0:
         delimiter = "\t"
