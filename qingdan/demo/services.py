@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.db import transaction
 
@@ -56,8 +57,11 @@ def _department_rows() -> bytes:
 
 def demo_is_loaded() -> bool:
     """Tell whether the demo accounts and tree are already there (re-running is then a no-op)."""
+    from qingdan.intake.models import Submission
+
     return (User.objects.filter(username="bj_handler").exists()
-            and Unit.objects.filter(code=f"{DEMO_PROVINCE}-ZZB").exists())
+            and Unit.objects.filter(code=f"{DEMO_PROVINCE}-ZZB").exists()
+            and Submission.objects.filter(source__startswith="demo-").exists())
 
 
 def demo_load() -> list[DemoAccount]:
@@ -75,4 +79,21 @@ def demo_load() -> list[DemoAccount]:
                 user.set_password(DEMO_PASSWORD)
                 user.save()
             role_grant(actor="demo", user=user, role=account.role, unit=Unit.objects.get(code=account.over_unit))
+        demo_messages_load()
     return DEMO_ACCOUNTS
+
+
+DEMO_MESSAGES_DIR = Path(__file__).resolve().parent / "data"
+DEMO_MESSAGES_UNIT = "330106"  # 西湖区: the board's own places are anonymised (see data/SOURCE.md)
+
+
+def demo_messages_load() -> int:
+    """File the sample of real citizen messages under 西湖区; return how many were new."""
+    from qingdan.intake.importers import submissions_import
+
+    unit = Unit.objects.get(code=DEMO_MESSAGES_UNIT)
+    created = 0
+    for path in sorted(DEMO_MESSAGES_DIR.glob("messages*.csv")):
+        result = submissions_import(actor="demo", source=path.read_bytes(), name=f"demo-{path.stem}", unit=unit)
+        created += result.created
+    return created
