@@ -54,10 +54,13 @@ def desk_unit_get(user: Any, *, code: str) -> Unit | None:
 
 
 def desk_unit_resolve(user: Any, *, query: str) -> Unit | None:
-    """Return the one unit of the operator's scope whose whole name or code was typed."""
+    """Return the unit meant by a typed search: the only exact name or code, else the only match at all."""
     query = query.strip()
-    exact = [unit for unit in desk_unit_search(user, query=query) if query in (unit.name, unit.code)]
-    return exact[0] if len(exact) == 1 else None
+    found = desk_unit_search(user, query=query)
+    exact = [unit for unit in found if query in (unit.name, unit.code)]
+    if len(exact) == 1:
+        return exact[0]
+    return found[0] if len(found) == 1 else None
 
 
 def unit_labels(units: list[Unit]) -> list[tuple[Unit, str]]:

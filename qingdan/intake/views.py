@@ -29,6 +29,8 @@ from qingdan.intake.selectors import submission_get_for_user, submissions_by_pho
 from qingdan.intake.services import normalise_phone, submission_create
 
 PAGE_SIZE = 50
+# Page order of the desk's fields: after an error the cursor goes to the first wrong one.
+DESK_ORDER = ("phone", "name", "kind", "channel", "subject", "text", "unit", "place_text", "email")
 
 
 def _earlier(request: HttpRequest, phone: str) -> tuple[list[Submission], bool]:
@@ -55,6 +57,7 @@ def _render_desk(request: HttpRequest, form: DeskForm, *, status: int = 200, loo
         "default_unit": desk.desk_default_unit(request.user), "key": new_idempotency_key() if not form.is_bound
         else (form.key() or new_idempotency_key()), "earlier": earlier, "phone_checked": bool(phone),
         "phone_usable": usable, "saved": saved, "saved_display": codes.display(saved.tracking_code) if saved else "",
+        "focus": next((f for f in DESK_ORDER if f in form.errors), "phone"),
     }, status=status)
 
 

@@ -42,11 +42,13 @@ def place_get(*, code: str) -> Unit | None:
 
 
 def place_resolve(*, query: str) -> Unit | None:
-    """Return the one place whose whole name or code was typed, or None when it is not exactly one."""
+    """Return the place meant by a typed search: the only exact name or code, else the only match at all."""
     query = query.strip()[:QUERY_MAX]
     if not query:
         return None
     matches = list(_active().filter(name=query)[:2]) or list(_active().filter(code=query)[:2])
+    if not matches:
+        matches = place_search(query=query, limit=2)
     return matches[0] if len(matches) == 1 else None
 
 

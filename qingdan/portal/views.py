@@ -33,6 +33,8 @@ from qingdan.portal.forms import InfoForm, RatingForm, SubmissionForm, TrackForm
 
 RECEIPT_SALT = "qingdan.portal.receipt"
 RECEIPT_MAX_AGE = 7 * 24 * 3600
+# Page order of the form's fields: after an error the cursor goes to the first wrong one.
+SUBMIT_ORDER = ("kind", "subject", "text", "place", "place_text", "attachments", "name", "phone", "email")
 CLOSED = frozenset({SubmissionStatus.CLOSED, SubmissionStatus.REJECTED})
 # On a report's page only the submitter's own words and the answer are shown: a dispatch or a
 # note could name the unit reported.
@@ -57,7 +59,8 @@ def _render_submit(request: HttpRequest, form: SubmissionForm, *, status: int = 
     return render(request, "portal/submit.html", {
         "form": form, "places": _labelled(places), "chosen": chosen,
         "searched": searched or bool(query), "key": form.key() or new_idempotency_key(),
-        "max_files": MAX_FILES, "kinds": SubmissionKind.choices, "report_kind": SubmissionKind.REPORT,
+        "focus": next((f for f in SUBMIT_ORDER if f in form.errors), ""), "max_files": MAX_FILES,
+        "kinds": SubmissionKind.choices,
     }, status=status)
 
 
