@@ -213,7 +213,7 @@ def _biggest_subtrees(province: str | None) -> list[Unit]:
 # --- the benchmark ------------------------------------------------------------------------------
 
 def measure(*, province: str | None = None, repeat: int = 21, source: Path | None = None,
-            progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+            progress: Callable[[str], None] | None = None, **_other_benchmarks_options: Any) -> dict[str, Any]:
     """Import the divisions into the empty unit tree of the default database and time the queries.
 
     Meant for a scratch database: it refuses a tree that already holds units, because then it

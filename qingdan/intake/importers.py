@@ -124,6 +124,10 @@ def _count(raw: str) -> int:
     return int(raw)
 
 
+_KINDS = frozenset(SubmissionKind.values)  # .values builds a new list on every access
+_CHANNELS = frozenset(Channel.values)
+
+
 def _choice(raw: str, values: Iterable[str], aliases: dict[str, str], default: str) -> str:
     """Map an English code or a Chinese name to a choice; an unknown value is passed on for the check to refuse."""
     if not raw:
@@ -180,8 +184,11 @@ def submissions_import(*, actor: Any, source: str | Path | bytes, name: str = ""
         if plan is not None:
             planned.append(plan)
     actor_user = actor if getattr(actor, "is_authenticated", False) else None
+    # One pass over the source's index up front: asking per batch would rescan it every time.
+    known = set(Submission.objects.filter(source=name).exclude(external_id="").order_by()
+                .values_list("external_id", flat=True)) if planned else set()
     for start in range(0, len(planned), batch_size):
-        created, existing = _store_batch(actor, actor_user, name, planned[start:start + batch_size])
+        created, existing = _store_batch(actor, actor_user, name, planned[start:start + batch_size], known)
         result.created += created
         result.existing += existing
     result.rejected.sort(key=lambda e: (e.row, e.column))
@@ -253,8 +260,8 @@ def _plan(row: Row, *, name: str, unit: Unit | None, place_units: dict[str, Unit
         except ValueError as exc:
             refuse(column, str(exc))
 
-    kind = _choice(row.get("kind"), SubmissionKind.values, KIND_ALIASES, SubmissionKind.COMPLAINT)
-    channel = _choice(row.get("channel"), Channel.values, CHANNEL_ALIASES, Channel.IMPORT)
+    kind = _choice(row.get("kind"), _KINDS, KIND_ALIASES, SubmissionKind.COMPLAINT)
+    channel = _choice(row.get("channel"), _CHANNELS, CHANNEL_ALIASES, Channel.IMPORT)
     title, text = row.get("title"), row.get("text")
     try:
         # A file of subjects only: the subject is all the person wrote, so it is the text too.
@@ -286,11 +293,13 @@ def _plan(row: Row, *, name: str, unit: Unit | None, place_units: dict[str, Unit
     return _Planned(row=row.number, submission=submission, reply=reply)
 
 
-def _store_batch(actor: Any, actor_user: Any, name: str, batch: list[_Planned]) -> tuple[int, int]:
+def _store_batch(actor: Any, actor_user: Any, name: str, batch: list[_Planned], known: set[str]) -> tuple[int, int]:
     """Store one batch in one transaction with its events and audit entries; return (created, already there)."""
     for attempt in range(3):
-        known = set(Submission.objects.filter(source=name, external_id__in=[p.submission.external_id for p in batch])
-                    .values_list("external_id", flat=True))
+        if attempt:  # after a conflict: what did a concurrent import of the same file store meanwhile?
+            known |= set(Submission.objects.filter(source=name, external_id__in=[p.submission.external_id
+                                                                                 for p in batch])
+                         .exclude(external_id="").order_by().values_list("external_id", flat=True))
         fresh = [p for p in batch if p.submission.external_id not in known]
         for plan in fresh:
             plan.submission.pk = None

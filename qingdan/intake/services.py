@@ -49,6 +49,10 @@ _CONTROL = {cat for cat in ("Cc", "Cf", "Cs", "Co", "Cn")}
 
 def clean_text(value: str) -> str:
     """Drop control and invisible characters (keeping line breaks and tabs) and trim."""
+    if value.replace("\n", "").replace("\t", "").isprintable():
+        # Fast path, same result: isprintable() is False for every C* category character (and for
+        # separators other than the space, which take the slow path below and are kept there).
+        return value.strip()
     kept = [ch for ch in value if ch in "\n\t" or unicodedata.category(ch) not in _CONTROL]
     return "".join(kept).replace("\r\n", "\n").strip()
 

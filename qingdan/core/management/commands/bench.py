@@ -24,8 +24,16 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from bench import BENCHMARKS
 from bench.common import machine_info
 
-DEFAULT_SQLITE = "sqlite:///{var}/bench/bench.sqlite3"
-DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/qingdan_bench"
+# Each benchmark names its scratch databases (Benchmark.database): tree uses these two.
+DEFAULT_SQLITE = "sqlite:///{var}/bench/{database}.sqlite3"
+DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/qingdan_{database}"
+# Options some benchmarks take, passed through to the measuring child (name, type, default, help).
+EXTRA_OPTIONS = [
+    ("rows", int, 100_000, "intake: rows of the generated import file"),
+    ("requests", int, 3000, "intake: requests per timed HTTP run (bare view, then the API)"),
+    ("concurrency", int, 16, "intake: client threads of the load generator"),
+    ("workers", int, 4, "intake: gunicorn worker processes"),
+]
 
 
 def _database_name(url: str) -> str:
@@ -60,15 +68,52 @@ def recreate_database(url: str) -> None:
         raise CommandError(f"cannot recreate PostgreSQL database {name}: {exc}") from exc
 
 
+PREAMBLE = (
+    "# Benchmarks\n\n"
+    "Figures are ratios against the raw database (or a bare view) doing the same work in the same run, plus "
+    "the absolute numbers and the machine they ran on. This page is written by the benchmarks themselves, "
+    "each replacing only its own section:\n\n"
+    "```sh\n"
+    "QINGDAN_DEMO=1 .venv/bin/qingdan bench tree --all --output docs/benchmarks.md\n"
+    "QINGDAN_DEMO=1 .venv/bin/qingdan bench intake --output docs/benchmarks.md\n"
+    "```\n\n"
+    "They need PostgreSQL on 127.0.0.1:5432 (user postgres) and recreate only the databases named *bench*: "
+    "`var/bench/bench.sqlite3` and `qingdan_bench` for tree, `var/bench/bench_intake.sqlite3` and "
+    "`qingdan_bench_intake` for intake (`--sqlite-only`, `--postgres-only` or `--database-url URL` to choose). "
+    "Each database is measured in its own process.\n\n"
+)
+
+
+def merge_document(existing: str, report: str) -> str:
+    """Return the page with this report's section (its ``## `` heading) replaced or appended, others kept."""
+    def sections(text: str) -> list[str]:
+        parts, current = [], []
+        for line in text.splitlines(keepends=True):
+            if line.startswith("## ") and current:
+                parts.append("".join(current))
+                current = []
+            current.append(line)
+        if current:
+            parts.append("".join(current))
+        return [p for p in parts if p.startswith("## ")]
+
+    new = {part.splitlines()[0]: part for part in sections(report)}
+    merged = [new.pop(part.splitlines()[0], part) for part in sections(existing)]
+    merged.extend(new.values())
+    return PREAMBLE + "\n".join(part.rstrip("\n") + "\n" for part in merged)
+
+
 class Command(BaseCommand):
-    help = ("Run a benchmark on fresh scratch databases (SQLite var/bench/bench.sqlite3 and PostgreSQL "
-            "qingdan_bench by default) and print its figures, as ratios against the raw database, in Markdown.")
+    help = ("Run a benchmark on fresh scratch databases (SQLite var/bench/<name>.sqlite3 and PostgreSQL "
+            "qingdan_<name>: qingdan_bench for tree, qingdan_bench_intake for intake) and print its figures, "
+            "as ratios against the raw database or a bare view, in Markdown.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("benchmark", choices=sorted(BENCHMARKS), help="which benchmark to run")
         parser.add_argument("--database-url", action="append", dest="database_urls", metavar="URL",
                             help="run on this database only (repeatable); its name must contain 'bench'. "
-                                 f"Default: {DEFAULT_SQLITE.format(var='var')} and {DEFAULT_POSTGRES}")
+                                 f"Default: {DEFAULT_SQLITE.format(var='var', database='bench')} and "
+                                 f"{DEFAULT_POSTGRES.format(database='bench')} (tree)")
         which = parser.add_mutually_exclusive_group()
         which.add_argument("--sqlite-only", action="store_true", help="skip PostgreSQL")
         which.add_argument("--postgres-only", action="store_true", help="skip SQLite")
@@ -76,7 +121,11 @@ class Command(BaseCommand):
         scope.add_argument("--province", metavar="CODE", help="import one province only, e.g. 33")
         scope.add_argument("--all", action="store_true", help="import the whole country (the default)")
         parser.add_argument("--repeat", type=int, default=21, help="timed runs of each query (median; default 21)")
-        parser.add_argument("--output", type=Path, help="also write the report to this file, e.g. docs/benchmarks.md")
+        for name, kind, default, text in EXTRA_OPTIONS:
+            parser.add_argument(f"--{name}", type=kind, default=default, help=f"{text} (default {default:,})")
+        parser.add_argument("--output", type=Path,
+                            help="also write the report into this page, e.g. docs/benchmarks.md, replacing only "
+                                 "this benchmark's section")
         parser.add_argument("--json", type=Path, help="also write the raw figures as JSON")
         # Internal: measure on this process's own default database and write the figures here.
         parser.add_argument("--measure-here", type=Path, help=argparse.SUPPRESS)
@@ -94,8 +143,10 @@ class Command(BaseCommand):
             return
 
         urls = options["database_urls"] or [
-            url for url, skip in ((DEFAULT_SQLITE.format(var=settings.BASE_DIR / "var"), options["postgres_only"]),
-                                  (DEFAULT_POSTGRES, options["sqlite_only"])) if not skip]
+            url for url, skip in (
+                (DEFAULT_SQLITE.format(var=settings.BASE_DIR / "var", database=benchmark.database),
+                 options["postgres_only"]),
+                (DEFAULT_POSTGRES.format(database=benchmark.database), options["sqlite_only"])) if not skip]
         machine = machine_info()  # before the runs: the load averages are then other people's work
         results, failures = [], []
         for url in urls:
@@ -109,7 +160,8 @@ class Command(BaseCommand):
             self.stdout.write(report)
         if options["output"] and results:
             options["output"].parent.mkdir(parents=True, exist_ok=True)
-            options["output"].write_text(self._document(report), encoding="utf-8")
+            existing = options["output"].read_text(encoding="utf-8") if options["output"].exists() else ""
+            options["output"].write_text(merge_document(existing, report), encoding="utf-8")
             self.stderr.write(f"wrote {options['output']}")
         if options["json"] and results:
             options["json"].write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -121,8 +173,9 @@ class Command(BaseCommand):
         name = str(settings.DATABASES["default"]["NAME"])
         if "bench" not in Path(name).name:
             raise CommandError(f"refusing to measure on {name!r}: not a bench database")
+        extra = {name: options[name] for name, *_ in EXTRA_OPTIONS}
         figures = benchmark.measure(province=options["province"], repeat=options["repeat"],
-                                    progress=lambda message: self.stderr.write(message))
+                                    progress=lambda message: self.stderr.write(message), **extra)
         options["measure_here"].write_text(json.dumps(figures, ensure_ascii=False), encoding="utf-8")
 
     def _run_child(self, url: str, options: dict[str, Any]) -> dict[str, Any]:
@@ -136,24 +189,10 @@ class Command(BaseCommand):
                        "--repeat", str(options["repeat"])]
             if options["province"]:
                 measure += ["--province", options["province"]]
+            for name, *_ in EXTRA_OPTIONS:
+                measure += [f"--{name}", str(options[name])]
             for command in ([*base, "migrate", "--noinput", "-v", "0"], measure):
                 done = subprocess.run(command, env=env, cwd=settings.BASE_DIR, check=False)  # noqa: S603 - our own argv
                 if done.returncode != 0:
                     raise CommandError(f"`{' '.join(command[2:])}` exited with {done.returncode}")
             return json.loads(result_file.read_text(encoding="utf-8"))
-
-    @staticmethod
-    def _document(report: str) -> str:
-        """Wrap the report in the page docs/benchmarks.md is: how to run, then the latest figures."""
-        return (
-            "# Benchmarks\n\n"
-            "Figures are ratios against the raw database doing the same work in the same run, plus the "
-            "absolute numbers and the machine they ran on. This page is written by the benchmark itself:\n\n"
-            "```sh\n"
-            "QINGDAN_DEMO=1 .venv/bin/qingdan bench tree --all --output docs/benchmarks.md\n"
-            "```\n\n"
-            "It needs PostgreSQL on 127.0.0.1:5432 (user postgres) and recreates only the databases named "
-            "*bench*: `var/bench/bench.sqlite3` and `qingdan_bench` (`--sqlite-only`, `--postgres-only` or "
-            "`--database-url URL` to choose). Each database is measured in its own process.\n\n"
-            f"{report}"
-        )
