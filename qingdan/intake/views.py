@@ -100,7 +100,11 @@ def desk_view(request: HttpRequest) -> HttpResponse:
         unit = desk.desk_unit_resolve(request.user, query=data["unit_q"])
         if unit is None:
             form.add_error("unit", _("Choose the unit from the list, or clear the search box."))
-    target = unit or desk.desk_default_unit(request.user)
+    is_report = data.get("kind") == SubmissionKind.REPORT
+    if is_report and unit is None and "unit" not in form.errors:
+        form.add_error("unit", _("A report must name the unit it is about: search for it above."))
+    # A report is held by the operator's top unit, never by the unit it names (its place and accused unit).
+    target = desk.desk_default_unit(request.user) if is_report else (unit or desk.desk_default_unit(request.user))
     if target is None:
         form.add_error(None, _("You hold no operator role over an active unit."))
     if form.errors:

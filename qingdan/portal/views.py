@@ -132,7 +132,11 @@ def _submit(request: HttpRequest, handler: uploads.SizeLimitHandler | None) -> H
     files, too_big = uploads.read_files(request, handler)
     for name in too_big:
         form.add_error("attachments", _("%(name)s is larger than 10 MB.") % {"name": name})
-    unit = place or selectors.portal_default_unit()
+    is_report = data.get("kind") == SubmissionKind.REPORT
+    if is_report and place is None and "place" not in form.errors:
+        form.add_error("place", _("A report must name the unit it is about: search for it above."))
+    # A report is held at the top, never by the unit it names (which is its place and accused unit).
+    unit = selectors.portal_default_unit() if is_report else (place or selectors.portal_default_unit())
     if unit is None:
         form.add_error(None, _("The form is not available yet: no unit takes submissions."))
     if form.errors:

@@ -254,3 +254,13 @@ def test_detail_accepts_a_typed_code_and_redirects_to_the_canonical_one(client, 
     login(client, xh_handler)
     response = client.get(f"/desk/submissions/{codes.display(submission.tracking_code).lower()}/")
     assert response.status_code == 302 and response["Location"] == f"/desk/submissions/{submission.tracking_code}/"
+
+
+def test_a_report_typed_at_the_desk_names_a_unit_and_is_not_held_by_it(client, xh_operator, tree):
+    login(client, xh_operator)
+    response = client.post("/desk/", call(kind="report", anonymous="on"))
+    assert response.status_code == 400 and "举报须写明被举报的单位" in html(response)
+    client.post("/desk/", call(kind="report", anonymous="on", unit="330106-GA"))
+    report = Submission.objects.get()
+    assert report.accused_unit == tree["330106-GA"] and report.unit == tree["330106"]
+    assert report.submitter_phone == ""

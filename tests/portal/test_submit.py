@@ -244,3 +244,11 @@ def test_media_files_are_not_served(client, post_form):
     receipt_code(client, post_form(attachments=SimpleUploadedFile("a.jpg", jpeg_bytes(), content_type="image/jpeg")))
     name = Submission.objects.get().attachments.get().file.name
     assert client.get(f"/media/{name}").status_code == 404
+
+
+def test_a_report_must_name_a_unit_and_is_not_held_by_it(client, post_form, tree):
+    response = post_form(kind="report")
+    assert response.status_code == 400 and "举报须写明被举报的单位" in html(response)
+    receipt_code(client, post_form(kind="report", place="330106-GA"))
+    report = Submission.objects.get()
+    assert report.accused_unit == tree["330106-GA"] and report.unit == tree["33"]
