@@ -119,3 +119,27 @@ def test_operator_types_a_hotline_call_with_the_keyboard_only(page, live_server,
     # Ready for the next call: empty form, the cursor in the phone field.
     assert page.evaluate("document.activeElement.id") == "id_phone"
     assert page.locator("#id_subject").input_value() == ""
+
+
+def test_the_form_works_without_javascript(browser, live_server, tree):
+    from qingdan.intake.models import Submission
+
+    context = browser.new_context(locale="zh-CN", viewport=PHONE, java_script_enabled=False)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        page.goto(f"{live_server.url}/submit/")
+        page.get_by_label("请描述问题").fill("西兴街道的垃圾桶满了没人清。")
+        page.get_by_label("地点：搜索街道").fill("西兴")
+        page.get_by_role("button", name="查找").click()  # the server answers with the choices
+        page.get_by_role("radio", name=re.compile("西兴街道")).check()
+        assert page.get_by_label("请描述问题").input_value() == "西兴街道的垃圾桶满了没人清。"
+        page.get_by_label("手机或电话").fill("13700001234")
+        page.locator("form.submission").get_by_role("button", name="提交").last.click()
+        page.wait_for_url(re.compile(r"/submit/received/"))
+        submission = Submission.objects.get()
+        assert submission.place_unit.code == "330108001" and submission.submitter_phone == "13700001234"
+        page.get_by_role("button", name="查看办理进度").click()
+        assert page.locator("#status").inner_text() == "已受理"
+    finally:
+        context.close()
