@@ -11,12 +11,14 @@ Re-importing is safe: a row is known by ``(source, external_id)`` — the source
 name unless told otherwise, the external id its ``id`` column (or, for files without one, a
 digest of the row's content) — and rows already stored are counted, not stored again.
 
-Speed (100,000 rows in well under a minute) comes from ``bulk_create`` in batches with
+Speed (100,000 rows in well under a minute) comes from writing in batches of 2,000 with
 tracking codes drawn beforehand, the timeline events written in bulk too, and one audit
 entry per batch (two when the batch holds reports against officials, which must leave no
-trace under the named unit's path). Each batch commits on its own: the audit chain's lock is
-held for a moment, not for the whole file, and an interrupted import is finished by running
-it again.
+trace under the named unit's path). Rows go in through ``write_rows`` (COPY on PostgreSQL,
+one ``executemany`` on SQLite) rather than ``bulk_create``: measured on 100,000 real
+messages, ``bulk_create``'s per-value preparation made the import take about a minute,
+twice as long. Each batch commits on its own: the audit chain's lock is held for a moment,
+not for the whole file, and an interrupted import is finished by running it again.
 """
 
 from __future__ import annotations
@@ -24,13 +26,13 @@ from __future__ import annotations
 import datetime
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
 from qingdan.audit.services import audit_record_many
@@ -306,15 +308,20 @@ def _store_batch(actor: Any, actor_user: Any, name: str, batch: list[_Planned], 
             plan.submission.tracking_code = codes.new_code()
         try:
             with transaction.atomic():
-                stored = Submission.objects.bulk_create([p.submission for p in fresh])
+                submissions = [p.submission for p in fresh]
+                write_rows(Submission, submissions)
+                ids = dict(Submission.objects.filter(tracking_code__in=[s.tracking_code for s in submissions])
+                           .order_by().values_list("tracking_code", "id"))
                 events = []
-                for plan, submission in zip(fresh, stored, strict=True):
+                for plan in fresh:
+                    submission = plan.submission
+                    submission.pk = ids[submission.tracking_code]
                     events.append(SubmissionEvent(submission_id=submission.pk, kind=EventKind.RECEIVED,
                                                   actor=actor_user, at=submission.created_at))
                     if plan.reply:
                         events.append(SubmissionEvent(submission_id=submission.pk, kind=EventKind.REPLIED,
                                                       text=plan.reply, actor=actor_user, at=submission.replied_at))
-                SubmissionEvent.objects.bulk_create(events, batch_size=BATCH_SIZE)
+                write_rows(SubmissionEvent, events)
                 audit_record_many(actor=actor if actor is not None else "system", action="intake.submissions_imported",
                                   changes=_audit_changes(name, fresh))
             return len(fresh), len(batch) - len(fresh)
@@ -323,6 +330,52 @@ def _store_batch(actor: Any, actor_user: Any, name: str, batch: list[_Planned], 
             if attempt == 2:
                 raise
     raise RuntimeError("unreachable")
+
+
+# Field classes whose Python value the database driver takes as it is (given the attname's value).
+_PLAIN_FIELDS = (models.CharField, models.TextField, models.IntegerField, models.PositiveIntegerField,
+                 models.PositiveSmallIntegerField, models.BooleanField, models.ForeignKey)
+
+
+def _converter(field: models.Field) -> Callable[[Any], Any]:
+    """Return how one field's value goes to the driver: as is when plain, else through Django's own adaptation."""
+    if type(field) in _PLAIN_FIELDS:  # exact classes: a subclass (an encrypted field) may adapt its values
+        return lambda value: value
+    if type(field) is models.DateTimeField and connection.vendor == "postgresql":
+        return lambda value: value  # psycopg sends aware datetimes as timestamptz
+    return lambda value: field.get_db_prep_save(value, connection)
+
+
+def write_rows(model: type[models.Model], objects: list[Any]) -> None:
+    """Insert model instances through the driver: COPY on PostgreSQL, one executemany on SQLite.
+
+    This is ``bulk_create`` without its per-value machinery, which cost more than half of an
+    import (34 columns, prepared one call chain at a time; and on SQLite batches of 29 rows,
+    its 999-parameter limit). Values still go through each field's own adaptation unless the
+    field is a plain text, number, boolean or key, so encrypted fields are encrypted and times
+    converted exactly as the ORM would. ``auto_now`` fields get the current time; primary keys
+    come from the database (read back by the caller through a unique column).
+    """
+    if not objects:
+        return
+    now = timezone.now()
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    stamped = {f.attname for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)}
+    converters = [_converter(f) for f in fields]
+    attnames = [f.attname for f in fields]
+    rows = [[convert(now if name in stamped else getattr(obj, name)) for name, convert in zip(attnames, converters,
+                                                                                              strict=True)]
+            for obj in objects]
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(fields))
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
 
 
 def _audit_changes(name: str, fresh: list[_Planned]) -> list[dict[str, Any]]:
