@@ -16,6 +16,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 390, "height": 844}
 
 
+def no_sideways_scroll(page) -> bool:
+    """Tell whether the page fits the viewport's width (nothing pushes it sideways on a phone)."""
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits():
     from django.core.cache import cache
@@ -47,6 +52,7 @@ def test_citizen_submits_with_a_photo_and_tracks_the_case(phone_page, live_serve
     page = phone_page
     page.goto(f"{live_server.url}/submit/")
     assert page.get_by_role("heading", name="我要反映问题").is_visible()
+    assert no_sideways_scroll(page)
     page.get_by_label("投诉").check()
     page.get_by_label("标题").fill("路灯不亮")
     page.get_by_label("请描述问题").fill("小和山社区门口的路灯坏了一个月，晚上很黑。")
@@ -62,6 +68,7 @@ def test_citizen_submits_with_a_photo_and_tracks_the_case(phone_page, live_serve
     assert re.fullmatch(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{2}", code)
     box = page.locator("#tracking-code").bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]  # readable on the phone, not cut off
+    assert no_sideways_scroll(page)
     submission = Submission.objects.get()
     assert submission.attachments.count() == 1 and submission.place_unit.name == "小和山社区"
 
@@ -72,6 +79,7 @@ def test_citizen_submits_with_a_photo_and_tracks_the_case(phone_page, live_serve
     page.wait_for_url(re.compile(rf"/track/{submission.tracking_code}/$"))
     assert page.locator("#status").inner_text() == "已受理"
     assert page.get_by_text("小和山社区", exact=True).is_visible()
+    assert no_sideways_scroll(page)
 
 
 def test_a_mistyped_code_says_so(page, live_server, tree):
