@@ -47,6 +47,8 @@ def _render_desk(request: HttpRequest, form: DeskForm, *, status: int = 200, loo
     data = form.data if form.is_bound else {}
     query = (data.get("unit_q") or "").strip()
     chosen = desk.desk_unit_get(request.user, code=data.get("unit") or "") if data.get("unit") else None
+    if chosen is None and query and not searched:
+        chosen = desk.desk_unit_resolve(request.user, query=query)  # what saving would take: show it chosen
     units = desk.desk_unit_search(request.user, query=query) if (searched or query) and not chosen else []
     if chosen is not None and chosen not in units:
         units = [chosen, *units]

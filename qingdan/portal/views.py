@@ -53,6 +53,8 @@ def _render_submit(request: HttpRequest, form: SubmissionForm, *, status: int = 
     data = form.data if form.is_bound else {}
     query = (data.get("place_q") or "").strip()
     chosen = selectors.place_get(code=data.get("place") or "") if data.get("place") else None
+    if chosen is None and query and not searched:
+        chosen = selectors.place_resolve(query=query)  # what the submission would take: show it chosen
     places = selectors.place_search(query=query) if (searched or query) and not chosen else []
     if chosen is not None and chosen not in places:
         places = [chosen, *places]

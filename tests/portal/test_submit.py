@@ -252,3 +252,8 @@ def test_a_report_must_name_a_unit_and_is_not_held_by_it(client, post_form, tree
     receipt_code(client, post_form(kind="report", place="330106-GA"))
     report = Submission.objects.get()
     assert report.accused_unit == tree["330106-GA"] and report.unit == tree["33"]
+
+
+def test_a_typed_place_that_resolves_is_shown_chosen_when_the_form_comes_back(client, post_form, tree):
+    body = html(post_form(place_q="小和山", text=""))
+    assert 'value="330106009002" checked' in body
