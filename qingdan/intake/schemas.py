@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from qingdan.intake.choices import Channel, SubmissionKind, SubmissionStatus
 
@@ -26,6 +26,10 @@ class AttachmentIn(Schema):
 
 class SubmissionIn(Schema):
     """What an integration sends. ``unit`` (a unit code inside the caller's scope) holds the case."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "kind": "complaint", "subject": "小区门口饭店油烟扰民", "text": "饭店油烟直排，晚上十点后仍然营业，影响休息。",
+        "unit": "330106", "place_text": "留下街道某小区", "anonymous": False, "name": "张三", "phone": "13812345678"}]})
 
     kind: SubmissionKind = SubmissionKind.COMPLAINT
     subject: str = ""
