@@ -17,6 +17,7 @@ import base64
 import binascii
 import re
 
+from django.db import IntegrityError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Header, Query, Router, Status
@@ -96,15 +97,33 @@ def submission_create(request: HttpRequest, payload: SubmissionIn,
         errors["unit"] = _("Choose the unit that receives the submission.")
     if errors or unit is None:
         raise SubmissionInvalid(errors)
-    submission, created = services.submission_create(
-        actor=request.user, channel=Channel.API, kind=payload.kind, text=payload.text, unit=unit,
-        subject=payload.subject, place_unit=place_unit, place_text=payload.place_text, latitude=payload.latitude,
-        longitude=payload.longitude, anonymous=payload.anonymous, name=payload.name, phone=payload.phone,
-        email=payload.email, accused_unit=accused_unit, category=services.clean_text(payload.category),
-        attachments=files, idempotency_key=idempotency_key, source=f"api:{request.user.pk}",
-        external_id=services.clean_text(payload.external_id),
-    )
+    source, external_id = f"api:{request.user.pk}", services.clean_text(payload.external_id)
+    # The sender's own case id identifies the case as an Idempotency-Key does: a re-send returns it.
+    earlier = _sent_before(source, external_id)
+    if earlier is not None:
+        return Status(200, _receipt(earlier))
+    try:
+        submission, created = services.submission_create(
+            actor=request.user, channel=Channel.API, kind=payload.kind, text=payload.text, unit=unit,
+            subject=payload.subject, place_unit=place_unit, place_text=payload.place_text,
+            latitude=payload.latitude, longitude=payload.longitude, anonymous=payload.anonymous, name=payload.name,
+            phone=payload.phone, email=payload.email, accused_unit=accused_unit,
+            category=services.clean_text(payload.category), attachments=files, idempotency_key=idempotency_key,
+            source=source, external_id=external_id,
+        )
+    except IntegrityError:
+        earlier = _sent_before(source, external_id)  # a concurrent twin with the same case id won the race
+        if earlier is None:
+            raise
+        return Status(200, _receipt(earlier))
     return Status(201 if created else 200, _receipt(submission))
+
+
+def _sent_before(source: str, external_id: str) -> Submission | None:
+    """Return what this caller already sent under its case id (its own source: no other scope applies)."""
+    if not external_id:
+        return None
+    return Submission.objects.select_related("unit").filter(source=source, external_id=external_id).first()
 
 
 @router.get("/", response=SubmissionPageOut, summary="Submissions you may see, newest first")

@@ -175,7 +175,7 @@ def submissions_import(*, actor: Any, source: str | Path | bytes, name: str = ""
                              summary="Not allowed; nothing was imported.")
 
     result = SubmissionImportResult(source=name, encoding=table.encoding, rows=len(table.rows))
-    places = {row.get("place") for row in table.rows if row.get("place")}
+    places = {clean_text(row.get("place")) for row in table.rows if row.get("place")} - {""}
     place_units = {u.code: u for u in Unit.objects.filter(code__in=places)} if places else {}
     now = timezone.now()
     first_row: dict[str, int] = {}
@@ -216,7 +216,7 @@ def _plan(row: Row, *, name: str, unit: Unit | None, place_units: dict[str, Unit
     else:
         first_row[external_id] = row.number
 
-    place = row.get("place")
+    place = clean_text(row.get("place"))  # a NUL byte must not reach the database driver
     place_unit = place_units.get(place) if place else None
     holder = unit
     if place_unit is not None and (unit is None or place_unit.path.startswith(unit.path)):

@@ -66,6 +66,14 @@ def test_idempotency_keys_are_private_to_each_caller(client, xh_handler, tree, m
     assert theirs.status_code == 201 and theirs.json()["tracking_code"] != mine["tracking_code"]
 
 
+def test_the_senders_case_id_is_idempotent_too(client, xh_handler, bearer):
+    headers = bearer(xh_handler)
+    first = post(client, headers, {**BODY, "external_id": "WX-2026-001"})
+    again = post(client, headers, {**BODY, "external_id": "WX-2026-001", "text": "再次发送"})
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json() == first.json() and Submission.objects.count() == 1
+
+
 def test_a_malformed_idempotency_key_is_a_field_error(client, xh_handler, bearer):
     response = post(client, bearer(xh_handler), BODY, HTTP_IDEMPOTENCY_KEY="has space")
     assert response.status_code == 400 and "idempotency_key" in response.json()["fields"]

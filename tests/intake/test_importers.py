@@ -110,6 +110,17 @@ def test_place_codes_choose_the_unit_below_the_given_one(tree):
     assert Submission.objects.get(external_id="2").place_text == "滨江区某小区"
 
 
+def test_control_characters_in_any_column_never_reach_the_database(tree):
+    # A NUL byte after the first 64 KB gets past the reader's check for binary files.
+    data = csv_bytes("id,user,text,place,category", f"0,U,{'路' * 25_000},,",
+                     "1\x00,U\x00,路灯\x00坏了,330106009\x00,城乡\x00建设")
+    result = submissions_import(actor="system", source=data, name="nul", unit=tree["330106"])
+    assert result.created == 1 and [e.row for e in result.rejected] == [2]
+    stored = Submission.objects.get()
+    assert (stored.external_id, stored.submitter_ref, stored.text, stored.unit.code, stored.category) == (
+        "1", "U", "路灯坏了", "330106009", "城乡建设")
+
+
 def test_without_unit_every_place_must_be_a_unit(tree):
     data = csv_bytes("id,text,place", "1,路灯坏了,330106009", "2,路灯坏了,某地")
     result = submissions_import(actor="system", source=data, name="p")
