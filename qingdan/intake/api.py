@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime
 import re
 
 from django.db import IntegrityError
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Header, Query, Router, Status
 
@@ -146,9 +148,9 @@ def submission_list(request: HttpRequest, filters: Query[SubmissionFilter]) -> S
             low, high = subtree_bounds(path)
             queryset = queryset.filter(unit__path__gte=low, unit__path__lte=high)
     if filters.created_from:
-        queryset = queryset.filter(created_at__gte=filters.created_from)
+        queryset = queryset.filter(created_at__gte=_utc(filters.created_from))
     if filters.created_to:
-        queryset = queryset.filter(created_at__lt=filters.created_to)
+        queryset = queryset.filter(created_at__lt=_utc(filters.created_to))
     rows = list(queryset.order_by("-created_at", "-id")[filters.offset:filters.offset + filters.limit + 1])
     more = len(rows) > filters.limit
     items = [SubmissionListItemOut(
@@ -157,6 +159,21 @@ def submission_list(request: HttpRequest, filters: Query[SubmissionFilter]) -> S
         replied_at=s.replied_at) for s in rows[:filters.limit]]
     return SubmissionPageOut(items=items, limit=filters.limit, offset=filters.offset,
                              next_offset=filters.offset + filters.limit if more else None)
+
+
+def _utc(moment: datetime.datetime) -> datetime.datetime:
+    """Return the moment in UTC (naive: Beijing time), clamped to the years every database can store.
+
+    PostgreSQL refuses offsets beyond ±15:59 that ISO 8601 allows, so the offset never reaches it.
+    """
+    if timezone.is_naive(moment):
+        moment = moment.replace(tzinfo=timezone.get_default_timezone())
+    try:
+        return moment.astimezone(datetime.UTC)
+    except OverflowError:
+        if moment.year < 2:
+            return datetime.datetime.min.replace(tzinfo=datetime.UTC)
+        return datetime.datetime.max.replace(tzinfo=datetime.UTC)
 
 
 def _detail(request: HttpRequest, submission: Submission) -> SubmissionOut:

@@ -114,8 +114,11 @@ def parse_file_time(value: str) -> datetime.datetime:
         year, month, day, hour, minute, second = (int(g) if g else 0 for g in match.groups())
         moment = datetime.datetime(year, month, day, hour, minute, second)  # noqa: DTZ001 - made aware below
     if timezone.is_naive(moment):
-        moment = moment.replace(tzinfo=FILE_TIME_ZONE)
-    return moment
+        return moment.replace(tzinfo=FILE_TIME_ZONE)
+    try:  # ISO allows offsets up to ±23:59, PostgreSQL only ±15:59: store Beijing time
+        return moment.astimezone(FILE_TIME_ZONE)
+    except OverflowError:
+        raise ValueError(f"time out of range {value[:40]!r}") from None
 
 
 def _count(raw: str) -> int:

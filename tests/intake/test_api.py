@@ -230,6 +230,10 @@ def test_list_filters_and_pagination(client, submit, tree, xh_handler, bearer):
     assert (len(page["items"]), page["next_offset"]) == (2, 2)
     last = client.get(URL, {"limit": 2, "offset": 2}, **headers).json()
     assert (len(last["items"]), last["next_offset"]) == (1, None)
+    assert codes(created_from="1494-09-18T11:07:01-17:24") == codes()  # an offset PostgreSQL refuses
+    assert codes(created_from="0001-01-01T00:00:00+10:00") == codes()  # before year 1 in UTC
+    assert codes(created_to="9999-12-31T23:59:59-10:00") == codes()
+    assert codes(created_from="2020-01-01T00:00:00") == codes()  # naive: Beijing time
     assert client.get(URL, {"limit": 10_000}, **headers).status_code == 422
     assert client.get(URL, {"status": "nonsense"}, **headers).status_code == 422
 

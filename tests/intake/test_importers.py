@@ -161,7 +161,10 @@ def test_file_times():
     assert parse_file_time("2019-12-04 16:25:06") == datetime.datetime(2019, 12, 4, 16, 25, 6, tzinfo=beijing)
     assert parse_file_time("2019/12/4 6:05") == datetime.datetime(2019, 12, 4, 6, 5, tzinfo=beijing)
     assert parse_file_time("2019年12月4日") == datetime.datetime(2019, 12, 4, tzinfo=beijing)
-    assert parse_file_time("2019-12-04T16:25:06+00:00").hour == 16
+    assert parse_file_time("2019-12-04T16:25:06+00:00") == datetime.datetime(2019, 12, 5, 0, 25, 6, tzinfo=beijing)
+    assert parse_file_time("2019-12-04T16:25:06-17:24").utcoffset() == datetime.timedelta(hours=8)
+    with pytest.raises(ValueError):
+        parse_file_time("0001-01-01T00:00:00+10:00")
     with pytest.raises(ValueError):
         parse_file_time("2019-13-45")
 
