@@ -84,6 +84,12 @@ def public_timeline(submission: Submission) -> QuerySet[SubmissionEvent]:
 
 def submissions_by_phone_for_user(user: Any, *, phone: str, limit: int = 20) -> list[Submission]:
     """Return a caller's earlier submissions that the user may see, newest first (by blind index)."""
+    from qingdan.intake.services import normalise_phone
+
+    try:
+        phone = normalise_phone(phone)  # "+86 138-1234-5678" finds what was stored as 13812345678
+    except ValueError:
+        pass
     digest = blind_index(phone)
     if not digest:
         return []

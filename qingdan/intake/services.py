@@ -268,7 +268,7 @@ def submission_rate(*, submission: Submission, rating: str, comment: str = "") -
     """The submitter rates the answer once it is given (回访 by the citizen's own hand)."""
     if rating not in Satisfaction.values:
         raise SubmissionInvalid({"rating": _("Choose satisfied, basically satisfied or unsatisfied.")})
-    if submission.status not in RATEABLE_STATUSES:
+    if submission.status not in RATEABLE_STATUSES or not submission.replied_at:
         raise SubmissionStateError(_("You can rate the answer once it has been given."))
     if submission.rating:
         raise SubmissionStateError(_("This answer has already been rated."))

@@ -139,3 +139,11 @@ def test_add_info_reply_and_rate(submit, xh_handler):
     submission.refresh_from_db()
     assert submission.rating == "basic" and submission.status == "replied"
     assert list(submission.events.values_list("kind", flat=True)) == ["received", "info_added", "replied", "rated"]
+
+
+def test_a_case_closed_without_a_reply_cannot_be_rated(submit):
+    submission = submit()
+    submission.status = "closed"
+    submission.save(update_fields=["status"])
+    with pytest.raises(SubmissionStateError):
+        submission_rate(submission=submission, rating="satisfied")

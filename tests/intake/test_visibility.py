@@ -72,3 +72,8 @@ def test_callers_earlier_submissions_are_found_by_phone_within_scope(submit, tre
     submit(unit=tree["330108001"], phone="13812345678")  # the neighbour's: not shown
     submit(unit=tree["330106009"], phone="13900000000")
     assert submissions_by_phone_for_user(xh_handler, phone="13812345678") == [first]
+
+
+def test_phone_lookup_normalises_what_the_operator_typed(submit, tree, xh_handler):
+    first = submit(unit=tree["330106009"], phone="13812345678")
+    assert submissions_by_phone_for_user(xh_handler, phone="+86 138-1234-5678") == [first]
