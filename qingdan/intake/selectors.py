@@ -7,6 +7,8 @@ region's own leadership (reports on them go one level up) or to the discipline b
 
 from __future__ import annotations
 
+import contextlib
+
 from collections.abc import Iterable
 from typing import Any
 
@@ -86,10 +88,8 @@ def submissions_by_phone_for_user(user: Any, *, phone: str, limit: int = 20) -> 
     """Return a caller's earlier submissions that the user may see, newest first (by blind index)."""
     from qingdan.intake.services import normalise_phone
 
-    try:
-        phone = normalise_phone(phone)  # "+86 138-1234-5678" finds what was stored as 13812345678
-    except ValueError:
-        pass
+    with contextlib.suppress(ValueError):  # "+86 138-1234-5678" finds what was stored as 13812345678
+        phone = normalise_phone(phone)
     digest = blind_index(phone)
     if not digest:
         return []
