@@ -8,7 +8,6 @@ region's own leadership (reports on them go one level up) or to the discipline b
 from __future__ import annotations
 
 import contextlib
-
 from collections.abc import Iterable
 from typing import Any
 
