@@ -221,8 +221,11 @@ def _plan(row: Row, *, name: str, unit: Unit | None, place_units: dict[str, Unit
 
     place = clean_text(row.get("place"))  # a NUL byte must not reach the database driver
     place_unit = place_units.get(place) if place else None
+    kind = _choice(row.get("kind"), _KINDS, KIND_ALIASES, SubmissionKind.COMPLAINT)
     holder = unit
-    if place_unit is not None and (unit is None or place_unit.path.startswith(unit.path)):
+    # A report is held by --unit, never by the unit it names (its place), as on the portal and the desk.
+    if place_unit is not None and (unit is None or (place_unit.path.startswith(unit.path)
+                                                     and kind != SubmissionKind.REPORT)):
         holder = place_unit
     if holder is None:
         refuse("place", f"{place[:40]!r} is not a unit code, and no --unit was given" if place
@@ -265,7 +268,6 @@ def _plan(row: Row, *, name: str, unit: Unit | None, place_units: dict[str, Unit
         except ValueError as exc:
             refuse(column, str(exc))
 
-    kind = _choice(row.get("kind"), _KINDS, KIND_ALIASES, SubmissionKind.COMPLAINT)
     channel = _choice(row.get("channel"), _CHANNELS, CHANNEL_ALIASES, Channel.IMPORT)
     title, text = row.get("title"), row.get("text")
     try:

@@ -154,6 +154,11 @@ def test_reports_leave_no_trace_under_a_units_path(tree):
     entries = {e.after["reports"]: e for e in AuditEntry.objects.filter(action="intake.submissions_imported")}
     assert entries[True].unit_path == "" and entries[True].after["codes"] == [report.tracking_code]
     assert entries[False].unit_path == tree["330106"].path
+    # A report naming a unit below --unit is about that unit, and so is never held by it.
+    named = csv_bytes("id,text,kind,place", "9,所长收受红包,举报,330106-GA")
+    submissions_import(actor="system", source=named, name="r2", unit=tree["330106"])
+    held = Submission.objects.get(source="r2")
+    assert (held.unit.code, held.accused_unit.code, held.place_unit.code) == ("330106", "330106-GA", "330106-GA")
 
 
 def test_file_times():
