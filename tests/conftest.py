@@ -72,3 +72,13 @@ def zj_organizer(tree, make_staff):
 @pytest.fixture
 def xh_organizer(tree, make_staff):
     return make_staff("xh_organizer", Role.ORGANIZER, tree["330106"])
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate limits and throttles count in the cache: give every test a clean slate."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
