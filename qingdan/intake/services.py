@@ -173,6 +173,17 @@ def _audit_path(submission: Submission) -> str:
     return "" if submission.kind == SubmissionKind.REPORT else submission.unit.path
 
 
+def submission_holder(*, kind: str, place: Unit | None, default: Unit | None) -> Unit | None:
+    """Return the unit that holds a new submission: its place, else the channel's default unit.
+
+    A report against an official is held by the default (the top of the channel), never by the
+    unit it names, which becomes its place and accused unit.
+    """
+    if kind == SubmissionKind.REPORT:
+        return default
+    return place or default
+
+
 def submission_create(
     *, actor: Any, channel: str, kind: str, text: str, unit: Unit, subject: str = "", place_unit: Unit | None = None,
     place_text: str = "", latitude: Any = None, longitude: Any = None, anonymous: bool = False, name: str = "",

@@ -26,7 +26,7 @@ from qingdan.intake.forms import DeskForm, SubmissionFilterForm, new_idempotency
 from qingdan.intake.models import Submission
 from qingdan.intake.privacy import contact_for
 from qingdan.intake.selectors import submission_get_for_user, submissions_by_phone_for_user
-from qingdan.intake.services import normalise_phone, submission_create
+from qingdan.intake.services import normalise_phone, submission_create, submission_holder
 
 PAGE_SIZE = 50
 # Page order of the desk's fields: after an error the cursor goes to the first wrong one.
@@ -105,8 +105,7 @@ def desk_view(request: HttpRequest) -> HttpResponse:
     is_report = data.get("kind") == SubmissionKind.REPORT
     if is_report and unit is None and "unit" not in form.errors:
         form.add_error("unit", _("A report must name the unit it is about: search for it above."))
-    # A report is held by the operator's top unit, never by the unit it names (its place and accused unit).
-    target = desk.desk_default_unit(request.user) if is_report else (unit or desk.desk_default_unit(request.user))
+    target = submission_holder(kind=data.get("kind") or "", place=unit, default=desk.desk_default_unit(request.user))
     if target is None:
         form.add_error(None, _("You hold no operator role over an active unit."))
     if form.errors:

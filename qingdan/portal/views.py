@@ -27,7 +27,13 @@ from qingdan.intake.choices import RATEABLE_STATUSES, Channel, EventKind, Submis
 from qingdan.intake.errors import SubmissionInvalid, SubmissionStateError, TrackingCodeMistyped
 from qingdan.intake.models import Submission
 from qingdan.intake.selectors import public_timeline, submission_get_public
-from qingdan.intake.services import normalise_phone, submission_add_info, submission_create, submission_rate
+from qingdan.intake.services import (
+    normalise_phone,
+    submission_add_info,
+    submission_create,
+    submission_holder,
+    submission_rate,
+)
 from qingdan.portal import ratelimits, selectors, uploads
 from qingdan.portal.forms import InfoForm, RatingForm, SubmissionForm, TrackForm, new_idempotency_key
 
@@ -137,8 +143,7 @@ def _submit(request: HttpRequest, handler: uploads.SizeLimitHandler | None) -> H
     is_report = data.get("kind") == SubmissionKind.REPORT
     if is_report and place is None and "place" not in form.errors:
         form.add_error("place", _("A report must name the unit it is about: search for it above."))
-    # A report is held at the top, never by the unit it names (which is its place and accused unit).
-    unit = selectors.portal_default_unit() if is_report else (place or selectors.portal_default_unit())
+    unit = submission_holder(kind=data.get("kind") or "", place=place, default=selectors.portal_default_unit())
     if unit is None:
         form.add_error(None, _("The form is not available yet: no unit takes submissions."))
     if form.errors:
