@@ -19,14 +19,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from qingdan.audit.services import audit_record
 from qingdan.core.errors import ImportRejected, RowError
 from qingdan.units.choices import LEVEL_BY_CODE_LENGTH, UnitKind
 from qingdan.units.models import Unit
-from qingdan.units.paths import PathAllocator
+from qingdan.units.paths import PathAllocator, units_bulk_add
 
 SHIPPED_DIR = Path(__file__).resolve().parent / "data" / "divisions"
 # (file stem, column holding the parent's code)
@@ -204,21 +203,8 @@ def divisions_import(*, actor: Any, divisions: list[Division], province: str | N
             new_units.append(Unit(code=division.code, name=division.name, kind=UnitKind.REGION,
                                   level=division.level, path=path, depth=len(path) // Unit.steplen, numchild=0,
                                   created_at=now, updated_at=now))
-        for unit in new_units:
-            unit.numchild = new_children.get(unit.path, 0)
-        for batch in _iter_batches(new_units, BATCH):
-            Unit.objects.bulk_create(batch, batch_size=BATCH)
+        units_bulk_add(new_units, new_children, batch=BATCH)
         result.created = len(new_units)
-
-        # Parents that existed before and gained children: group by gain, one UPDATE per group.
-        new_paths = {u.path for u in new_units}
-        by_gain: dict[int, list[str]] = {}
-        for path, count in new_children.items():
-            if path and path not in new_paths:
-                by_gain.setdefault(count, []).append(path)
-        for gain, paths in by_gain.items():
-            for batch in _iter_batches(paths, BATCH):
-                Unit.objects.filter(path__in=batch).update(numchild=F("numchild") + gain)
         if renames:
             Unit.objects.bulk_update(renames, ["name", "updated_at"], batch_size=BATCH)
         if reactivate:

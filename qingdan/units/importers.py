@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from qingdan.audit.services import audit_record_many
@@ -18,7 +17,7 @@ from qingdan.people.choices import MANAGE_ROLES
 from qingdan.people.scopes import GLOBAL, is_system, scope_for_user
 from qingdan.units.choices import UnitKind, UnitLevel
 from qingdan.units.models import Unit
-from qingdan.units.paths import PathAllocator
+from qingdan.units.paths import PathAllocator, units_bulk_add
 
 COLUMNS = {
     "code": ["编码", "单位编码", "代码", "机构编码", "unit_code"],
@@ -189,13 +188,7 @@ def _apply(actor: Any, planned: dict[str, _Planned], known: dict[str, Unit]) -> 
                 raise RuntimeError("units_import: rows left whose parent cannot be placed")
             placed = {p.code for p in ready}  # by code: comparing the dataclasses is quadratic
             pending = [p for p in pending if p.code not in placed]
-        new_paths = {u.path for u in created}
-        for unit in created:
-            unit.numchild = gained.get(unit.path, 0)
-        Unit.objects.bulk_create(created, batch_size=2000)
-        for path, gain in gained.items():
-            if path and path not in new_paths:
-                Unit.objects.filter(path=path).update(numchild=F("numchild") + gain)
+        units_bulk_add(created, gained, batch=2000)
         for unit in created:
             result.created.append(unit.code)
             changes.append({"object_type": "units.unit", "object_id": unit.code, "unit_path": unit.path,

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
+from django.db.models import F
+
 from qingdan.units.models import Unit
 
 STEPLEN = Unit.steplen
@@ -40,3 +44,23 @@ class PathAllocator:
         number = self._last.get(parent_path, 0) + 1
         self._last[parent_path] = number
         return parent_path + encode_step(number)
+
+
+def units_bulk_add(new_units: list[Unit], gained: Counter[str], *, batch: int = 5000) -> None:
+    """Insert units placed by a PathAllocator and bring every parent's ``numchild`` up to date.
+
+    ``gained`` counts the new children under each parent path. New units take their count
+    directly; parents that existed before get one UPDATE per distinct gain.
+    """
+    new_paths = {unit.path for unit in new_units}
+    for unit in new_units:
+        unit.numchild = gained.get(unit.path, 0)
+    for start in range(0, len(new_units), batch):
+        Unit.objects.bulk_create(new_units[start:start + batch], batch_size=batch)
+    by_gain: dict[int, list[str]] = {}
+    for path, count in gained.items():
+        if path and path not in new_paths:
+            by_gain.setdefault(count, []).append(path)
+    for gain, paths in by_gain.items():
+        for start in range(0, len(paths), batch):
+            Unit.objects.filter(path__in=paths[start:start + batch]).update(numchild=F("numchild") + gain)
