@@ -6,3 +6,6 @@ class CoreConfig(AppConfig):
     name = "qingdan.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from qingdan.core import signals  # noqa: F401 - connects the calendar's cache invalidation

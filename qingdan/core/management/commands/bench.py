@@ -33,6 +33,9 @@ EXTRA_OPTIONS = [
     ("requests", int, 3000, "intake: requests per timed HTTP run (bare view, then the API)"),
     ("concurrency", int, 16, "intake: client threads of the load generator"),
     ("workers", int, 4, "intake: gunicorn worker processes"),
+    ("items", int, 500, "loop: items moved through the loop by the services"),
+    ("grade_items", int, 1_000_000, "loop: open items generated and graded"),
+    ("report_items", int, 200_000, "reports: items generated (10,000,000 for province scale)"),
 ]
 
 
@@ -76,10 +79,12 @@ PREAMBLE = (
     "```sh\n"
     "QINGDAN_DEMO=1 .venv/bin/qingdan bench tree --all --output docs/benchmarks.md\n"
     "QINGDAN_DEMO=1 .venv/bin/qingdan bench intake --output docs/benchmarks.md\n"
+    "QINGDAN_DEMO=1 .venv/bin/qingdan bench loop --output docs/benchmarks.md\n"
     "```\n\n"
     "They need PostgreSQL on 127.0.0.1:5432 (user postgres) and recreate only the databases named *bench*: "
     "`var/bench/bench.sqlite3` and `qingdan_bench` for tree, `var/bench/bench_intake.sqlite3` and "
-    "`qingdan_bench_intake` for intake (`--sqlite-only`, `--postgres-only` or `--database-url URL` to choose). "
+    "`qingdan_bench_intake` for intake, `var/bench/bench_loop.sqlite3` and `qingdan_bench_loop` for loop "
+    "(`--sqlite-only`, `--postgres-only` or `--database-url URL` to choose). "
     "Each database is measured in its own process.\n\n"
 )
 
@@ -122,7 +127,8 @@ class Command(BaseCommand):
         scope.add_argument("--all", action="store_true", help="import the whole country (the default)")
         parser.add_argument("--repeat", type=int, default=21, help="timed runs of each query (median; default 21)")
         for name, kind, default, text in EXTRA_OPTIONS:
-            parser.add_argument(f"--{name}", type=kind, default=default, help=f"{text} (default {default:,})")
+            parser.add_argument(f"--{name.replace('_', '-')}", type=kind, default=default,
+                                help=f"{text} (default {default:,})")
         parser.add_argument("--output", type=Path,
                             help="also write the report into this page, e.g. docs/benchmarks.md, replacing only "
                                  "this benchmark's section")
@@ -190,7 +196,7 @@ class Command(BaseCommand):
             if options["province"]:
                 measure += ["--province", options["province"]]
             for name, *_ in EXTRA_OPTIONS:
-                measure += [f"--{name}", str(options[name])]
+                measure += [f"--{name.replace('_', '-')}", str(options[name])]
             for command in ([*base, "migrate", "--noinput", "-v", "0"], measure):
                 done = subprocess.run(command, env=env, cwd=settings.BASE_DIR, check=False)  # noqa: S603 - our own argv
                 if done.returncode != 0:

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from qingdan.core import views
+
+app_name = "calendar"
+
+urlpatterns = [
+    path("", views.calendar_page, name="page"),
+    path("days/", views.calendar_day_save, name="save"),
+    path("days/<str:date>/delete/", views.calendar_day_remove, name="delete"),
+]
