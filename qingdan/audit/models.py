@@ -10,12 +10,14 @@ from django.utils.translation import gettext_lazy as _
 class AuditEntry(models.Model):
     """One change of state: who, when, what, before and after.
 
-    ``digest`` covers this entry's content and the previous entry's digest, so editing or
-    deleting any entry breaks the chain from that point on (``qingdan audit verify``).
-    Database triggers refuse UPDATE and DELETE on this table.
+    Written unsealed (``seq``, ``prev_digest`` and ``digest`` empty), then sealed into the chain
+    (``audit.services.audit_seal``). ``digest`` covers this entry's content and the previous
+    entry's digest, so editing or deleting any sealed entry breaks the chain from that point on
+    (``qingdan audit verify``). A database trigger refuses DELETE (on PostgreSQL) and every UPDATE
+    but the one that seals an unsealed entry without touching its content.
     """
 
-    seq = models.BigIntegerField(_("sequence"), unique=True)
+    seq = models.BigIntegerField(_("sequence"), unique=True, null=True, blank=True)
     at = models.DateTimeField(_("at"), db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False,
                               null=True, blank=True, related_name="+", verbose_name=_("actor"))
@@ -28,14 +30,19 @@ class AuditEntry(models.Model):
                                  help_text=_("Where in the tree the change happened, for scoped reading."))
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
-    prev_digest = models.CharField(max_length=64)
-    digest = models.CharField(max_length=64, unique=True)
+    # NULL until sealed: many unsealed entries may wait at once, and "" would collide on unique.
+    prev_digest = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
+    digest = models.CharField(max_length=64, unique=True, null=True, blank=True)
 
     class Meta:
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
         ordering = ["-seq"]
-        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object")]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="audit_object"),
+            # The sealer's queue: only unsealed entries are in it, so it stays a few rows long.
+            models.Index(fields=["id"], condition=models.Q(seq__isnull=True), name="audit_unsealed"),
+        ]
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
+        return f"#{self.seq or '…'} {self.action} {self.object_type}:{self.object_id}"

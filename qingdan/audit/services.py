@@ -1,10 +1,19 @@
-"""Write and verify the audit chain."""
+"""Write, seal and verify the audit chain.
+
+An entry is sealed when it gets its place in the chain: the next ``seq``, the previous entry's
+digest, and its own ``digest = sha256(content + previous digest)``, under one lock. Until
+2026-11 every writer waited for that lock and held it to its commit, which serialised every
+write of the system (every submission) behind one lock; now a writer that finds the lock taken
+writes its entry unsealed and goes on, and the next writer that gets the lock seals it. From
+then on the database trigger refuses any change to the entry.
+"""
 
 from __future__ import annotations
 
 import datetime
 import hashlib
 import json
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +24,7 @@ from django.utils import timezone
 from qingdan.audit.models import AuditEntry
 
 GENESIS = "0" * 64
-# Any constant: serialises writers of the chain on PostgreSQL (SQLite serialises all writers).
+# Any constant: one sealer of the chain at a time on PostgreSQL (SQLite serialises all writers itself).
 _CHAIN_LOCK_KEY = 7_021_117
 
 
@@ -47,36 +56,121 @@ def _actor_fields(actor: Any) -> tuple[int | None, str]:
 
 
 def _append(*, actor: Any, action: str, changes: list[dict[str, Any]]) -> list[AuditEntry]:
-    """Extend the chain by one entry per change, holding the chain lock for the whole batch."""
+    """Write one entry per change: chained at once if the chain is free, else unsealed. Never waits.
+
+    A writer that gets the chain lock without waiting first seals what others left pending, then
+    writes its own entries sealed, and holds the lock until its transaction ends. A writer that
+    finds the lock taken writes its entries unsealed and goes on: the next writer to get the lock
+    (or ``audit_seal``) chains them. So writers never queue on one another, and with one writer
+    at a time (SQLite, tests, a quiet day) every entry is sealed when it is written.
+    """
     actor_id, actor_label = _actor_fields(actor)
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
-        last = AuditEntry.objects.order_by("-seq").values("seq", "digest").first()
-        seq = last["seq"] if last else 0
-        prev = last["digest"] if last else GENESIS
-        at = timezone.now()
-        stamp = _timestamp(at)
-        entries = []
-        for change in changes:
-            seq += 1
-            fields = {
-                "object_type": change.get("object_type", ""), "object_id": str(change.get("object_id", "")),
-                "unit_path": change.get("unit_path", ""), "before": _canonical(change.get("before")),
-                "after": _canonical(change.get("after")),
-            }
-            digest = entry_digest(seq=seq, at=stamp, actor_id=actor_id, actor_label=actor_label, action=action,
-                                  prev_digest=prev, **fields)
-            entries.append(AuditEntry(seq=seq, at=at, actor_id=actor_id, actor_label=actor_label, action=action,
-                                      prev_digest=prev, digest=digest, **fields))
-            prev = digest
+    at = timezone.now()
+    entries = [
+        AuditEntry(at=at, actor_id=actor_id, actor_label=actor_label, action=action,
+                   object_type=change.get("object_type", ""), object_id=str(change.get("object_id", "")),
+                   unit_path=change.get("unit_path", ""), before=_canonical(change.get("before")),
+                   after=_canonical(change.get("after")))
+        for change in changes
+    ]
+    # savepoint=False: inside the caller's transaction a savepoint would cost two round trips and
+    # buy nothing, since a failed audit row must fail the change it records anyway.
+    global _busy_until
+    with transaction.atomic(savepoint=False):
+        clock = time.monotonic()
+        if clock < _busy_until:
+            pass  # the chain was busy a moment ago: write unsealed without asking again
+        elif not _chain_lock(wait=False):
+            _busy_until = clock + BUSY_BACK_OFF
+        else:
+            seq, prev = _seal_pending()
+            for entry in entries:
+                seq += 1
+                entry.seq, entry.prev_digest = seq, prev
+                entry.digest = prev = _digest_of(entry)
         return AuditEntry.objects.bulk_create(entries, batch_size=2000)
+
+
+# After finding the chain busy, a process writes unsealed for this long without asking for the
+# lock again: under load that saves two round trips per write, and the next writer to get the
+# lock seals a larger batch at once. One writer at a time never finds it busy.
+BUSY_BACK_OFF = 0.05
+_busy_until = 0.0
+
+
+def _chain_lock(*, wait: bool) -> bool:
+    """Take the chain lock until the transaction ends; with ``wait=False`` only if it is free.
+
+    PostgreSQL: an advisory lock. SQLite serialises writers itself, so the lock is always ours.
+    """
+    if connection.vendor != "postgresql":
+        return True
+    with connection.cursor() as cursor:
+        if wait:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
+            return True
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
+        return bool(cursor.fetchone()[0])
+
+
+def _seal_pending(*, batch: int = 5000) -> tuple[int, str]:
+    """Chain every committed unsealed entry, in id order; return the chain's end (seq, digest).
+
+    Call it holding the chain lock. One round trip when nothing is pending (the usual case).
+    """
+    table = AuditEntry._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT seq FROM {table} WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1), "
+            f"(SELECT digest FROM {table} WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1), "
+            f"EXISTS (SELECT 1 FROM {table} WHERE seq IS NULL)"
+        )
+        last_seq, last_digest, pending = cursor.fetchone()
+    seq, prev = (last_seq or 0), (last_digest or GENESIS)
+    while pending:
+        entries = list(AuditEntry.objects.filter(seq__isnull=True).order_by("id")[:batch])
+        for entry in entries:
+            seq += 1
+            entry.seq, entry.prev_digest = seq, prev
+            entry.digest = prev = _digest_of(entry)
+        if entries:
+            # executemany: one pipelined statement per entry; bulk_update's CASE grows with the square.
+            with connection.cursor() as cursor:
+                cursor.executemany(f"UPDATE {table} SET seq = %s, prev_digest = %s, digest = %s WHERE id = %s",
+                                   [(e.seq, e.prev_digest, e.digest, e.pk) for e in entries])
+        pending = len(entries) == batch
+    return seq, prev
+
+
+def audit_seal(*, wait: bool = True) -> int:
+    """Chain every unsealed entry, in the order of their ids; return how many were sealed.
+
+    Writers seal what is pending whenever they find the chain free; this seals what the last
+    busy moment left (``qingdan audit seal``, ``audit verify``, the ``audit_seal_task``). With
+    ``wait=False`` it returns 0 at once if a writer holds the chain. Sealing sets only ``seq``,
+    ``prev_digest`` and ``digest``, once: the database trigger refuses any other change, and any
+    change at all to a sealed entry.
+    """
+    with transaction.atomic():
+        if not _chain_lock(wait=wait):
+            return 0
+        before = AuditEntry.objects.filter(seq__isnull=True).count()
+        if before:
+            _seal_pending()
+        return before
+
+
+def _digest_of(entry: AuditEntry) -> str:
+    """Return the digest an entry read from the database should carry, given its seq and prev_digest."""
+    return entry_digest(seq=entry.seq, at=_timestamp(entry.at), actor_id=entry.actor_id,
+                        actor_label=entry.actor_label, action=entry.action, object_type=entry.object_type,
+                        object_id=entry.object_id, unit_path=entry.unit_path, before=entry.before,
+                        after=entry.after, prev_digest=entry.prev_digest)
 
 
 def audit_record(*, actor: Any, action: str, obj: Any = None, object_type: str = "", object_id: str = "",
                  unit_path: str | None = None, before: Any = None, after: Any = None) -> AuditEntry:
-    """Append one entry to the chain, inside the caller's transaction.
+    """Append one entry to the log, inside the caller's transaction; it joins the chain when sealed.
 
     Call it in the same transaction as the change it records, so the change and its audit
     row are committed together or not at all. ``actor`` is a user, or a label for the system.
@@ -93,7 +187,7 @@ def audit_record(*, actor: Any, action: str, obj: Any = None, object_type: str =
 
 
 def audit_record_many(*, actor: Any, action: str, changes: list[dict[str, Any]]) -> int:
-    """Append one entry per change in a single locked pass (bulk imports of thousands of rows).
+    """Append one entry per change in one INSERT per 2,000 (bulk imports of thousands of rows).
 
     Each change is a dict with ``object_type``, ``object_id`` and optionally ``unit_path``,
     ``before`` and ``after``. Returns the number of entries written.
@@ -107,6 +201,7 @@ class VerifyResult:
 
     checked: int
     problems: list[str]
+    sealed: int = 0
 
     @property
     def ok(self) -> bool:
@@ -115,7 +210,8 @@ class VerifyResult:
 
 
 def audit_verify(*, batch: int = 5000) -> VerifyResult:
-    """Recompute every digest in order; report edited, inserted and deleted entries."""
+    """Seal what is pending, then recompute every digest in order; report edited, inserted and deleted entries."""
+    sealed = audit_seal()
     problems: list[str] = []
     prev = GENESIS
     expected_seq = 1
@@ -131,14 +227,9 @@ def audit_verify(*, batch: int = 5000) -> VerifyResult:
                 problems.append(f"entries {expected_seq}..{entry.seq - 1} are missing (deleted)")
             if entry.prev_digest != prev:
                 problems.append(f"entry {entry.seq} does not follow the entry before it")
-            recomputed = entry_digest(
-                seq=entry.seq, at=_timestamp(entry.at), actor_id=entry.actor_id, actor_label=entry.actor_label,
-                action=entry.action, object_type=entry.object_type, object_id=entry.object_id,
-                unit_path=entry.unit_path, before=entry.before, after=entry.after, prev_digest=entry.prev_digest,
-            )
-            if recomputed != entry.digest:
+            if _digest_of(entry) != entry.digest:
                 problems.append(f"entry {entry.seq} was altered after it was written")
             prev = entry.digest
             expected_seq = entry.seq + 1
             last_seq = entry.seq
-    return VerifyResult(checked=checked, problems=problems)
+    return VerifyResult(checked=checked, problems=problems, sealed=sealed)
