@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -24,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from qingdan.audit.services import audit_record
 from qingdan.core.crypto import blind_index
-from qingdan.intake import codes
+from qingdan.intake import codes, signals
 from qingdan.intake.attachments import MAX_FILES, CleanFile, clean_attachment
 from qingdan.intake.choices import (
     RATEABLE_STATUSES,
@@ -184,6 +185,13 @@ def submission_holder(*, kind: str, place: Unit | None, default: Unit | None) ->
     return place or default
 
 
+def _submitted_with(key: str | None) -> Submission | None:
+    """Return the submission stored under an idempotency key, if any."""
+    if not key:
+        return None
+    return Submission.objects.select_related("unit").filter(idempotency_key=key).first()
+
+
 def submission_create(
     *, actor: Any, channel: str, kind: str, text: str, unit: Unit, subject: str = "", place_unit: Unit | None = None,
     place_text: str = "", latitude: Any = None, longitude: Any = None, anonymous: bool = False, name: str = "",
@@ -197,15 +205,20 @@ def submission_create(
     the submission the first call made instead of a second one.
     """
     key = f"{source or channel}:{idempotency_key}"[:100] if idempotency_key else None
-    if key:
-        existing = Submission.objects.filter(idempotency_key=key).first()
-        if existing is not None:
-            return existing, False
-    data = submission_clean(kind=kind, channel=channel, subject=subject, text=text, anonymous=anonymous, name=name,
-                            phone=phone, email=email, latitude=latitude, longitude=longitude, place_text=place_text)
-    files = clean_attachments(attachments)
-    if not unit.is_active:
-        raise SubmissionInvalid({"unit": _("This unit no longer takes submissions.")})
+    # No lookup of the key before the INSERT: the unique index on idempotency_key answers a replay
+    # (below, on IntegrityError) and a first submission, by far the common case, saves a query.
+    try:
+        data = submission_clean(kind=kind, channel=channel, subject=subject, text=text, anonymous=anonymous,
+                                name=name, phone=phone, email=email, latitude=latitude, longitude=longitude,
+                                place_text=place_text)
+        files = clean_attachments(attachments)
+        if not unit.is_active:
+            raise SubmissionInvalid({"unit": _("This unit no longer takes submissions.")})
+    except SubmissionInvalid:
+        earlier = _submitted_with(key)  # a replay returns the first submission even if it no longer validates
+        if earlier is not None:
+            return earlier, False
+        raise
     if kind == SubmissionKind.REPORT and accused_unit is None:
         accused_unit = place_unit or unit
     received = created_at or timezone.now()
@@ -231,10 +244,13 @@ def submission_create(
                 audit_record(actor=actor if actor is not None else "citizen", action="intake.submission_received",
                              obj=submission, unit_path=_audit_path(submission),
                              after={"code": submission.tracking_code, "kind": kind, "channel": channel})
+                transaction.on_commit(partial(signals.submission_received.send, sender=Submission,
+                                              submission_id=submission.pk))
             return submission, True
         except IntegrityError:
-            if key and Submission.objects.filter(idempotency_key=key).exists():
-                return Submission.objects.get(idempotency_key=key), False  # a concurrent twin won the race
+            earlier = _submitted_with(key)  # a replay, or a concurrent twin that won the race
+            if earlier is not None:
+                return earlier, False
             if Submission.objects.filter(tracking_code=submission.tracking_code).exists():
                 continue  # 65 random bits collided: draw again
             raise
@@ -290,4 +306,5 @@ def submission_rate(*, submission: Submission, rating: str, comment: str = "") -
         _event(submission, EventKind.RATED, text=comment)
         audit_record(actor="citizen", action="intake.submission_rated", obj=submission,
                      unit_path=_audit_path(submission), after={"rating": rating})
+        signals.submission_rated.send(sender=Submission, submission_id=submission.pk, rating=rating)
     return submission

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import copy
+import datetime
 import hashlib
 import secrets
+import time
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
@@ -109,22 +112,54 @@ def token_create(*, actor: Any, user: User, name: str) -> tuple[ApiToken, str]:
     return token, key
 
 
+# Bearer tokens seen by this process: digest -> (expires at, the token's id and user, its last_used_at).
+# Every API request authenticates, and a SELECT per request was a tenth of an intake request's
+# cost. An entry lives TOKEN_CACHE_SECONDS; a revocation, a role change or a saved user or token
+# clears this process's entries at once (``token_cache_clear``, also from people.signals), and
+# other processes' within TOKEN_CACHE_SECONDS.
+TOKEN_CACHE_SECONDS = 10.0
+_token_cache: dict[str, tuple[float, int, User, datetime.datetime | None]] = {}
+
+
+def token_cache_clear() -> None:
+    """Forget every cached token of this process (after a revocation, a role change, a saved user)."""
+    _token_cache.clear()
+
+
 def token_authenticate(key: str) -> User | None:
-    """Return the active user owning an unrevoked token, or None."""
+    """Return the active user owning an unrevoked token, or None.
+
+    The user comes with its scope cached (``scope_for_user``) for as long as the token is cached:
+    each call returns its own copy of the user, sharing that scope cache.
+    """
     if not key or not key.startswith(TOKEN_PREFIX) or len(key) > 100:
         return None
-    token = ApiToken.objects.select_related("user").filter(digest=_digest(key), revoked_at__isnull=True).first()
-    if token is None or not token.user.is_active:
-        return None
+    digest = _digest(key)
+    clock = time.monotonic()
+    cached = _token_cache.get(digest)
+    if cached is None or cached[0] < clock:
+        token = ApiToken.objects.select_related("user").filter(digest=digest, revoked_at__isnull=True).first()
+        if token is None or not token.user.is_active:
+            _token_cache.pop(digest, None)
+            return None
+        if len(_token_cache) > 10_000:  # bounded: many tokens seen once must not grow the process
+            _token_cache.clear()
+        # The copies handed out share this dict, so the scope read by one request serves the next.
+        token.user.__dict__.setdefault("_qingdan_scopes", {})
+        cached = (clock + TOKEN_CACHE_SECONDS, token.pk, token.user, token.last_used_at)
+        _token_cache[digest] = cached
+    _expires, token_id, user, last_used_at = cached
     now = timezone.now()
-    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 300:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)  # throttled: not a write per request
-    return token.user
+    if last_used_at is None or (now - last_used_at).total_seconds() > 300:
+        ApiToken.objects.filter(pk=token_id).update(last_used_at=now)  # throttled: not a write per request
+        _token_cache[digest] = (cached[0], token_id, user, now)
+    return copy.copy(user)
 
 
 def token_revoke(*, actor: Any, token: ApiToken) -> None:
-    """Revoke a token at once."""
+    """Revoke a token: refused at once by this process, by the others within TOKEN_CACHE_SECONDS."""
     with transaction.atomic():
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
         audit_record(actor=actor, action="people.token_revoked", obj=token, after={"prefix": token.prefix})
+    token_cache_clear()

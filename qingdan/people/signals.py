@@ -1,13 +1,15 @@
-"""Record logins, logouts and failed logins in the audit trail (Django's auth signals)."""
+"""Record logins, logouts and failed logins in the audit trail; drop cached API tokens when people change."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from qingdan.audit.services import audit_record
+from qingdan.people.services import token_cache_clear
 
 
 def _client(request: Any) -> dict[str, str]:
@@ -32,3 +34,14 @@ def audit_login_failed(sender: Any, credentials: dict, request: Any = None, **kw
     # Only the username: never the password, which Django already masks in ``credentials``.
     audit_record(actor="anonymous", action="people.login_failed", object_type="people.user",
                  object_id=str(credentials.get("username", ""))[:64], after=_client(request))
+
+
+@receiver(post_save, sender="people.User", dispatch_uid="qingdan_tokens_user_saved")
+@receiver(post_delete, sender="people.User", dispatch_uid="qingdan_tokens_user_deleted")
+@receiver(post_save, sender="people.ApiToken", dispatch_uid="qingdan_tokens_token_saved")
+@receiver(post_delete, sender="people.ApiToken", dispatch_uid="qingdan_tokens_token_deleted")
+@receiver(post_save, sender="people.RoleAssignment", dispatch_uid="qingdan_tokens_role_saved")
+@receiver(post_delete, sender="people.RoleAssignment", dispatch_uid="qingdan_tokens_role_deleted")
+def forget_cached_tokens(sender: Any, **kwargs: Any) -> None:
+    """A user, token or role changed: cached bearer tokens (and the scopes they carry) may be stale."""
+    token_cache_clear()

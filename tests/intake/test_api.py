@@ -59,6 +59,47 @@ def test_idempotency_key_replays_the_first_answer_with_200(client, xh_handler, b
     assert Submission.objects.count() == 2
 
 
+def test_a_replay_returns_the_first_answer_even_when_its_body_no_longer_validates(client, xh_handler, bearer):
+    headers = bearer(xh_handler)
+    first = post(client, headers, BODY, HTTP_IDEMPOTENCY_KEY="retry-3")
+    again = post(client, headers, {**BODY, "text": "😀"}, HTTP_IDEMPOTENCY_KEY="retry-3")
+    assert (first.status_code, again.status_code) == (201, 200) and again.json() == first.json()
+    assert post(client, headers, {**BODY, "text": "😀"}, HTTP_IDEMPOTENCY_KEY="retry-4").status_code == 400
+
+
+def test_a_create_is_one_transaction_of_few_queries(client, xh_handler, bearer):
+    """The hot path of intake: token and scope cached, no key lookup before the INSERT, no savepoints."""
+    headers = bearer(xh_handler)
+    assert post(client, headers, BODY, HTTP_IDEMPOTENCY_KEY="warm").status_code == 201  # caches the token
+    with CaptureQueriesContext(connection) as queries:
+        assert post(client, headers, BODY, HTTP_IDEMPOTENCY_KEY="counted").status_code == 201
+    # The test runs inside a transaction, so the service's own shows as one SAVEPOINT … RELEASE pair.
+    control = ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE")
+    statements = [q["sql"] for q in queries.captured_queries if q["sql"].split()[0].upper() not in control]
+    transactions = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SAVEPOINT")]
+    assert len(transactions) == 1, transactions
+    # INSERT submission, INSERT event, chain lock (PostgreSQL), chain end, INSERT audit: the token,
+    # the scope, the unit and an idempotency lookup cost nothing.
+    assert len(statements) <= 5, "\n".join(statements)
+    assert not any("people_" in sql or "units_unit" in sql for sql in statements)
+
+
+def test_a_remembered_unit_is_forgotten_when_it_changes(client, xh_handler, bearer, tree):
+    from qingdan.units.services import unit_retire
+
+    headers = bearer(xh_handler)
+    assert post(client, headers, BODY).status_code == 201  # 330106009 is remembered now
+    unit_retire(actor="test", unit=tree["330106009"])
+    response = post(client, headers, BODY)
+    assert response.status_code == 400 and "unit" in response.json()["fields"]
+
+
+def test_a_remembered_unit_still_obeys_the_callers_scope(client, xh_handler, bj_handler, bearer):
+    assert post(client, bearer(xh_handler), BODY).status_code == 201  # remembered for 西湖区's handler
+    response = post(client, bearer(bj_handler), BODY)  # 滨江区's handler may not send to 西湖区's street
+    assert response.status_code == 400 and "unit" in response.json()["fields"]
+
+
 def test_idempotency_keys_are_private_to_each_caller(client, xh_handler, tree, make_staff, bearer):
     other = make_staff("xh_operator", Role.OPERATOR, tree["330106"])
     mine = post(client, bearer(xh_handler), BODY, HTTP_IDEMPOTENCY_KEY="same").json()

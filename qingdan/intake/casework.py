@@ -1,0 +1,69 @@
+"""Move a submission along with the item that answers it (called by the dockets workflow).
+
+The item is the unit of work; the submission is what the citizen tracks. So the citizen's
+page follows the item: dispatched when the item is, answered when it is closed, open again
+when an unhappy rating reopens the item, and closed once the answer is accepted.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from qingdan.audit.services import audit_record
+from qingdan.intake.choices import EventKind, Satisfaction, SubmissionStatus
+from qingdan.intake.errors import SubmissionStateError
+from qingdan.intake.models import Submission
+from qingdan.intake.services import _audit_path, _event
+from qingdan.units.models import Unit
+
+# States in which a submission still follows its item (closed and rejected cases no longer move).
+FOLLOWS_ITEM = frozenset({SubmissionStatus.RECEIVED, SubmissionStatus.DISPATCHED, SubmissionStatus.REPLIED})
+# A rating that ends the case; anything else reopens it.
+ACCEPTING_RATINGS = frozenset({Satisfaction.SATISFIED, Satisfaction.BASIC})
+
+
+def submission_dispatch(*, actor: Any, submission: Submission, unit: Unit) -> Submission:
+    """Tell the citizen the case went to a unit (public timeline shows the unit's name)."""
+    if submission.status in (SubmissionStatus.CLOSED, SubmissionStatus.REJECTED):
+        raise SubmissionStateError(_("This case is closed."))
+    before = {"status": submission.status}
+    with transaction.atomic():
+        submission.status = SubmissionStatus.DISPATCHED
+        submission.save(update_fields=["status", "updated_at"])
+        _event(submission, EventKind.DISPATCHED, text=unit.name, actor=actor)
+        audit_record(actor=actor, action="intake.submission_dispatched", obj=submission,
+                     unit_path=_audit_path(submission), before=before,
+                     after={"status": submission.status, "unit": unit.code})
+    return submission
+
+
+def submission_reopen(*, actor: Any, submission: Submission, reason: str) -> Submission:
+    """Open the case again; the earlier answer and rating stay in the timeline, a new one may be given."""
+    before = {"status": submission.status, "rating": submission.rating}
+    with transaction.atomic():
+        submission.status = SubmissionStatus.DISPATCHED
+        submission.rating, submission.rated_at, submission.replied_at = "", None, None
+        submission.save(update_fields=["status", "rating", "rated_at", "replied_at", "updated_at"])
+        _event(submission, EventKind.NOTE, text=reason, actor=actor)
+        audit_record(actor=actor, action="intake.submission_reopened", obj=submission,
+                     unit_path=_audit_path(submission), before=before, after={"status": submission.status})
+    return submission
+
+
+def submission_close(*, actor: Any, submission: Submission) -> Submission:
+    """Close the case once its answer is given (and, when rated, accepted)."""
+    if submission.status == SubmissionStatus.CLOSED:
+        return submission
+    if not submission.replied_at:
+        raise SubmissionStateError(_("A case is closed only after it has been answered."))
+    before = {"status": submission.status}
+    with transaction.atomic():
+        submission.status = SubmissionStatus.CLOSED
+        submission.save(update_fields=["status", "updated_at"])
+        _event(submission, EventKind.CLOSED, actor=actor)
+        audit_record(actor=actor, action="intake.submission_closed", obj=submission,
+                     unit_path=_audit_path(submission), before=before, after={"status": submission.status})
+    return submission
