@@ -1,0 +1,173 @@
+"""Routing: which unit should handle a submission — rules, similar closed cases, then 兜底.
+
+Three sources of evidence, added per unit:
+
+1. the organizer's rules (``RoutingRule``: category × place → department): a rule on the
+   located place or one of its ancestors applies, the nearer place the stronger;
+2. history: the units that handled the closed or answered submissions of the same hot issue
+   and of the same category at the same place;
+3. the fallback (兜底): the township government of the place, else its county government.
+
+``route_suggest`` returns the top three with their reasons. Dispatching is the dockets app's
+job: when the best score reaches ``QINGDAN_TRIAGE_AUTO_DISPATCH`` (unset = never), the hook
+named by ``QINGDAN_TRIAGE_DISPATCH_HOOK`` (a dotted path to ``f(submission, suggestion)``)
+is called by ``route_auto_dispatch``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+
+from qingdan.audit.services import audit_record
+from qingdan.core.errors import PermissionDenied
+from qingdan.intake.models import Submission
+from qingdan.people.choices import MANAGE_ROLES
+from qingdan.people.scopes import GLOBAL, is_system, scope_for_user
+from qingdan.triage.errors import UnknownCategory
+from qingdan.triage.models import RoutingRule, Triage
+from qingdan.triage.services import REPLIED_STATUSES, categories
+from qingdan.units.choices import UnitKind, UnitLevel
+from qingdan.units.models import Unit
+from qingdan.units.selectors import unit_ancestors
+
+RULE_SCORE = 1.0
+HISTORY_SCORE = 0.6
+FALLBACK_SCORE = 0.3
+
+
+@dataclass
+class Suggestion:
+    """A unit that could handle the submission, how strongly, and why."""
+
+    unit: Unit
+    score: float
+    reasons: list[str] = field(default_factory=list)
+
+
+def _place(submission: Submission, triage: Triage | None) -> Unit | None:
+    if triage is not None and triage.place_unit is not None:
+        return triage.place_unit
+    return submission.place_unit or submission.unit
+
+
+def route_suggest(*, submission: Submission, limit: int = 3) -> list[Suggestion]:
+    """Return up to ``limit`` units to dispatch to, best first, each with its reasons."""
+    triage = Triage.objects.filter(submission=submission).select_related("place_unit").first()
+    category = triage.label if triage else submission.category
+    place = _place(submission, triage)
+    found: dict[int, Suggestion] = {}
+
+    def add(unit: Unit, score: float, reason: str) -> None:
+        entry = found.setdefault(unit.pk, Suggestion(unit=unit, score=0.0))
+        entry.score += score
+        entry.reasons.append(reason)
+
+    if place is not None and category:
+        ancestors = [place.path[:n] for n in range(place.steplen, len(place.path) + 1, place.steplen)]
+        rules = (RoutingRule.objects.filter(category=category, is_active=True, place__path__in=ancestors)
+                 .select_related("department", "place"))
+        for rule in rules:
+            nearness = len(rule.place.path) / len(place.path)
+            add(rule.department, RULE_SCORE * rule.weight * (0.5 + 0.5 * nearness),
+                _("rule: %(category)s in %(place)s") % {"category": category, "place": rule.place.name})
+    handled: dict[int, int] = defaultdict(int)
+    units: dict[int, Unit] = {}
+    similar = Submission.objects.filter(status__in=REPLIED_STATUSES).exclude(pk=submission.pk)
+    if triage is not None and triage.hot_issue_id:
+        for case in similar.filter(triage__hot_issue_id=triage.hot_issue_id).select_related("unit")[:200]:
+            handled[case.unit_id] += 2  # the same problem counts double
+            units[case.unit_id] = case.unit
+    if place is not None and category:
+        same = similar.filter(triage__corrected_category=category) | similar.filter(
+            triage__corrected_category="", triage__category=category)
+        for case in same.filter(triage__place_unit=place).select_related("unit").order_by("-pk")[:200]:
+            handled[case.unit_id] += 1
+            units[case.unit_id] = case.unit
+    total = sum(handled.values())
+    for unit_id, count in handled.items():
+        if units[unit_id].kind == UnitKind.REGION and units[unit_id].level < UnitLevel.TOWNSHIP:
+            continue  # a case held by a city or province says nothing about who did the work
+        add(units[unit_id], HISTORY_SCORE * count / total,
+            _("handled %(count)d similar closed cases") % {"count": count})
+    fallback = _fallback(place)
+    if fallback is not None:
+        add(fallback, FALLBACK_SCORE, _("fallback: the local government (兜底)"))
+    ranked = sorted(found.values(), key=lambda s: -s.score)[:limit]
+    for suggestion in ranked:
+        suggestion.score = round(min(suggestion.score, 1.0), 3)
+    return ranked
+
+
+def _fallback(place: Unit | None) -> Unit | None:
+    """The township government of the place, else the county's (its own region unit in the tree)."""
+    if place is None:
+        return None
+    regions = [u for u in unit_ancestors(place) if u.kind == UnitKind.REGION] + (
+        [place] if place.kind == UnitKind.REGION else [])
+    for level in (UnitLevel.TOWNSHIP, UnitLevel.COUNTY):
+        for unit in reversed(regions):
+            if unit.level == level:
+                return unit
+    return regions[-1] if regions else None
+
+
+def route_auto_dispatch(*, submission: Submission) -> Suggestion | None:
+    """Call the dispatch hook with the best suggestion when it reaches the organizer's threshold."""
+    threshold = getattr(settings, "QINGDAN_TRIAGE_AUTO_DISPATCH", None)
+    hook = getattr(settings, "QINGDAN_TRIAGE_DISPATCH_HOOK", "")
+    if threshold is None or not hook:
+        return None
+    suggestions = route_suggest(submission=submission, limit=1)
+    if not suggestions or suggestions[0].score < float(threshold):
+        return None
+    import_string(hook)(submission, suggestions[0])
+    return suggestions[0]
+
+
+def _rule_state(rule: RoutingRule) -> dict[str, Any]:
+    return {"category": rule.category, "place": rule.place.code, "department": rule.department.code,
+            "weight": rule.weight, "is_active": rule.is_active}
+
+
+def _check(actor: Any, *, category: str, place: Unit, department: Unit) -> None:
+    if category not in categories():
+        raise UnknownCategory(_("unknown category: %(category)s") % {"category": category})
+    scope = GLOBAL if is_system(actor) else scope_for_user(actor, roles=MANAGE_ROLES)
+    if not (scope.contains(place) and scope.contains(department)):
+        raise PermissionDenied(_("You may only route within units you manage."))
+
+
+def routing_rule_create(*, actor: Any, category: str, place: Unit, department: Unit,
+                        weight: float = 1.0) -> RoutingRule:
+    """Add a rule: messages of ``category`` located in ``place``'s subtree go to ``department``."""
+    _check(actor, category=category, place=place, department=department)
+    with transaction.atomic():
+        rule = RoutingRule.objects.create(category=category, place=place, department=department, weight=weight)
+        audit_record(actor=actor, action="triage.routing_rule_created", obj=rule, unit_path=place.path,
+                     after=_rule_state(rule))
+    return rule
+
+
+def routing_rule_update(*, actor: Any, rule: RoutingRule, department: Unit | None = None,
+                        weight: float | None = None, is_active: bool | None = None) -> RoutingRule:
+    """Change a rule's department, weight or activity; the audit entry keeps the history."""
+    _check(actor, category=rule.category, place=rule.place, department=department or rule.department)
+    with transaction.atomic():
+        before = _rule_state(rule)
+        if department is not None:
+            rule.department = department
+        if weight is not None:
+            rule.weight = weight
+        if is_active is not None:
+            rule.is_active = is_active
+        rule.save()
+        audit_record(actor=actor, action="triage.routing_rule_updated", obj=rule, unit_path=rule.place.path,
+                     before=before, after=_rule_state(rule))
+    return rule

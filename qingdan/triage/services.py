@@ -1,0 +1,176 @@
+"""Triage writes: suggestions for a new submission, hot-issue membership, operator corrections.
+
+A suggestion (category, place, hot issue) is the system's opinion, not a change of the
+submission: it is stored in triage's own rows and not audited, so triaging 50,000 messages
+a day adds nothing to the audit chain's lock. What a person does is audited: correcting a
+category (``triage_correct``) and editing routing rules (``routing.py``).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import functools
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from qingdan.audit.services import audit_record
+from qingdan.core.errors import NotFound
+from qingdan.intake.models import Submission
+from qingdan.triage import grouping
+from qingdan.triage.classifier import get_classifier
+from qingdan.triage.errors import UnknownCategory
+from qingdan.triage.gazetteer import Location, get_gazetteer
+from qingdan.triage.models import HotIssue, HotIssueKey, Triage
+from qingdan.units.models import Unit
+
+TAXONOMY = Path(__file__).resolve().parent / "data" / "taxonomy.csv"
+REPLIED_STATUSES = ("replied", "closed")
+
+
+@functools.lru_cache(maxsize=1)
+def categories() -> tuple[str, ...]:
+    """The top-level categories of the taxonomy (一级分类), in the file's order."""
+    with TAXONOMY.open(encoding="utf-8", newline="") as fh:
+        return tuple(dict.fromkeys(row["一级分类"] for row in csv.DictReader(fh)))
+
+
+def _setting(name: str, default: Any) -> Any:
+    return getattr(settings, name, default)
+
+
+def unit_for_code(code: str) -> Unit | None:
+    """The deepest active unit of the tree on the division code's line (the code itself, else an ancestor)."""
+    if not code:
+        return None
+    prefixes = [code[:n] for n in (2, 4, 6, 9, 12) if n <= len(code)]
+    found = {u.code: u for u in Unit.objects.filter(code__in=prefixes, is_active=True)}
+    for prefix in reversed(prefixes):
+        if prefix in found:
+            return found[prefix]
+    return None
+
+
+def submission_locate(submission: Submission) -> Location:
+    """Locate a submission from its place text, subject and body, in the context of its unit."""
+    context = ""
+    for unit in (submission.place_unit, submission.unit):
+        if unit is not None and unit.code.isdigit():
+            context = unit.code
+            break
+    text = "。".join(t for t in (submission.place_text, submission.subject, submission.text) if t)
+    return get_gazetteer().locate(text, context_code=context)
+
+
+def triage_submission(*, submission_id: int) -> Triage | None:
+    """Classify, locate and group one submission; idempotent (a retried task returns the first result)."""
+    submission = Submission.objects.select_related("unit", "place_unit").filter(pk=submission_id).first()
+    if submission is None:
+        return None
+    existing = Triage.objects.filter(submission=submission).first()
+    if existing is not None:
+        return existing
+    classifier = get_classifier()
+    prediction = classifier.predict([(submission.subject, submission.text)], reasons=5)[0]
+    location = submission_locate(submission)
+    place_unit = unit_for_code(location.code)
+    with transaction.atomic():
+        triage, created = Triage.objects.get_or_create(submission=submission, defaults={
+            "category": prediction.category, "confidence": prediction.confidence,
+            "reasons": list(prediction.reasons), "model_version": classifier.version,
+            "place_unit": place_unit, "place_code": location.code, "place_name": location.name[:200],
+            "place_confidence": location.confidence,
+            "place_candidates": [{"code": c.code, "name": c.name} for c in location.candidates],
+        })
+        if created:
+            hot_issue_assign(triage=triage, submission=submission)
+    return triage
+
+
+def _submitter_key(submission: Submission) -> str:
+    # Anonymous messages count as distinct people: nothing says they are the same person.
+    return submission.submitter_ref or submission.phone_index or f"#{submission.pk}"
+
+
+def hot_issue_assign(*, triage: Triage, submission: Submission) -> HotIssue | None:
+    """Join the submission to the most similar live hot issue, or open one (see grouping.py)."""
+    vector = grouping.vectorize(submission.subject, submission.text)
+    if vector.idx.size == 0:
+        return None
+    at = submission.created_at
+    window = datetime.timedelta(days=_setting("QINGDAN_TRIAGE_WINDOW_DAYS", grouping.WINDOW_DAYS))
+    threshold = _setting("QINGDAN_TRIAGE_GROUP_THRESHOLD", grouping.THRESHOLD)
+    keys = vector.heavy()
+    counts = Counter(HotIssueKey.objects.filter(key__in=keys, issue__last_at__gte=at - window)
+                     .values_list("issue_id", flat=True))
+    candidates = [issue_id for issue_id, _ in counts.most_common(grouping.CANDIDATES)]
+    best, best_sim = None, 0.0
+    # Lock the candidates: two workers adding to one issue must not lose a member's count.
+    for issue in HotIssue.objects.select_for_update().filter(pk__in=candidates).order_by("pk"):
+        if grouping.places_conflict(triage.place_code, issue.place_code):
+            continue
+        sim = vector.dot(grouping.Vector.from_json(issue.signature))
+        if sim > best_sim:
+            best, best_sim = issue, sim
+    if best is None or best_sim < threshold:
+        best = HotIssue(title=(submission.subject or submission.text)[:200], category=triage.label,
+                        first_at=at, last_at=at, signature={})
+        centroid, best_sim = grouping.centroid_merge(grouping.EMPTY, 0, vector), 1.0
+    else:
+        centroid = grouping.centroid_merge(grouping.Vector.from_json(best.signature), best.size, vector)
+    keys_before = set(best.signature.get("k", [])) if best.pk else set()
+    people = set(best.submitter_keys) | {_submitter_key(submission)}
+    best.submitter_keys = sorted(people)
+    best.size += 1
+    best.submitters = len(people)
+    best.likes += submission.likes
+    best.first_at, best.last_at = min(best.first_at, at), max(best.last_at, at)
+    if not best.place_code and triage.place_code:
+        best.place_code, best.place_name, best.unit = triage.place_code, triage.place_name, triage.place_unit
+    if best.unit_id is None:
+        # Not located: the issue belongs where its first message is held, so scoped lists
+        # (the weekly report, dockets) still see it.
+        best.unit = triage.place_unit or submission.place_unit or submission.unit
+    best.signature = {**centroid.as_json(), "k": sorted(keys_before | set(keys))}
+    best.heat = grouping.heat(size=best.size, submitters=best.submitters, likes=best.likes)
+    best.save()
+    HotIssueKey.objects.bulk_create([HotIssueKey(issue=best, key=k) for k in set(keys) - keys_before],
+                                    ignore_conflicts=True)
+    triage.hot_issue, triage.similarity = best, round(best_sim, 4)
+    triage.repeat_of = _earlier_answered(best, submission)
+    triage.save(update_fields=["hot_issue", "similarity", "repeat_of"])
+    return best
+
+
+def _earlier_answered(issue: HotIssue, submission: Submission) -> Submission | None:
+    """The latest member answered or closed in the last N days: the new message repeats it (重复诉求)."""
+    days = _setting("QINGDAN_TRIAGE_REPEAT_DAYS", 90)
+    since = timezone.now() - datetime.timedelta(days=days)
+    return (Submission.objects.filter(triage__hot_issue=issue, status__in=REPLIED_STATUSES, updated_at__gte=since)
+            .exclude(pk=submission.pk).order_by("-updated_at").first())
+
+
+def triage_correct(*, actor: Any, submission: Submission, category: str) -> Triage:
+    """Record the operator's category; it overrides the suggestion and trains the next model."""
+    from qingdan.intake.selectors import submission_queryset_for_user
+
+    category = (category or "").strip()
+    if category not in categories():
+        raise UnknownCategory(f"unknown category: {category}")
+    if not submission_queryset_for_user(actor).filter(pk=submission.pk).exists():
+        raise NotFound("no such submission")
+    with transaction.atomic():
+        triage, _ = Triage.objects.select_for_update().get_or_create(submission=submission)
+        before = {"category": triage.category, "corrected_category": triage.corrected_category}
+        triage.corrected_category = category
+        triage.corrected_by = actor
+        triage.corrected_at = timezone.now()
+        triage.save(update_fields=["corrected_category", "corrected_by", "corrected_at"])
+        audit_record(actor=actor, action="triage.category_corrected", obj=triage,
+                     unit_path=submission.unit.path, before=before, after={"corrected_category": category})
+    return triage

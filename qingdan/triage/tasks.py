@@ -1,0 +1,17 @@
+"""Background entry points for triage: load by id, call a service."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from qingdan.triage.services import triage_submission
+
+
+@task()
+def triage_submission_task(submission_id: int) -> dict:
+    """Classify, locate and group one new submission; return what was suggested."""
+    result = triage_submission(submission_id=submission_id)
+    if result is None:
+        return {"submission": submission_id, "skipped": True}
+    return {"submission": submission_id, "category": result.category, "confidence": result.confidence,
+            "place": result.place_code, "hot_issue": result.hot_issue_id}

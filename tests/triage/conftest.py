@@ -1,0 +1,22 @@
+"""Triage fixtures: submissions made through intake's real service (which triages them on commit)."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def submit(tree, django_capture_on_commit_callbacks):
+    """Create a submission through intake and run its after-commit work (triage runs immediately in tests)."""
+    from qingdan.intake.services import submission_create
+
+    def make(**overrides):
+        fields = {"actor": None, "channel": "web", "kind": "complaint", "subject": "噪音扰民",
+                  "text": "小区门口的饭店油烟和噪音严重影响居民休息。", "unit": tree["330106009"],
+                  "name": "张三", "phone": "13812345678"}
+        fields.update(overrides)
+        with django_capture_on_commit_callbacks(execute=True):
+            submission, _ = submission_create(**fields)
+        return submission
+
+    return make
