@@ -1,0 +1,172 @@
+"""Dockets and items over HTTP: list and read in the caller's view, list items, edit with versions, take steps.
+
+Thin handlers over the same services as the pages. The public endpoints need no token and
+show only what an organizer published, redacted like the public pages.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Status
+
+from qingdan.core.errors import NotFound
+from qingdan.core.logging import redact
+from qingdan.dockets import selectors, services
+from qingdan.dockets.errors import ItemInvalid
+from qingdan.dockets.models import Docket, Item
+from qingdan.dockets.schemas import (
+    DocketOut,
+    ItemFilterIn,
+    ItemIn,
+    ItemOut,
+    ItemPageOut,
+    ItemPatchIn,
+    PublicDocketOut,
+    PublicItemOut,
+    StepIn,
+)
+from qingdan.units.models import Unit
+from qingdan.units.selectors import unit_get_for_user
+
+router = Router(tags=["dockets"])
+public_router = Router(tags=["public"], auth=None)
+
+
+def _docket_out(docket: Docket, items: Any) -> dict:
+    return {"id": docket.pk, "name": docket.name, "kind": docket.kind, "source": docket.source,
+            "owner_unit": docket.owner_unit.code, "level": docket.level, "published": docket.published,
+            "counts": selectors.docket_counts(items).as_dict()}
+
+
+def _list_out(item: Item) -> dict:
+    return {"id": item.pk, "docket": item.docket_id, "number": item.number, "title": item.title,
+            "lead_unit": item.lead_unit.code, "status": item.status, "grade": item.grade,
+            "supervised": item.supervised, "due_on": item.due_on, "progress": item.progress, "version": item.version}
+
+
+def _item_out(request: HttpRequest, item: Item) -> dict:
+    from qingdan.intake.selectors import submission_queryset_for_user
+
+    codes = list(submission_queryset_for_user(request.user).filter(item_link__item=item)
+                 .values_list("tracking_code", flat=True))
+    events = [{"kind": e.kind, "from_status": e.from_status, "to_status": e.to_status, "text": e.text,
+               "actor": e.actor.username if e.actor else e.actor_label, "unit": e.unit.code if e.unit else None,
+               "at": e.at} for e in selectors.item_timeline(item)]
+    return {**_list_out(item), "description": item.description,
+            "co_units": [u.code for u in item.co_units.all()],
+            "leader": item.leader.username if item.leader else None,
+            "handler": item.handler.username if item.handler else None, "commitment": item.commitment,
+            "deadline": item.deadline, "deadline_working_days": item.deadline_working_days,
+            "supervise_deadline": item.supervise_deadline, "priority": item.priority, "category": item.category,
+            "measures": item.measures, "reply": item.reply, "parent": item.parent_id, "published": item.published,
+            "returns": item.returns, "reopened": item.reopened, "submissions": codes, "events": events,
+            "hot_issues": list(item.hot_issues.values_list("pk", flat=True))}
+
+
+@router.get("/", response=list[DocketOut], summary="Lists you run or work on, with their counters")
+def docket_list(request: HttpRequest) -> list[dict]:
+    dockets = selectors.docket_queryset_for_user(request.user).select_related("owner_unit")[:500]
+    seen = selectors.item_queryset_for_user(request.user)
+    return [_docket_out(d, seen.filter(docket=d)) for d in dockets]
+
+
+@router.get("/items", response=ItemPageOut, summary="Items you may see, filtered")
+def item_list(request: HttpRequest, filters: Query[ItemFilterIn]) -> dict:
+    queryset = selectors.items_filter(selectors.item_queryset_for_user(request.user),
+                                      selectors.item_filters_for(request.user, **filters.dict())
+                                      ).select_related("lead_unit").order_by("due_on", "pk")
+    rows = queryset[filters.offset:filters.offset + filters.limit]
+    return {"count": queryset.count(), "items": [_list_out(i) for i in rows]}
+
+
+@router.get("/items/{int:item_id}", response=ItemOut, summary="One item with its timeline")
+def item_detail(request: HttpRequest, item_id: int) -> dict:
+    return _item_out(request, selectors.item_get_for_user(request.user, pk=item_id))
+
+
+def _unit(request: HttpRequest, code: str, field: str, errors: dict) -> Unit | None:
+    try:
+        return unit_get_for_user(request.user, code=code)
+    except NotFound:
+        errors[field] = _("No unit %(code)s in your scope.") % {"code": code[:64]}
+        return None
+
+
+@router.post("/items", response={201: ItemOut}, summary="List an item (拉单列项)")
+def item_create(request: HttpRequest, payload: ItemIn) -> Status:
+    docket = selectors.docket_get_for_user(request.user, pk=payload.docket)
+    errors: dict[str, str] = {}
+    lead = _unit(request, payload.lead_unit, "lead_unit", errors)
+    co_units = [u for u in (_unit(request, c, "co_units", errors) for c in payload.co_units) if u]
+    parent = None
+    if payload.parent is not None:
+        parent = selectors.item_queryset_for_user(request.user).filter(pk=payload.parent).first()
+        if parent is None:
+            errors["parent"] = _("No such item in your scope.")
+    submissions = []
+    if payload.submissions:
+        from qingdan.intake.selectors import submission_get_for_user
+
+        for code in payload.submissions:
+            try:
+                submissions.append(submission_get_for_user(request.user, code=code))
+            except NotFound:
+                errors["submissions"] = _("No submission %(code)s in your scope.") % {"code": code[:20]}
+    if errors:
+        raise ItemInvalid(errors)
+    item = services.item_create(
+        actor=request.user, docket=docket, title=payload.title, lead_unit=lead, description=payload.description,
+        co_units=co_units, commitment=payload.commitment, deadline=payload.deadline,
+        deadline_working_days=payload.deadline_working_days, priority=payload.priority, category=payload.category,
+        parent=parent, published=payload.published, submissions=submissions)
+    return Status(201, _item_out(request, selectors.item_get_for_user(request.user, pk=item.pk)))
+
+
+@router.patch("/items/{int:item_id}", response=ItemOut, summary="Edit an item; a stale version is 409")
+def item_patch(request: HttpRequest, item_id: int, payload: ItemPatchIn) -> dict:
+    item = selectors.item_get_for_user(request.user, pk=item_id)
+    changes = payload.dict(exclude_unset=True)
+    version = changes.pop("version")
+    if changes:
+        services.item_update(actor=request.user, item=item, version=version, changes=changes)
+    return _item_out(request, selectors.item_get_for_user(request.user, pk=item_id))
+
+
+@router.post("/items/{int:item_id}/{step}", response=ItemOut,
+             summary="Take a step: dispatch, accept, return, progress, stage_result, request_closure, close, "
+                     "send_back, reopen, urge, supervise")
+def item_step(request: HttpRequest, item_id: int, step: str, payload: StepIn) -> dict:
+    """Evidence files are uploaded on the item page; over the API a closure needs evidence already there."""
+    item = selectors.item_get_for_user(request.user, pk=item_id)
+    errors: dict[str, str] = {}
+    unit = _unit(request, payload.lead_unit, "lead_unit", errors) if step == "dispatch" and payload.lead_unit else None
+    if errors:
+        raise ItemInvalid(errors)
+    services.item_take_step(actor=request.user, item=item, step=step, version=payload.version, text=payload.text,
+                            progress=payload.progress, measures=payload.measures, lead_unit=unit,
+                            deadline=payload.deadline)
+    return _item_out(request, selectors.item_get_for_user(request.user, pk=item_id))
+
+
+def _public_item(item: Item) -> dict:
+    return {"id": item.pk, "docket": item.docket_id, "number": item.number, "title": redact(item.title),
+            "lead_unit": item.lead_unit.name, "commitment": redact(item.commitment),
+            "measures": redact(item.measures), "due_on": item.due_on, "progress": item.progress,
+            "status": item.status}
+
+
+@public_router.get("/dockets", response=list[PublicDocketOut], summary="Published lists (no token needed)")
+def public_docket_list(request: HttpRequest) -> list[dict]:
+    return [{"id": d.pk, "name": d.name, "owner_unit": d.owner_unit.name, "source": d.source,
+             "counts": selectors.docket_counts(selectors.public_items(d)).as_dict()}
+            for d in selectors.public_dockets()[:200]]
+
+
+@public_router.get("/dockets/{int:docket_id}/items", response=list[PublicItemOut],
+                   summary="Published items of a published list")
+def public_item_list(request: HttpRequest, docket_id: int) -> list[dict]:
+    docket = selectors.public_docket_get(pk=docket_id)
+    return [_public_item(i) for i in selectors.public_items(docket).order_by("number")[:1000]]

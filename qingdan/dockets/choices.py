@@ -1,0 +1,94 @@
+"""What dockets and items are, where they come from, and the states of the loop."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DocketKind(models.TextChoices):
+    PROBLEM = "problem", _("Problem list")
+    PROJECT = "project", _("Livelihood projects")
+    TASK = "task", _("Tasks")
+    RESEARCH = "research", _("Research topics")
+    MEASURE = "measure", _("Measures")
+
+
+class DocketSource(models.TextChoices):
+    """The seven problem lists (七张问题清单) and the three other sources of the campaigns."""
+
+    INSPECTION = "inspection", _("Inspection tour (巡视)")
+    SUPERVISION = "supervision", _("Supervision (督查)")
+    AUDIT = "audit", _("Audit (审计)")
+    SECURITY = "security", _("National security (国家安全)")
+    OPINION = "opinion", _("Online opinion (网络舆情)")
+    PETITION = "petition", _("Letters and visits (信访)")
+    EMERGENCY = "emergency", _("Emergency management (应急管理)")
+    SELF_CHECK = "self_check", _("Self-examination (自查检视)")
+    PUBLIC = "public", _("Public opinion (群众意见)")
+    RESEARCH = "research", _("Research (调研)")
+
+
+class ItemStatus(models.TextChoices):
+    LISTED = "listed", _("Listed")
+    DISPATCHED = "dispatched", _("Dispatched")
+    RETURNED = "returned", _("Returned")
+    ACCEPTED = "accepted", _("Accepted")
+    RECTIFYING = "rectifying", _("In rectification")
+    STAGE_RESULT = "stage_result", _("Stage result")
+    CLOSURE_REQUESTED = "closure_requested", _("Closure requested")
+    CLOSED = "closed", _("Closed out")
+
+
+class Grade(models.TextChoices):
+    GREEN = "green", _("On track")
+    YELLOW = "yellow", _("Due soon")
+    RED = "red", _("Overdue")
+
+
+class Priority(models.TextChoices):
+    NORMAL = "normal", _("Normal")
+    HIGH = "high", _("High")
+    URGENT = "urgent", _("Urgent")
+
+
+class EventKind(models.TextChoices):
+    LISTED = "listed", _("Listed")
+    EDITED = "edited", _("Edited")
+    DISPATCHED = "dispatched", _("Dispatched")
+    ACCEPTED = "accepted", _("Accepted")
+    RETURNED = "returned", _("Returned")
+    FALLBACK = "fallback", _("Taken by the parent unit")
+    PROGRESS = "progress", _("Progress update")
+    STAGE_RESULT = "stage_result", _("Stage result")
+    CLOSURE_REQUESTED = "closure_requested", _("Closure requested")
+    CLOSED = "closed", _("Closed out")
+    SENT_BACK = "sent_back", _("Sent back")
+    REOPENED = "reopened", _("Reopened")
+    URGED = "urged", _("Urged")
+    SUPERVISED = "supervised", _("Put under supervision")
+    GRADED = "graded", _("Grade changed")
+    LINKED = "linked", _("Submission linked")
+
+
+# Named status sets: transitions are allowed only from these (see services).
+OPEN_STATUSES = frozenset({ItemStatus.LISTED, ItemStatus.DISPATCHED, ItemStatus.RETURNED, ItemStatus.ACCEPTED,
+                           ItemStatus.RECTIFYING, ItemStatus.STAGE_RESULT, ItemStatus.CLOSURE_REQUESTED})
+CLOSED_STATUSES = frozenset({ItemStatus.CLOSED})
+# States in which the deadline runs (graded green/yellow/red).
+GRADED_STATUSES = frozenset(OPEN_STATUSES - {ItemStatus.LISTED})
+DISPATCHABLE = frozenset({ItemStatus.LISTED, ItemStatus.RETURNED})
+ANSWERABLE = frozenset({ItemStatus.DISPATCHED})  # the unit accepts or returns
+WORKING = frozenset({ItemStatus.ACCEPTED, ItemStatus.RECTIFYING, ItemStatus.STAGE_RESULT})
+URGEABLE = frozenset(GRADED_STATUSES)
+# States in which the lead unit holds the item: dispatched to it and not handed back.
+WITH_UNIT = frozenset(GRADED_STATUSES - {ItemStatus.RETURNED})
+
+# Chinese names accepted in imported files and forms.
+KIND_ALIASES = {"问题": DocketKind.PROBLEM, "问题清单": DocketKind.PROBLEM, "民生实事": DocketKind.PROJECT,
+                "任务": DocketKind.TASK, "调研课题": DocketKind.RESEARCH, "课题": DocketKind.RESEARCH,
+                "措施": DocketKind.MEASURE}
+SOURCE_ALIASES = {"巡视": DocketSource.INSPECTION, "巡察": DocketSource.INSPECTION, "督查": DocketSource.SUPERVISION,
+                  "审计": DocketSource.AUDIT, "国家安全": DocketSource.SECURITY, "网络舆情": DocketSource.OPINION,
+                  "信访": DocketSource.PETITION, "应急管理": DocketSource.EMERGENCY,
+                  "自查检视": DocketSource.SELF_CHECK, "检视": DocketSource.SELF_CHECK,
+                  "群众意见": DocketSource.PUBLIC, "调研": DocketSource.RESEARCH}
+PRIORITY_ALIASES = {"一般": Priority.NORMAL, "普通": Priority.NORMAL, "重要": Priority.HIGH, "紧急": Priority.URGENT}

@@ -1,0 +1,112 @@
+"""Export items to an XLSX workbook that re-imports into another list, plus their status.
+
+The first columns carry the import's own Chinese headers (``importers.COLUMNS``), so a list
+exported from one docket is a valid import file for another; status, grade, progress and the
+loop's dates follow. Nothing about the citizens behind an item is written: no submission,
+no name, no phone. Text typed by users is escaped against formula injection (a cell starting
+with = + - @ gets a leading apostrophe), since a spreadsheet would otherwise run it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+from collections.abc import Iterator
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from qingdan.audit.services import audit_record
+from qingdan.dockets.choices import Grade, ItemStatus, Priority
+from qingdan.dockets.importers import COLUMNS, FORMULA_START
+from qingdan.dockets.models import Item
+from qingdan.dockets.selectors import item_queryset_for_user
+from qingdan.people.scopes import is_system
+from qingdan.units.models import Unit
+
+IMPORT_COLUMNS = ["number", "title", "description", "lead_unit", "co_units", "leader", "handler", "measures",
+                  "commitment", "deadline", "working_days", "priority", "category", "parent", "published"]
+# The columns only an export has (the import ignores them).
+STATUS_HEADERS = ["清单", "牵头单位名称", "状态", "等级", "进度(%)", "挂牌督办", "督办时限", "退单次数",
+                  "重新打开次数", "交办时间", "签收时间", "申请销号时间", "销号时间", "创建时间"]
+HEADERS = [COLUMNS[name][0] for name in IMPORT_COLUMNS] + STATUS_HEADERS
+PRIORITY_WORDS = {Priority.NORMAL: "一般", Priority.HIGH: "重要", Priority.URGENT: "紧急"}
+STATUS_WORDS = {ItemStatus.LISTED: "已列单", ItemStatus.DISPATCHED: "已交办", ItemStatus.RETURNED: "已退单",
+                ItemStatus.ACCEPTED: "已签收", ItemStatus.RECTIFYING: "整改中", ItemStatus.STAGE_RESULT: "阶段性成果",
+                ItemStatus.CLOSURE_REQUESTED: "申请销号", ItemStatus.CLOSED: "已销号"}
+GRADE_WORDS = {Grade.GREEN: "绿", Grade.YELLOW: "黄", Grade.RED: "红"}
+_CHUNK = 2000
+
+
+def escape_cell(value: str) -> str:
+    """Make typed text inert in a spreadsheet: a leading = + - @ (or a control character) gets a '."""
+    if value and (value[0] in FORMULA_START or value[0] in "\t\r"):
+        return "'" + value
+    return value
+
+
+def _when(moment: datetime.datetime | None) -> datetime.datetime | None:
+    # Workbooks hold no time zones: write the project's local time, as the pages show it.
+    return timezone.localtime(moment).replace(tzinfo=None) if moment else None
+
+
+def _row(item: Item) -> list[Any]:
+    co_units = "、".join(unit.code for unit in item.co_units.all())
+    deadline, working_days = item.deadline, item.deadline_working_days
+    if deadline is not None:
+        working_days = None  # dispatched: the days became a date; the import takes one or the other
+    values: list[Any] = [
+        item.number, item.title, item.description, item.lead_unit.code, co_units,
+        item.leader.username if item.leader else "", item.handler.username if item.handler else "",
+        item.measures, item.commitment, deadline, working_days,
+        PRIORITY_WORDS.get(item.priority, item.priority), item.category,
+        item.parent.number if item.parent else None, "是" if item.published else "否",
+        item.docket.name, item.lead_unit.name, STATUS_WORDS.get(item.status, item.status),
+        GRADE_WORDS.get(item.grade, item.grade), item.progress, "是" if item.supervised else "否",
+        item.supervise_deadline, item.returns, item.reopened, _when(item.dispatched_at), _when(item.accepted_at),
+        _when(item.closure_requested_at), _when(item.closed_at), _when(item.created_at),
+    ]
+    # Every text cell, not only the free-text ones: names, codes and usernames were typed too.
+    return [escape_cell(v) if isinstance(v, str) else v for v in values]
+
+
+def _items(user: Any, queryset: QuerySet[Item]) -> Iterator[Item]:
+    if not is_system(user):
+        queryset = queryset.filter(pk__in=item_queryset_for_user(user).values("pk"))
+    queryset = (queryset.select_related("docket", "lead_unit", "leader", "handler", "parent")
+                .prefetch_related(Prefetch("co_units", queryset=Unit.objects.only("pk", "code")))
+                .order_by("docket_id", "number"))
+    return queryset.iterator(chunk_size=_CHUNK)
+
+
+def items_export_xlsx(*, user: Any, queryset: QuerySet[Item]) -> bytes:
+    """Return one sheet of the items the user may see among ``queryset``; the export is audited.
+
+    The caller passes a scoped queryset; it is narrowed again by ``item_queryset_for_user``
+    so a caller's mistake cannot widen what leaves the system.
+    """
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("事项清单")
+    sheet.append(HEADERS)
+    date_columns = {HEADERS.index("完成时限"), HEADERS.index("督办时限")}
+    count = 0
+    for item in _items(user, queryset):
+        cells = []
+        for index, value in enumerate(_row(item)):
+            if isinstance(value, datetime.datetime | datetime.date):
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.number_format = "yyyy-mm-dd" if index in date_columns else "yyyy-mm-dd hh:mm"
+                cells.append(cell)
+            else:
+                cells.append(value)
+        sheet.append(cells)
+        count += 1
+    out = io.BytesIO()
+    workbook.save(out)
+    audit_record(actor=user, action="dockets.items_exported", object_type="dockets.item", unit_path="",
+                 after={"rows": count})
+    return out.getvalue()

@@ -1,0 +1,120 @@
+"""Forms of the staff pages: parse and keep what was typed; the services decide what is valid."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from qingdan.dockets.choices import DocketKind, DocketSource, Grade, ItemStatus, Priority
+from qingdan.dockets.errors import ItemInvalid
+from qingdan.dockets.models import Docket
+from qingdan.intake.attachments import MAX_BYTES, MAX_FILES
+from qingdan.units.models import Unit
+from qingdan.units.selectors import unit_search_for_user
+
+
+class ServiceErrorsMixin:
+    """Put each of a service's field messages on its field, or on the form when it has none."""
+
+    def add_service_errors(self, error: ItemInvalid) -> None:
+        for field, message in error.fields.items():
+            self.add_error(field if field in self.fields else None, message)  # type: ignore[attr-defined]
+
+
+def resolve_unit(user: Any, docket: Docket, text: str) -> tuple[Unit | None, str]:
+    """Find a unit by code or exact name inside the docket's unit and the user's scope."""
+    text = (text or "").strip()
+    if not text:
+        return None, ""
+    found = unit_search_for_user(user, query=text, limit=10, within=docket.owner_unit)
+    exact = [u for u in found if u.code == text] or [u for u in found if u.name == text]
+    if len(exact) == 1:
+        return exact[0], ""
+    if len(exact) > 1:
+        return None, gettext("Several units are called %(name)s: give the code (%(codes)s).") % {
+            "name": text, "codes": ", ".join(u.code for u in exact[:5])}
+    return None, gettext("No unit %(text)s in this list's area.") % {"text": text}
+
+
+class DocketForm(ServiceErrorsMixin, forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=DocketKind.choices)
+    source = forms.ChoiceField(label=_("Source"), choices=DocketSource.choices)
+    owner_unit = forms.CharField(label=_("Owner unit (code)"))
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    due_soon_days = forms.IntegerField(label=_("Yellow this many working days before the deadline"),
+                                       initial=3, min_value=0, max_value=30)
+    fallback_after_returns = forms.IntegerField(label=_("Parent unit takes over after returns"), initial=2,
+                                                min_value=1, max_value=10)
+    fallback_after_hours = forms.IntegerField(label=_("… or after hours without re-dispatch"), initial=72,
+                                              min_value=1, max_value=24 * 60)
+
+
+class ItemForm(ServiceErrorsMixin, forms.Form):
+    title = forms.CharField(label=_("Problem"), max_length=300)
+    description = forms.CharField(label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    lead_unit = forms.CharField(label=_("Lead unit (code or name)"))
+    co_units = forms.CharField(label=_("Co-operating units (codes or names, separated by 、 or ,)"),
+                               required=False)
+    commitment = forms.CharField(label=_("Public commitment"), required=False,
+                                 widget=forms.Textarea(attrs={"rows": 2}))
+    deadline = forms.DateField(label=_("Deadline"), required=False,
+                               widget=forms.DateInput(attrs={"type": "date"}))
+    deadline_working_days = forms.IntegerField(label=_("… or working days from dispatch"), required=False)
+    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial=Priority.NORMAL)
+    category = forms.CharField(label=_("Category"), required=False, max_length=64)
+    published = forms.BooleanField(label=_("Publish on the public pages"), required=False)
+    submission = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class EditForm(ServiceErrorsMixin, forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    title = forms.CharField(label=_("Problem"), max_length=300)
+    commitment = forms.CharField(label=_("Public commitment"), required=False,
+                                 widget=forms.Textarea(attrs={"rows": 2}))
+    deadline = forms.DateField(label=_("Deadline"), required=False,
+                               widget=forms.DateInput(attrs={"type": "date"}))
+    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices)
+    category = forms.CharField(label=_("Category"), required=False, max_length=64)
+    published = forms.BooleanField(label=_("Publish on the public pages"), required=False)
+
+
+class ActionForm(forms.Form):
+    """One step of the loop: which, the version the page showed, a text, and files."""
+
+    version = forms.IntegerField(required=False)
+    text = forms.CharField(required=False, strip=True)
+    progress = forms.IntegerField(required=False, min_value=0, max_value=100)
+    measures = forms.CharField(required=False)
+    deadline = forms.DateField(required=False)
+    lead_unit = forms.CharField(required=False)
+
+
+class FilterForm(forms.Form):
+    """Queue filters; an unknown value is ignored rather than an error."""
+
+    view = forms.ChoiceField(choices=[("mine", _("My queue")), ("unit", _("My unit's queue")),
+                                      ("all", _("All I can see"))], required=False)
+    status = forms.ChoiceField(choices=[("", _("Any status")), ("open", _("Open")), *ItemStatus.choices],
+                               required=False)
+    grade = forms.ChoiceField(choices=[("", _("Any grade")), *Grade.choices], required=False)
+    source = forms.ChoiceField(choices=[("", _("Any source")), *DocketSource.choices], required=False)
+    category = forms.CharField(required=False, max_length=64)
+    unit = forms.CharField(required=False, max_length=40)
+    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    q = forms.CharField(required=False, max_length=100)
+    docket = forms.IntegerField(required=False)
+
+
+def uploaded_files(request: Any, name: str = "files") -> list[tuple[str, bytes]]:
+    """Read uploaded files as (name, bytes); refuse one over the size limit before reading it whole."""
+    files = []
+    for upload in request.FILES.getlist(name)[:MAX_FILES + 1]:  # one more than allowed, so the service says so
+        if upload.size > MAX_BYTES:
+            raise ItemInvalid({"files": gettext("%(name)s is larger than 10 MB.") % {"name": upload.name}})
+        files.append((upload.name, upload.read()))
+    return files

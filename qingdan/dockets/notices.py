@@ -1,0 +1,127 @@
+"""Who is told of what in the loop, and in which words; delivery is the notifications app's job.
+
+Called inside the step's transaction: the in-app notices commit with the step, and e-mail
+and webhooks go out only after the commit.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from qingdan.dockets.models import Item
+from qingdan.dockets.permissions import VERIFY_ROLES, WORK_ROLES
+from qingdan.people.selectors import users_holding
+from qingdan.units.models import Unit
+
+
+def _send(recipients: Iterable[Any], kind: str, title: str, body: str, item: Item | None = None,
+          url: str = "") -> None:
+    from django.apps import apps
+
+    if not apps.is_installed("qingdan.notifications"):  # a deployment may leave notices out
+        return
+    from qingdan.notifications.services import notify
+
+    people = {user.pk: user for user in recipients if user is not None and user.is_active}
+    if not people:
+        return
+    notify(recipients=list(people.values()), kind=kind, title=title, body=body,
+           url=url or (reverse("dockets:item", args=[item.pk]) if item else ""),
+           object_type="dockets.item" if item else "", object_id=str(item.pk) if item else "",
+           unit_path=item.lead_unit.path if item else "",
+           payload={"item": item.pk, "number": item.number, "status": item.status, "grade": item.grade}
+           if item else None)
+
+
+def _workers(item: Item) -> list[Any]:
+    """The item's handler and leader, or, when it has none, the lead unit's handlers and leaders."""
+    named = [user for user in (item.handler, item.leader) if user is not None]
+    return named or list(users_holding(unit=item.lead_unit, roles=WORK_ROLES))
+
+
+def _verifiers(item: Item) -> list[Any]:
+    """Supervisors of the lead unit, found from the unit up to the docket's owner."""
+    unit = item.lead_unit
+    while unit is not None:
+        people = list(users_holding(unit=unit, roles=VERIFY_ROLES))
+        if people or unit.pk == item.docket.owner_unit_id:
+            return people
+        unit = Unit.objects.filter(path=unit.parent_path).first() if unit.depth > 1 else None
+    return []
+
+
+def _label(item: Item) -> str:
+    return f"〔{item.docket.name}〕{item.number}. {item.title}"
+
+
+def item_dispatched(item: Item) -> None:
+    deadline = item.deadline.isoformat() if item.deadline else _("none")
+    _send(_workers(item), "item.dispatched", _("New item for your unit: %(item)s") % {"item": _label(item)},
+          _("Deadline: %(date)s. Please accept it or return it with a reason.") % {"date": deadline}, item)
+
+
+def item_returned(item: Item, reason: str) -> None:
+    owner = item.docket.owner_unit
+    from qingdan.dockets.permissions import LIST_ROLES
+
+    _send(users_holding(unit=owner, roles=LIST_ROLES), "item.returned",
+          _("Item returned: %(item)s") % {"item": _label(item)}, reason, item)
+
+
+def closure_requested(item: Item) -> None:
+    _send(_verifiers(item), "item.closure_requested",
+          _("Closure requested: %(item)s") % {"item": _label(item)}, item.reply, item)
+
+
+def item_closed(item: Item) -> None:
+    _send(_workers(item), "item.closed", _("Item closed: %(item)s") % {"item": _label(item)}, "", item)
+
+
+def item_sent_back(item: Item, reason: str) -> None:
+    _send(_workers(item), "item.sent_back", _("Closure refused: %(item)s") % {"item": _label(item)}, reason, item)
+
+
+def item_reopened(item: Item, reason: str) -> None:
+    _send(_workers(item), "item.reopened", _("Item reopened: %(item)s") % {"item": _label(item)}, reason, item)
+
+
+def item_urged(item: Item, text: str) -> None:
+    _send(_workers(item), "item.urged", _("Reminder (催办): %(item)s") % {"item": _label(item)}, text, item)
+
+
+def items_late(yellow: list[int], red: list[int]) -> None:
+    """One notice per person, however many of their items turned yellow or red today.
+
+    Counted from ids, never model instances: a grading run may turn half a million items at
+    once, and building an Item, its unit and two users for each took most of the run's time.
+    Items with no handler or leader reach the lead unit's workers, looked up once per unit.
+    """
+    from django.contrib.auth import get_user_model
+
+    per_person: dict[int, Counter[str]] = defaultdict(Counter)
+    per_unit: dict[int, Counter[str]] = defaultdict(Counter)
+    for grade, ids in (("yellow", yellow), ("red", red)):
+        for start in range(0, len(ids), 5000):
+            rows = Item.objects.filter(pk__in=ids[start:start + 5000]).values_list(
+                "handler_id", "leader_id", "lead_unit_id")
+            for handler_id, leader_id, unit_id in rows:
+                named = {pk for pk in (handler_id, leader_id) if pk is not None}
+                for pk in named:
+                    per_person[pk][grade] += 1
+                if not named:
+                    per_unit[unit_id][grade] += 1
+    for unit in Unit.objects.filter(pk__in=list(per_unit)):
+        for user in users_holding(unit=unit, roles=WORK_ROLES):
+            per_person[user.pk].update(per_unit[unit.pk])
+    people = get_user_model().objects.filter(pk__in=list(per_person), is_active=True).order_by("pk")
+    for user in people:
+        counts = per_person[user.pk]
+        body = _("%(red)d of your items are overdue and %(yellow)d are due soon.") % {
+            "red": counts["red"], "yellow": counts["yellow"]}
+        _send([user], "items.late", _("Reminder (催办): items due"), body,
+              url=reverse("dockets:queue") + "?grade=" + ("red" if counts["red"] else "yellow"))

@@ -1,0 +1,48 @@
+"""Who may take which step of the loop on an item they can already see.
+
+Listing and dispatching belong to the offices that run lists (operators of a 12345 centre,
+supervisors, organizers) over the docket's owner unit; the work belongs to handlers and
+leaders of the lead unit; verification (销号) belongs to supervisors and organizers over the
+lead unit, and never to the person who did the work or asked for the closure.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from qingdan.dockets.models import Docket, Item
+from qingdan.people.choices import Role
+from qingdan.people.scopes import is_system, scope_for_user
+
+LIST_ROLES = frozenset({Role.OPERATOR, Role.SUPERVISOR, Role.ORGANIZER, Role.ADMIN})
+WORK_ROLES = frozenset({Role.HANDLER, Role.LEADER})
+VERIFY_ROLES = frozenset({Role.SUPERVISOR, Role.ORGANIZER, Role.ADMIN})
+MANAGE_DOCKET_ROLES = frozenset({Role.SUPERVISOR, Role.ORGANIZER, Role.ADMIN})
+
+
+def may_manage_docket(user: Any, docket: Docket) -> bool:
+    """Create, publish and configure dockets: supervisors and organizers of the owner unit."""
+    return is_system(user) or scope_for_user(user, roles=MANAGE_DOCKET_ROLES).contains(docket.owner_unit)
+
+
+def may_list(user: Any, docket: Docket) -> bool:
+    """Add items to a docket and dispatch them."""
+    return is_system(user) or scope_for_user(user, roles=LIST_ROLES).contains(docket.owner_unit)
+
+
+def may_work(user: Any, item: Item) -> bool:
+    """Accept, return, record progress and ask for closure: handlers and leaders of the lead unit."""
+    return is_system(user) or scope_for_user(user, roles=WORK_ROLES).contains(item.lead_unit)
+
+
+def may_verify(user: Any, item: Item) -> bool:
+    """Close, send back, urge and supervise: supervisors and organizers over the lead unit."""
+    return is_system(user) or scope_for_user(user, roles=VERIFY_ROLES).contains(item.lead_unit)
+
+
+def is_own_work(user: Any, item: Item) -> bool:
+    """Tell whether the user did the work or asked for the closure, and so may not sign it off."""
+    if is_system(user):
+        return False
+    pk = user.pk
+    return pk in {item.handler_id, item.leader_id, item.closure_requested_by_id}

@@ -1,0 +1,41 @@
+"""Public disclosure (公示): published lists and items, nothing else, with personal data left out.
+
+Every query here starts from ``selectors.public_items``/``public_dockets``; the templates show
+only the fields of ``PUBLIC_FIELDS`` (no handler, leader, submitter or evidence).
+"""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
+
+from qingdan.dockets import selectors
+
+
+@require_GET
+@cache_control(public=True, max_age=60)
+def index(request: HttpRequest) -> HttpResponse:
+    dockets = list(selectors.public_dockets().order_by("-created_at")[:100])
+    rows = [(d, selectors.docket_counts(selectors.public_items(d))) for d in dockets]
+    return render(request, "dockets/public_index.html", {"rows": rows})
+
+
+@require_GET
+@cache_control(public=True, max_age=60)
+def docket(request: HttpRequest, pk: int) -> HttpResponse:
+    found = selectors.public_docket_get(pk=pk)
+    items = selectors.public_items(found).order_by("number")
+    page = Paginator(items, 100).get_page(request.GET.get("page"))
+    return render(request, "dockets/public_docket.html", {"docket": found, "page": page,
+                                                          "counts": selectors.docket_counts(items)})
+
+
+@require_GET
+@cache_control(public=True, max_age=60)
+def item(request: HttpRequest, pk: int) -> HttpResponse:
+    found = selectors.public_item_get(pk=pk)
+    return render(request, "dockets/public_item.html", {"item": found,
+                                                        "steps": selectors.public_timeline(found)})

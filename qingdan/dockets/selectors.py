@@ -1,0 +1,237 @@
+"""Read dockets and items through the reader's scope, and the public's view of what was published.
+
+A staff user sees an item when its lead unit, one of its co-operating units or its docket's
+owner lies inside the user's scope: the unit doing the work, the units helping, and the office
+running the list. Nobody else, and a neighbouring unit never.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from qingdan.core.errors import NotFound
+from qingdan.dockets.choices import OPEN_STATUSES, WITH_UNIT, ItemStatus
+from qingdan.dockets.models import Campaign, Docket, Item, ItemEvent
+from qingdan.people.scopes import scope_for_user
+
+
+def item_queryset_for_user(user: Any) -> QuerySet[Item]:
+    """Return every item the user may see."""
+    scope = scope_for_user(user)
+    if scope.is_global:
+        return Item.objects.all()
+    if scope.is_empty:
+        return Item.objects.none()
+    co = Item.co_units.through.objects.filter(item_id=OuterRef("pk")).filter(scope.q("unit"))
+    return Item.objects.filter(scope.q("lead_unit") | scope.q("docket__owner_unit") | Q(Exists(co)))
+
+
+MAX_ID = 2**31 - 1
+
+
+def item_get_for_user(user: Any, *, pk: int) -> Item:
+    """Return one item, or NotFound when it is missing or outside the user's view (not told apart)."""
+    if not 0 < pk <= MAX_ID:
+        raise NotFound("No such item in your scope.")
+    item = item_queryset_for_user(user).select_related(
+        "docket", "docket__owner_unit", "lead_unit", "leader", "handler", "parent").filter(pk=pk).first()
+    if item is None:
+        raise NotFound("No such item in your scope.")
+    return item
+
+
+def docket_queryset_for_user(user: Any) -> QuerySet[Docket]:
+    """Dockets the user runs (owner in scope) or works on (an item of theirs is in it)."""
+    scope = scope_for_user(user)
+    if scope.is_global:
+        return Docket.objects.all()
+    visible_items = item_queryset_for_user(user).filter(docket_id=OuterRef("pk"))
+    return Docket.objects.filter(scope.q("owner_unit") | Q(Exists(visible_items)))
+
+
+def docket_get_for_user(user: Any, *, pk: int) -> Docket:
+    if not 0 < pk <= MAX_ID:
+        raise NotFound("No such list in your scope.")
+    docket = docket_queryset_for_user(user).select_related("owner_unit", "campaign").filter(pk=pk).first()
+    if docket is None:
+        raise NotFound("No such list in your scope.")
+    return docket
+
+
+def campaign_queryset_for_user(user: Any) -> QuerySet[Campaign]:
+    return scope_for_user(user).filter(Campaign.objects.all(), "unit")
+
+
+@dataclass(frozen=True)
+class ItemFilters:
+    """What the queue pages and the API filter items by."""
+
+    status: str = ""
+    grade: str = ""
+    source: str = ""
+    category: str = ""
+    docket: int | None = None
+    unit_path: str = ""  # a unit subtree
+    since: datetime.date | None = None
+    until: datetime.date | None = None
+    q: str = ""
+    supervised: bool | None = None
+
+
+def item_filters_for(user: Any, *, unit: str = "", **values: Any) -> ItemFilters:
+    """Build the queue filters from form or query values; a unit code is resolved in the user's scope.
+
+    Keys that are not filters (the page's view, paging) are ignored. A unit outside the scope
+    is NotFound, as everywhere else.
+    """
+    from qingdan.units.selectors import unit_get_for_user
+
+    fields = {name: value for name, value in values.items()
+              if name in ItemFilters.__dataclass_fields__ and value not in (None, "")}
+    if unit:
+        fields["unit_path"] = unit_get_for_user(user, code=unit).path
+    return ItemFilters(**fields)
+
+
+def search_terms(text: str) -> list[str]:
+    """Split a Chinese query into words (jieba's search mode), dropping one-character noise."""
+    text = (text or "").strip()[:100]
+    if not text:
+        return []
+    import jieba
+
+    words = [w.strip() for w in jieba.cut_for_search(text) if w.strip()]
+    long_words = [w for w in words if len(w) > 1]
+    # Keep the longest words that cover the query; a query of single characters stays as typed.
+    return sorted(set(long_words), key=len, reverse=True)[:6] or [text]
+
+
+def items_filter(queryset: QuerySet[Item], filters: ItemFilters) -> QuerySet[Item]:
+    """Apply the queue filters; the text search needs every word in the title, text or commitment."""
+    from qingdan.people.scopes import subtree_bounds
+
+    if filters.status == "open":
+        queryset = queryset.filter(status__in=OPEN_STATUSES)
+    elif filters.status in ItemStatus.values:
+        queryset = queryset.filter(status=filters.status)
+    if filters.grade:
+        queryset = queryset.filter(grade=filters.grade)
+    if filters.source:
+        queryset = queryset.filter(docket__source=filters.source)
+    if filters.category:
+        queryset = queryset.filter(category=filters.category)
+    if filters.docket:
+        queryset = queryset.filter(docket_id=filters.docket)
+    if filters.unit_path:
+        low, high = subtree_bounds(filters.unit_path)
+        queryset = queryset.filter(lead_unit__path__gte=low, lead_unit__path__lte=high)
+    if filters.since:
+        queryset = queryset.filter(created_at__date__gte=filters.since)
+    if filters.until:
+        queryset = queryset.filter(created_at__date__lte=filters.until)
+    if filters.supervised is not None:
+        queryset = queryset.filter(supervised=filters.supervised)
+    for term in search_terms(filters.q):
+        queryset = queryset.filter(Q(title__icontains=term) | Q(description__icontains=term)
+                                   | Q(commitment__icontains=term) | Q(measures__icontains=term))
+    return queryset
+
+
+def my_queue(user: Any) -> QuerySet[Item]:
+    """Items waiting for this person: handled or led by them, or asking for their sign-off."""
+    from qingdan.dockets.permissions import VERIFY_ROLES
+
+    verify_scope = scope_for_user(user, roles=VERIFY_ROLES)
+    mine = Q(handler=user) | Q(leader=user)
+    to_verify = Q(status=ItemStatus.CLOSURE_REQUESTED) & verify_scope.q("lead_unit") if not verify_scope.is_empty \
+        else Q(pk__in=[])
+    return item_queryset_for_user(user).filter((mine & Q(status__in=OPEN_STATUSES)) | to_verify)
+
+
+def unit_queue(user: Any) -> QuerySet[Item]:
+    """Items the units this person works for hold: dispatched to them (accepted or not), not yet closed.
+
+    Items still being listed, or returned by the unit, are the list office's, not the unit's.
+    """
+    from qingdan.dockets.permissions import WORK_ROLES
+
+    scope = scope_for_user(user, roles=WORK_ROLES)
+    if scope.is_empty:
+        return Item.objects.none()
+    return item_queryset_for_user(user).filter(scope.q("lead_unit"), status__in=WITH_UNIT)
+
+
+def item_timeline(item: Item) -> QuerySet[ItemEvent]:
+    return item.events.select_related("actor", "unit").prefetch_related("evidence")
+
+
+@dataclass(frozen=True)
+class DocketCounts:
+    """The counters the seeds print: "44 listed, 38 closed, 6 with stage results"."""
+
+    listed: int
+    closed: int
+    stage_results: int
+    open: int
+    overdue: int
+
+    def as_dict(self) -> dict[str, int]:
+        return {"listed": self.listed, "closed": self.closed, "stage_results": self.stage_results,
+                "open": self.open, "overdue": self.overdue}
+
+
+def docket_counts(queryset: QuerySet[Item]) -> DocketCounts:
+    """Count a set of items in one query. Stage results count apart from closed ones."""
+    figures = queryset.aggregate(
+        listed=Count("pk"),
+        closed=Count("pk", filter=Q(status=ItemStatus.CLOSED)),
+        stage=Count("pk", filter=Q(status=ItemStatus.STAGE_RESULT)),
+        open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
+        overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, grade="red")),
+    )
+    return DocketCounts(listed=figures["listed"], closed=figures["closed"], stage_results=figures["stage"],
+                        open=figures["open"], overdue=figures["overdue"])
+
+
+# -- the public's view ------------------------------------------------------------------------
+
+def public_dockets() -> QuerySet[Docket]:
+    """Published dockets only."""
+    return Docket.objects.filter(published=True).select_related("owner_unit")
+
+
+def public_items(docket: Docket | None = None) -> QuerySet[Item]:
+    """Published items of published dockets: the only items any public page, feed or API may show."""
+    queryset = Item.objects.filter(published=True, docket__published=True).select_related("lead_unit", "docket")
+    return queryset.filter(docket=docket) if docket is not None else queryset
+
+
+def public_docket_get(*, pk: int) -> Docket:
+    if not 0 < pk <= MAX_ID:
+        raise NotFound("No such published list.")
+    docket = public_dockets().filter(pk=pk).first()
+    if docket is None:
+        raise NotFound("No such published list.")
+    return docket
+
+
+def public_item_get(*, pk: int) -> Item:
+    if not 0 < pk <= MAX_ID:
+        raise NotFound("No such published item.")
+    item = public_items().filter(pk=pk).first()
+    if item is None:
+        raise NotFound("No such published item.")
+    return item
+
+
+# Steps of the loop the public timeline shows (no notes of urging, grading or internal edits).
+PUBLIC_STEPS = ("listed", "dispatched", "accepted", "stage_result", "closure_requested", "closed", "reopened")
+
+
+def public_timeline(item: Item) -> QuerySet[ItemEvent]:
+    """The public steps of a published item: when, and what; never who or why."""
+    return item.events.filter(kind__in=PUBLIC_STEPS).only("kind", "at", "item_id")

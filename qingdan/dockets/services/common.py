@@ -1,0 +1,111 @@
+"""What every docket service shares: the one way a step is taken, recorded and refused."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from qingdan.audit.services import audit_record
+from qingdan.core.errors import PermissionDenied
+from qingdan.dockets.choices import Grade, ItemStatus
+from qingdan.dockets.errors import ItemConflict, TransitionRefused
+from qingdan.dockets.models import Item, ItemEvent
+from qingdan.dockets.signals import item_changed, snapshot
+from qingdan.people.scopes import is_system
+
+
+def today() -> datetime.date:
+    """Return today's date where the deadlines are kept (the project's time zone)."""
+    return timezone.localdate()
+
+
+def actor_label(actor: Any) -> str:
+    return actor if isinstance(actor, str) else getattr(actor, "username", "")
+
+
+def actor_user(actor: Any) -> Any:
+    return None if is_system(actor) else actor
+
+
+def event(item: Item, kind: str, *, actor: Any, text: str = "", from_status: str = "", to_status: str = "",
+          data: dict | None = None, at: datetime.datetime | None = None) -> ItemEvent:
+    """Add one step to the item's timeline."""
+    return ItemEvent.objects.create(item=item, kind=kind, actor=actor_user(actor), actor_label=actor_label(actor),
+                                    text=text, from_status=from_status, to_status=to_status, data=data or {},
+                                    unit_id=item.lead_unit_id, at=at or timezone.now())
+
+
+def audit_item(actor: Any, action: str, item: Item, *, before: Any = None, after: Any = None) -> None:
+    audit_record(actor=actor, action=f"dockets.{action}", obj=item, unit_path=item.lead_unit.path,
+                 before=before, after=after)
+
+
+def grade_for(due_on: datetime.date | None, *, on: datetime.date, soon: datetime.date) -> str:
+    """Grade by the deadline: red once it has passed, yellow from ``soon`` on, green before."""
+    if due_on is None or due_on > soon:
+        return Grade.GREEN
+    return Grade.RED if due_on < on else Grade.YELLOW
+
+
+def effective_due(item: Item) -> datetime.date | None:
+    """The earlier of the item's deadline and its supervision deadline."""
+    dates = [d for d in (item.deadline, item.supervise_deadline if item.supervised else None) if d]
+    return min(dates) if dates else None
+
+
+def status_label(status: str) -> str:
+    return str(ItemStatus(status).label) if status in ItemStatus.values else status
+
+
+def conflict(current_version: int) -> ItemConflict:
+    """The refusal of a write based on a stale version, naming the version now stored."""
+    return ItemConflict(_("Someone else changed this item since you opened it (now version %(v)d). "
+                          "Reload it and try again.") % {"v": current_version})
+
+
+def audit_refusal(actor: Any, item: Item, *, attempt: str, code: str, version: int | None, **extra: Any) -> None:
+    """Record a refused attempt in its own transaction, so it outlives the refused one."""
+    with transaction.atomic():
+        audit_record(actor=actor, action="dockets.item_refused", obj=item, unit_path=item.lead_unit.path,
+                     after={"attempt": attempt, "code": code, "version": version, **extra})
+
+
+def step(*, actor: Any, item: Item, action: str, allowed: Iterable[str] | None,
+         permitted: Callable[[Any, Item], bool], version: int | None = None,
+         change: Callable[[Item], dict | None]) -> Item:
+    """Take one step of the loop on a fresh, locked copy of the item.
+
+    The checks run in this order: permission, the version the caller read (a stale one is a
+    conflict), then the state. ``change`` mutates the locked item and returns what to audit.
+    A refused attempt is itself audited, in its own transaction, so the log shows both sides
+    of a race.
+    """
+    try:
+        with transaction.atomic():
+            current = (Item.objects.select_for_update().select_related("docket", "lead_unit")
+                       .get(pk=item.pk))
+            if not permitted(actor, current):
+                raise PermissionDenied(_("You may not do this on this item."))
+            if version is not None and current.version != version:
+                raise conflict(current.version)
+            if allowed is not None and current.status not in allowed:
+                raise TransitionRefused(_("This step is not possible while the item is “%(status)s”.")
+                                        % {"status": status_label(current.status)})
+            before = {"status": current.status, "version": current.version}
+            was = snapshot(current)
+            after = change(current) or {}
+            current.version += 1
+            current.save()
+            item_changed.send(sender=Item, item=current, action=action, before=was, after=snapshot(current))
+            audit_item(actor, action, current, before=before,
+                       after={"status": current.status, "version": current.version, **after})
+            return current
+    except (ItemConflict, TransitionRefused, PermissionDenied) as refusal:
+        if not is_system(actor) or isinstance(refusal, ItemConflict):
+            audit_refusal(actor, item, attempt=action, code=refusal.code, version=version)
+        raise

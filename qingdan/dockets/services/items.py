@@ -1,0 +1,352 @@
+"""Make campaigns, dockets and items, and edit them without overwriting anyone's work."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F, Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from qingdan.audit.services import audit_record
+from qingdan.core.errors import PermissionDenied
+from qingdan.dockets.choices import (
+    CLOSED_STATUSES,
+    DocketKind,
+    DocketSource,
+    EventKind,
+    ItemStatus,
+    Priority,
+)
+from qingdan.dockets.errors import ItemConflict, ItemInvalid
+from qingdan.dockets.models import Campaign, Docket, Item, ItemSubmission
+from qingdan.dockets.permissions import WORK_ROLES, may_list, may_manage_docket
+from qingdan.dockets.services.common import audit_item, audit_refusal, conflict, effective_due, event, today
+from qingdan.dockets.signals import item_changed, snapshot
+from qingdan.people.choices import MANAGE_ROLES, Role
+from qingdan.people.scopes import is_system, scope_for_user
+from qingdan.units.models import Unit
+
+MAX_TITLE = 300
+MAX_TEXT = 20_000
+MAX_WORKING_DAYS = 366
+# Fields item_update may change, and the simple ones written as they come.
+EDITABLE = frozenset({"title", "description", "commitment", "deadline", "deadline_working_days", "priority",
+                      "category", "measures", "leader", "handler", "co_units", "parent", "published", "weight"})
+
+
+def _text(value: Any, limit: int) -> str:
+    return str(value or "").replace("\x00", "").strip()[:limit]
+
+
+def campaign_create(*, actor: Any, name: str, unit: Unit, starts_on: datetime.date,
+                    ends_on: datetime.date | None = None, description: str = "",
+                    units: Iterable[Unit] = ()) -> Campaign:
+    """Start a campaign: a period and the units taking part."""
+    if not is_system(actor) and not scope_for_user(actor, roles=MANAGE_ROLES | {Role.SUPERVISOR}).contains(unit):
+        raise PermissionDenied(_("You may not run campaigns for this unit."))
+    errors = {}
+    if not _text(name, 200):
+        errors["name"] = _("A campaign needs a name.")
+    if ends_on and ends_on < starts_on:
+        errors["ends_on"] = _("The campaign ends before it starts.")
+    units = list(units)
+    if any(not u.path.startswith(unit.path) for u in units):
+        errors["units"] = _("Participating units must lie inside the organizing unit.")
+    if errors:
+        raise ItemInvalid(errors)
+    with transaction.atomic():
+        campaign = Campaign.objects.create(name=_text(name, 200), unit=unit, starts_on=starts_on, ends_on=ends_on,
+                                           description=_text(description, MAX_TEXT),
+                                           created_by=None if is_system(actor) else actor)
+        campaign.units.set(units)
+        audit_record(actor=actor, action="dockets.campaign_created", obj=campaign, unit_path=unit.path,
+                     after={"name": campaign.name, "units": len(units)})
+    return campaign
+
+
+def docket_create(*, actor: Any, name: str, owner_unit: Unit, kind: str = DocketKind.PROBLEM,
+                  source: str = DocketSource.SELF_CHECK, campaign: Campaign | None = None, description: str = "",
+                  published: bool = False, fallback_after_returns: int = 2, fallback_after_hours: int = 72,
+                  due_soon_days: int = 3) -> Docket:
+    """Open a list owned by a unit; its level is the owner's, fixed from now on."""
+    probe = Docket(owner_unit=owner_unit)
+    if not may_manage_docket(actor, probe):
+        raise PermissionDenied(_("You may not make lists for this unit."))
+    errors = {}
+    if not _text(name, 200):
+        errors["name"] = _("A list needs a name.")
+    if kind not in DocketKind.values:
+        errors["kind"] = _("Unknown kind of list.")
+    if source not in DocketSource.values:
+        errors["source"] = _("Unknown source.")
+    if not owner_unit.is_active:
+        errors["owner_unit"] = _("This unit has been retired.")
+    if not 1 <= fallback_after_returns <= 10:
+        errors["fallback_after_returns"] = _("Between 1 and 10 returns.")
+    if not 1 <= fallback_after_hours <= 24 * 60:
+        errors["fallback_after_hours"] = _("Between 1 hour and 60 days.")
+    if not 0 <= due_soon_days <= 30:
+        errors["due_soon_days"] = _("Between 0 and 30 working days.")
+    if errors:
+        raise ItemInvalid(errors)
+    with transaction.atomic():
+        docket = Docket.objects.create(
+            name=_text(name, 200), owner_unit=owner_unit, level=owner_unit.level, kind=kind, source=source,
+            campaign=campaign, description=_text(description, MAX_TEXT), published=published,
+            fallback_after_returns=fallback_after_returns, fallback_after_hours=fallback_after_hours,
+            due_soon_days=due_soon_days, created_by=None if is_system(actor) else actor)
+        audit_record(actor=actor, action="dockets.docket_created", obj=docket, unit_path=owner_unit.path,
+                     after={"name": docket.name, "kind": kind, "source": source})
+    return docket
+
+
+def docket_publish(*, actor: Any, docket: Docket, published: bool) -> Docket:
+    """Show or hide a list on the public pages (its items still need their own publish flag)."""
+    if not may_manage_docket(actor, docket):
+        raise PermissionDenied(_("You may not publish this list."))
+    with transaction.atomic():
+        Docket.objects.filter(pk=docket.pk).update(published=published)
+        docket.published = published
+        audit_record(actor=actor, action="dockets.docket_published" if published else "dockets.docket_unpublished",
+                     obj=docket, unit_path=docket.owner_unit.path, after={"published": published})
+    return docket
+
+
+def _check_unit(unit: Unit | None, docket: Docket, field: str, errors: dict) -> None:
+    if unit is None:
+        errors[field] = _("Choose a unit.")
+    elif not unit.is_active:
+        errors[field] = _("Unit %(code)s has been retired.") % {"code": unit.code}
+    elif not unit.path.startswith(docket.owner_unit.path):
+        errors[field] = _("Unit %(code)s is outside this list's unit.") % {"code": unit.code}
+
+
+def _check_parent(item: Item | None, parent: Item | None, docket: Docket, errors: dict) -> None:
+    """A parent lies in the same docket, and an item never becomes its own ancestor."""
+    if parent is None:
+        return
+    if parent.docket_id != docket.pk:
+        errors["parent"] = _("The parent item belongs to another list.")
+        return
+    if item is None:
+        return
+    seen = set()
+    node: Item | None = parent
+    while node is not None:
+        if node.pk == item.pk:
+            errors["parent"] = _("An item cannot be placed under itself or under one of its own sub-items.")
+            return
+        if node.pk in seen:  # pragma: no cover - a cycle already in the data
+            break
+        seen.add(node.pk)
+        node = node.parent
+
+
+def _check_person(user: Any, unit: Unit | None, field: str, errors: dict) -> None:
+    if user is None or unit is None:
+        return
+    if not user.is_active or not scope_for_user(user, roles=WORK_ROLES).contains(unit):
+        errors[field] = _("%(name)s is not a handler or leader of the lead unit.") % {"name": user.username}
+
+
+def _check_dates(deadline: datetime.date | None, working_days: int | None, errors: dict,
+                 on: datetime.date) -> None:
+    if deadline and working_days:
+        errors["deadline"] = _("Give a date or a number of working days, not both.")
+    if deadline and deadline < on:
+        errors["deadline"] = _("The deadline %(date)s is in the past.") % {"date": deadline.isoformat()}
+    if working_days is not None and not 1 <= working_days <= MAX_WORKING_DAYS:
+        errors["deadline_working_days"] = _("Between 1 and %(max)d working days.") % {"max": MAX_WORKING_DAYS}
+
+
+def item_create(*, actor: Any, docket: Docket, title: str, lead_unit: Unit | None, description: str = "",
+                co_units: Sequence[Unit] = (), leader: Any = None, handler: Any = None, commitment: str = "",
+                deadline: datetime.date | None = None, deadline_working_days: int | None = None,
+                priority: str = Priority.NORMAL, category: str = "", parent: Item | None = None,
+                submissions: Sequence[Any] = (), published: bool = False, weight: int = 1,
+                measures: str = "", hot_issues: Sequence[Any] = ()) -> Item:
+    """List a problem (拉单列项): validate everything first, then save it all or nothing."""
+    if not may_list(actor, docket):
+        raise PermissionDenied(_("You may not add items to this list."))
+    errors: dict[str, str] = {}
+    title = _text(title, MAX_TITLE + 1)
+    if not title:
+        errors["title"] = _("An item needs a title.")
+    elif len(title) > MAX_TITLE:
+        errors["title"] = _("The title is too long (at most %(max)d characters).") % {"max": MAX_TITLE}
+    _check_unit(lead_unit, docket, "lead_unit", errors)
+    for unit in co_units:
+        _check_unit(unit, docket, "co_units", errors)
+    if lead_unit is not None and any(u.pk == lead_unit.pk for u in co_units):
+        errors["co_units"] = _("The lead unit is not also a co-operating unit.")
+    _check_dates(deadline, deadline_working_days, errors, today())
+    if priority not in Priority.values:
+        errors["priority"] = _("Unknown priority.")
+    if not 1 <= weight <= 100:
+        errors["weight"] = _("Between 1 and 100.")
+    _check_parent(None, parent, docket, errors)
+    _check_person(leader, lead_unit, "leader", errors)
+    _check_person(handler, lead_unit, "handler", errors)
+    _check_submissions(submissions, None, errors)
+    if errors:
+        raise ItemInvalid(errors)
+    with transaction.atomic():
+        number = (Docket.objects.select_for_update().filter(pk=docket.pk).aggregate(  # serialise numbering
+            n=Max("items__number"))["n"] or 0) + 1
+        item = Item(docket=docket, number=number, title=title, description=_text(description, MAX_TEXT),
+                    lead_unit=lead_unit, leader=leader, handler=handler, commitment=_text(commitment, MAX_TEXT),
+                    deadline=deadline, deadline_working_days=deadline_working_days, priority=priority,
+                    category=_text(category, 64), parent=parent, published=published, weight=weight,
+                    measures=_text(measures, MAX_TEXT), created_by=None if is_system(actor) else actor)
+        item.due_on = effective_due(item)
+        item.save()
+        item.co_units.set(co_units)
+        event(item, EventKind.LISTED, actor=actor, to_status=item.status)
+        for submission in submissions:
+            ItemSubmission.objects.create(item=item, submission=submission)
+        item.hot_issues.set([*hot_issues, *_hot_issues_of(submissions)])
+        item_changed.send(sender=Item, item=item, action="item_listed", before=None, after=snapshot(item))
+        audit_item(actor, "item_listed", item, after={"docket": docket.pk, "number": number,
+                                                       "lead_unit": lead_unit.code,
+                                                       "submissions": [s.pk for s in submissions]})
+        if parent is not None:
+            rollup_progress(parent)
+    return item
+
+
+def _check_submissions(submissions: Sequence[Any], item: Item | None, errors: dict) -> None:
+    taken = ItemSubmission.objects.filter(submission__in=[s.pk for s in submissions])
+    if item is not None:
+        taken = taken.exclude(item=item)
+    codes = [link.submission.tracking_code for link in taken.select_related("submission")]
+    if codes:
+        errors["submissions"] = _("Already answered by another item: %(codes)s") % {"codes": ", ".join(codes)}
+
+
+def _hot_issues_of(submissions: Sequence[Any]) -> list[Any]:
+    """The hot issues triage grouped these submissions into: an item answering them answers those too."""
+    from django.apps import apps
+
+    if not submissions or not apps.is_installed("qingdan.triage"):
+        return []
+    from qingdan.triage.selectors import triage_for_submission
+
+    found = (triage_for_submission(s) for s in submissions)
+    return [t.hot_issue for t in found if t is not None and t.hot_issue is not None]
+
+
+def item_link_submissions(*, actor: Any, item: Item, submissions: Sequence[Any]) -> int:
+    """Attach more submissions to an item (many people, one problem); returns how many were new."""
+    if not may_list(actor, item.docket):
+        raise PermissionDenied(_("You may not change this list."))
+    errors: dict[str, str] = {}
+    _check_submissions(submissions, item, errors)
+    if errors:
+        raise ItemInvalid(errors)
+    from qingdan.intake.casework import submission_dispatch
+
+    added = 0
+    with transaction.atomic():
+        for submission in submissions:
+            _link, created = ItemSubmission.objects.get_or_create(submission=submission, defaults={"item": item})
+            if not created:
+                continue
+            added += 1
+            item.hot_issues.add(*_hot_issues_of([submission]))
+            event(item, EventKind.LINKED, actor=actor, text=submission.tracking_code)
+            if item.dispatched_at and item.status not in CLOSED_STATUSES:
+                submission_dispatch(actor=actor, submission=submission, unit=item.lead_unit)
+        if added:
+            audit_item(actor, "item_linked", item, after={"submissions": [s.pk for s in submissions]})
+    return added
+
+
+def item_update(*, actor: Any, item: Item, version: int, changes: dict[str, Any]) -> Item:
+    """Edit an item's fields, but only if nobody changed it since ``version`` was read.
+
+    The check and the write are one conditional UPDATE, so of two people saving at once
+    exactly one wins; the other gets ``ItemConflict`` and the attempt is audited.
+    """
+    if not may_list(actor, item.docket) and not _may_edit_as_leader(actor, item):
+        raise PermissionDenied(_("You may not edit this item."))
+    unknown = set(changes) - EDITABLE
+    if unknown:
+        raise ItemInvalid({name: _("This field cannot be changed here.") for name in sorted(unknown)})
+    if item.status in CLOSED_STATUSES and set(changes) - {"published"}:
+        raise ItemInvalid({"status": _("A closed item is reopened before it is edited.")})
+    errors: dict[str, str] = {}
+    values = dict(changes)
+    for name, limit in (("title", MAX_TITLE), ("description", MAX_TEXT), ("commitment", MAX_TEXT),
+                        ("measures", MAX_TEXT), ("category", 64)):
+        if name in values:
+            values[name] = _text(values[name], limit + 1)
+            if len(values[name]) > limit:
+                errors[name] = _("Too long (at most %(max)d characters).") % {"max": limit}
+    if "title" in values and not values["title"]:
+        errors["title"] = _("An item needs a title.")
+    if "deadline" in values or "deadline_working_days" in values:
+        # The newer kind of deadline replaces the other: a date clears the working days, and
+        # working days clear the date of an item not yet dispatched (dispatch computes it).
+        _check_dates(values.get("deadline"), values.get("deadline_working_days"), errors, today())
+        if values.get("deadline"):
+            values["deadline_working_days"] = None
+        elif values.get("deadline_working_days") and item.dispatched_at is None:
+            values["deadline"] = None
+    if "priority" in values and values["priority"] not in Priority.values:
+        errors["priority"] = _("Unknown priority.")
+    if "parent" in values:
+        _check_parent(item, values["parent"], item.docket, errors)
+    for person in ("leader", "handler"):
+        if person in values:
+            _check_person(values[person], item.lead_unit, person, errors)
+    co_units = values.pop("co_units", None)
+    if co_units is not None:
+        for unit in co_units:
+            _check_unit(unit, item.docket, "co_units", errors)
+    if errors:
+        raise ItemInvalid(errors)
+    was = snapshot(item)
+    with transaction.atomic():
+        probe = Item(deadline=values.get("deadline", item.deadline), supervised=item.supervised,
+                     supervise_deadline=item.supervise_deadline)
+        if "deadline" in values:
+            values["due_on"] = effective_due(probe)
+        updated = Item.objects.filter(pk=item.pk, version=version).update(
+            version=F("version") + 1, updated_at=timezone.now(), **values)
+        if updated:
+            item.refresh_from_db()
+            item_changed.send(sender=Item, item=item, action="item_edited", before=was, after=snapshot(item))
+            if co_units is not None:
+                item.co_units.set(co_units)
+            event(item, EventKind.EDITED, actor=actor, text=", ".join(sorted(changes)))
+            audit_item(actor, "item_edited", item, before={"version": version},
+                       after={"version": item.version, "fields": sorted(changes)})
+            if values.get("parent") is not None:
+                rollup_progress(values["parent"])
+    if not updated:
+        audit_refusal(actor, item, attempt="item_edited", code=ItemConflict.code, version=version,
+                      fields=sorted(changes))
+        raise conflict(Item.objects.filter(pk=item.pk).values_list("version", flat=True).first() or 0)
+    return item
+
+
+def _may_edit_as_leader(actor: Any, item: Item) -> bool:
+    return not is_system(actor) and scope_for_user(actor, roles={Role.LEADER}).contains(item.lead_unit)
+
+
+def rollup_progress(parent: Item) -> None:
+    """Set a parent's progress to its children's weighted mean, and so on up the tree."""
+    node: Item | None = parent
+    while node is not None:
+        children = list(Item.objects.filter(parent=node).values_list("progress", "weight", "status"))
+        if not children:
+            return
+        total = sum(w for _, w, _ in children) or 1
+        mean = round(sum((100 if s == ItemStatus.CLOSED else p) * w for p, w, s in children) / total)
+        Item.objects.filter(pk=node.pk).update(progress=mean)
+        node.progress = mean
+        node = Item.objects.filter(pk=node.parent_id).first() if node.parent_id else None

@@ -1,0 +1,403 @@
+"""The loop: dispatch, accept or return, rectify, ask for closure, close (销号) or send back, reopen.
+
+Every step goes through ``common.step``: it locks the item, checks who may act, the version
+the actor read and the state, records the timeline event and the audit row in the same
+transaction, and audits a refusal too.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from qingdan.core.errors import ApplicationError, PermissionDenied
+from qingdan.core.workdays import add_working_days
+from qingdan.dockets import notices
+from qingdan.dockets.choices import (
+    ANSWERABLE,
+    DISPATCHABLE,
+    GRADED_STATUSES,
+    URGEABLE,
+    WORKING,
+    EventKind,
+    ItemStatus,
+)
+from qingdan.dockets.errors import ItemInvalid, TransitionRefused
+from qingdan.dockets.models import Evidence, Item
+from qingdan.dockets.permissions import is_own_work, may_list, may_verify, may_work
+from qingdan.dockets.services.common import effective_due, event, grade_for, step, today
+from qingdan.dockets.services.items import MAX_TEXT, rollup_progress
+from qingdan.intake.attachments import MAX_FILES, clean_attachment
+from qingdan.people.scopes import is_system
+from qingdan.units.models import Unit
+
+MAX_EVIDENCE = 20
+
+
+def _reason(text: str, field: str = "reason") -> str:
+    text = str(text or "").replace("\x00", "").strip()
+    if not text:
+        raise ItemInvalid({field: _("Please give a reason.") if field == "reason" else _("Please write it.")})
+    if len(text) > MAX_TEXT:
+        raise ItemInvalid({field: _("Too long (at most %(max)d characters).") % {"max": MAX_TEXT}})
+    return text
+
+
+def clean_evidence(files: Sequence[tuple[str, bytes]]) -> list:
+    """Check evidence files by content before anything is written: photos and PDFs only."""
+    if len(files) > MAX_FILES:
+        raise ItemInvalid({"files": _("At most %(n)d files at a time.") % {"n": MAX_FILES}})
+    cleaned = []
+    for name, data in files:
+        try:
+            cleaned.append(clean_attachment(name, data))
+        except ApplicationError as exc:
+            raise ItemInvalid({"files": f"{name}: {exc.message}"}) from exc
+        except ValueError as exc:
+            raise ItemInvalid({"files": f"{name}: {exc}"}) from exc
+    return cleaned
+
+
+def _store_evidence(item: Item, files: list, *, actor: Any, ev: Any) -> int:
+    from django.core.files.base import ContentFile
+
+    if Evidence.objects.filter(item=item).count() + len(files) > MAX_EVIDENCE:
+        raise ItemInvalid({"files": _("An item keeps at most %(n)d evidence files.") % {"n": MAX_EVIDENCE}})
+    for clean in files:
+        evidence = Evidence(item=item, event=ev, original_name=clean.name[:200], content_type=clean.content_type,
+                            size=len(clean.data), sha256=clean.sha256,
+                            uploaded_by=None if is_system(actor) else actor)
+        evidence.file.save(clean.sha256, ContentFile(clean.data), save=False)
+        evidence.save()
+    return len(files)
+
+
+def _submissions(item: Item) -> list:
+    """The item's submissions that still follow it (not those closed or rejected meanwhile)."""
+    from qingdan.intake.casework import FOLLOWS_ITEM
+    from qingdan.intake.models import Submission
+
+    return list(Submission.objects.filter(item_link__item=item, status__in=FOLLOWS_ITEM).select_related("unit"))
+
+
+def item_dispatch(*, actor: Any, item: Item, version: int | None = None, lead_unit: Unit | None = None,
+                  on: datetime.date | None = None) -> Item:
+    """Send an item to its lead unit (交办), or to another unit when it was returned."""
+    on = on or today()
+
+    def change(current: Item) -> dict:
+        if lead_unit is not None and lead_unit.pk != current.lead_unit_id:
+            if not lead_unit.is_active or not lead_unit.path.startswith(current.docket.owner_unit.path):
+                raise ItemInvalid({"lead_unit": _("Unit %(code)s cannot take items of this list.")
+                                   % {"code": lead_unit.code}})
+            current.lead_unit = lead_unit
+            current.handler = None
+        if current.deadline_working_days:
+            current.deadline = add_working_days(on, current.deadline_working_days)
+        if current.deadline and current.deadline < on:
+            raise ItemInvalid({"deadline": _("The deadline %(date)s has passed; set a new one before dispatching.")
+                               % {"date": current.deadline.isoformat()}})
+        current.due_on = effective_due(current)
+        current.grade = grade_for(current.due_on, on=on, soon=add_working_days(on, current.docket.due_soon_days))
+        previous, current.status = current.status, ItemStatus.DISPATCHED
+        current.dispatched_at, current.returned_at = timezone.now(), None
+        event(current, EventKind.DISPATCHED, actor=actor, from_status=previous, to_status=current.status)
+        from qingdan.intake.casework import submission_dispatch
+
+        for submission in _submissions(current):
+            submission_dispatch(actor=actor, submission=submission, unit=current.lead_unit)
+        notices.item_dispatched(current)
+        return {"lead_unit": current.lead_unit.code, "deadline": current.deadline}
+
+    return step(actor=actor, item=item, action="item_dispatched", allowed=DISPATCHABLE,
+                permitted=lambda a, i: may_list(a, i.docket), version=version, change=change)
+
+
+def items_dispatch(*, actor: Any, items: Sequence[Item]) -> tuple[list[Item], dict[int, str]]:
+    """Dispatch many items (bulk 交办): each succeeds or is refused on its own, with its reason."""
+    done, refused = [], {}
+    for item in items:
+        try:
+            done.append(item_dispatch(actor=actor, item=item))
+        except ApplicationError as exc:
+            refused[item.pk] = exc.message
+    return done, refused
+
+
+def item_accept(*, actor: Any, item: Item, version: int | None = None) -> Item:
+    """The lead unit takes the item on; the accepting person becomes its handler if it had none."""
+
+    def change(current: Item) -> dict:
+        previous, current.status = current.status, ItemStatus.ACCEPTED
+        current.accepted_at = timezone.now()
+        if current.handler_id is None and not is_system(actor):
+            current.handler = actor
+        event(current, EventKind.ACCEPTED, actor=actor, from_status=previous, to_status=current.status)
+        return {"handler": current.handler_id}
+
+    return step(actor=actor, item=item, action="item_accepted", allowed=ANSWERABLE, permitted=may_work,
+                version=version, change=change)
+
+
+def _fallback(current: Item, *, actor: Any, why: str) -> bool:
+    """Hand the item to the parent of the unit that would not take it (兜底). False at the root."""
+    parent = Unit.objects.filter(path=current.lead_unit.parent_path).first() if current.lead_unit.depth > 1 else None
+    if parent is None or not parent.is_active or not parent.path.startswith(current.docket.owner_unit.path):
+        return False
+    previous_unit = current.lead_unit
+    current.lead_unit, current.handler = parent, None
+    previous, current.status = current.status, ItemStatus.DISPATCHED
+    current.dispatched_at, current.returned_at, current.returns = timezone.now(), None, 0
+    event(current, EventKind.FALLBACK, actor=actor, from_status=previous, to_status=current.status,
+          text=why, data={"from_unit": previous_unit.code, "to_unit": parent.code})
+    notices.item_dispatched(current)
+    return True
+
+
+def item_return(*, actor: Any, item: Item, reason: str, version: int | None = None) -> Item:
+    """The unit refuses the item with a reason (退单); after too many returns the parent unit takes it."""
+    reason = _reason(reason)
+
+    def change(current: Item) -> dict:
+        previous, current.status = current.status, ItemStatus.RETURNED
+        current.returns += 1
+        current.returned_at, current.handler = timezone.now(), None
+        event(current, EventKind.RETURNED, actor=actor, from_status=previous, to_status=current.status,
+              text=reason, data={"returns": current.returns})
+        fell_back = False
+        if current.returns >= current.docket.fallback_after_returns:
+            fell_back = _fallback(current, actor="system", why=_("Returned %(n)d times") % {"n": current.returns})
+        if not fell_back:
+            notices.item_returned(current, reason)
+        return {"returns": current.returns, "fallback": fell_back, "lead_unit": current.lead_unit.code}
+
+    return step(actor=actor, item=item, action="item_returned", allowed=ANSWERABLE, permitted=may_work,
+                version=version, change=change)
+
+
+def items_fallback_stale_returns(*, now: datetime.datetime | None = None) -> int:
+    """Give returned items that no one re-dispatched in time to the parent unit; return how many."""
+    now = now or timezone.now()
+    moved = 0
+    stale = Item.objects.filter(status=ItemStatus.RETURNED, returned_at__isnull=False).select_related("docket")
+    for item in stale.iterator():
+        if item.returned_at + datetime.timedelta(hours=item.docket.fallback_after_hours) > now:
+            continue
+
+        def change(current: Item) -> dict:
+            hours = current.docket.fallback_after_hours
+            if not _fallback(current, actor="system",
+                             why=_("Not re-dispatched within %(h)d hours") % {"h": hours}):
+                raise TransitionRefused(_("No parent unit to take the item."))
+            return {"lead_unit": current.lead_unit.code}
+
+        try:
+            step(actor="system", item=item, action="item_fallback", allowed={ItemStatus.RETURNED},
+                 permitted=lambda a, i: True, change=change)
+            moved += 1
+        except ApplicationError:
+            continue
+    return moved
+
+
+def item_progress(*, actor: Any, item: Item, progress: int | None = None, measures: str | None = None,
+                  text: str = "", files: Sequence[tuple[str, bytes]] = (), version: int | None = None) -> Item:
+    """Record rectification work: progress, measures, a note and evidence."""
+    if progress is not None and not (isinstance(progress, int) and 0 <= progress <= 100):
+        raise ItemInvalid({"progress": _("Progress is a whole number from 0 to 100.")})
+    cleaned = clean_evidence(files)
+    text = str(text or "").strip()[:MAX_TEXT]
+
+    def change(current: Item) -> dict:
+        previous = current.status
+        if current.status == ItemStatus.ACCEPTED:
+            current.status = ItemStatus.RECTIFYING
+        if progress is not None:
+            if current.children.exists():
+                raise ItemInvalid({"progress": _("This item's progress comes from its sub-items.")})
+            current.progress = progress
+        if measures is not None:
+            current.measures = str(measures).strip()[:MAX_TEXT]
+        ev = event(current, EventKind.PROGRESS, actor=actor, from_status=previous, to_status=current.status,
+                   text=text, data={"progress": current.progress, "files": len(cleaned)})
+        _store_evidence(current, cleaned, actor=actor, ev=ev)
+        return {"progress": current.progress}
+
+    updated = step(actor=actor, item=item, action="item_progress", allowed=WORKING, permitted=may_work,
+                   version=version, change=change)
+    if updated.parent_id:
+        rollup_progress(updated.parent)
+    return updated
+
+
+def item_stage_result(*, actor: Any, item: Item, text: str, files: Sequence[tuple[str, bytes]] = (),
+                      version: int | None = None) -> Item:
+    """Report an important stage result (阶段性成果): counted apart, the work goes on under watch."""
+    text = _reason(text, "text")
+    cleaned = clean_evidence(files)
+
+    def change(current: Item) -> dict:
+        previous, current.status = current.status, ItemStatus.STAGE_RESULT
+        current.stage_result_at = timezone.now()
+        ev = event(current, EventKind.STAGE_RESULT, actor=actor, from_status=previous, to_status=current.status,
+                   text=text)
+        _store_evidence(current, cleaned, actor=actor, ev=ev)
+        return {}
+
+    return step(actor=actor, item=item, action="item_stage_result",
+                allowed={ItemStatus.ACCEPTED, ItemStatus.RECTIFYING}, permitted=may_work, version=version,
+                change=change)
+
+
+def item_request_closure(*, actor: Any, item: Item, reply: str, files: Sequence[tuple[str, bytes]] = (),
+                         version: int | None = None) -> Item:
+    """Ask for close-out with evidence and the answer the public will read."""
+    reply = _reason(reply, "reply")
+    cleaned = clean_evidence(files)
+
+    def change(current: Item) -> dict:
+        if not cleaned and not current.evidence.exists():
+            raise ItemInvalid({"files": _("Closure needs evidence: attach at least one photo or document.")})
+        open_children = current.children.exclude(status=ItemStatus.CLOSED).count()
+        if open_children:
+            raise TransitionRefused(_("%(n)d sub-items are still open.") % {"n": open_children})
+        previous, current.status = current.status, ItemStatus.CLOSURE_REQUESTED
+        current.reply, current.progress = reply, 100
+        current.closure_requested_at = timezone.now()
+        current.closure_requested_by = None if is_system(actor) else actor
+        ev = event(current, EventKind.CLOSURE_REQUESTED, actor=actor, from_status=previous,
+                   to_status=current.status, text=reply)
+        _store_evidence(current, cleaned, actor=actor, ev=ev)
+        notices.closure_requested(current)
+        return {}
+
+    return step(actor=actor, item=item, action="item_closure_requested", allowed=WORKING, permitted=may_work,
+                version=version, change=change)
+
+
+def _may_close(actor: Any, item: Item) -> bool:
+    if not may_verify(actor, item):
+        return False
+    if is_own_work(actor, item):
+        raise PermissionDenied(_("Close-out needs a second person: you handled this item or asked for its closure."))
+    return True
+
+
+def item_close(*, actor: Any, item: Item, text: str = "", version: int | None = None) -> Item:
+    """Verify and close the item (销号); its citizens receive the reply."""
+    text = str(text or "").strip()[:MAX_TEXT]
+
+    def change(current: Item) -> dict:
+        previous, current.status = current.status, ItemStatus.CLOSED
+        current.closed_at, current.closed_by = timezone.now(), None if is_system(actor) else actor
+        event(current, EventKind.CLOSED, actor=actor, from_status=previous, to_status=current.status, text=text)
+        from qingdan.intake.services import submission_reply
+
+        for submission in _submissions(current):
+            submission_reply(actor=actor, submission=submission, text=current.reply)
+        notices.item_closed(current)
+        return {"closed_by": current.closed_by_id}
+
+    closed = step(actor=actor, item=item, action="item_closed", allowed={ItemStatus.CLOSURE_REQUESTED},
+                  permitted=_may_close, version=version, change=change)
+    if closed.parent_id:
+        rollup_progress(closed.parent)
+    return closed
+
+
+def item_send_back(*, actor: Any, item: Item, reason: str, version: int | None = None) -> Item:
+    """Refuse the closure with reasons: the work goes on."""
+    reason = _reason(reason)
+
+    def change(current: Item) -> dict:
+        previous, current.status = current.status, ItemStatus.RECTIFYING
+        current.closure_requested_at = None
+        event(current, EventKind.SENT_BACK, actor=actor, from_status=previous, to_status=current.status,
+              text=reason)
+        notices.item_sent_back(current, reason)
+        return {}
+
+    return step(actor=actor, item=item, action="item_sent_back", allowed={ItemStatus.CLOSURE_REQUESTED},
+                permitted=may_verify, version=version, change=change)
+
+
+def item_reopen(*, actor: Any, item: Item, reason: str, version: int | None = None) -> Item:
+    """Open a closed item again: the problem recurred, or a citizen was not satisfied."""
+    reason = _reason(reason)
+
+    def change(current: Item) -> dict:
+        previous, current.status = current.status, ItemStatus.RECTIFYING
+        current.reopened += 1
+        current.closed_at = current.closed_by = current.closure_requested_at = current.closure_requested_by = None
+        on = today()
+        current.grade = grade_for(current.due_on, on=on, soon=add_working_days(on, current.docket.due_soon_days))
+        event(current, EventKind.REOPENED, actor=actor, from_status=previous, to_status=current.status,
+              text=reason, data={"reopened": current.reopened})
+        notices.item_reopened(current, reason)
+        return {"reopened": current.reopened}
+
+    return step(actor=actor, item=item, action="item_reopened", allowed={ItemStatus.CLOSED},
+                permitted=may_verify, version=version, change=change)
+
+
+def item_urge(*, actor: Any, item: Item, text: str = "") -> Item:
+    """Send a formal reminder (催办) to the handler and the accountable leader."""
+    text = str(text or "").strip()[:MAX_TEXT]
+
+    def change(current: Item) -> dict:
+        event(current, EventKind.URGED, actor=actor, text=text)
+        notices.item_urged(current, text)
+        return {}
+
+    return step(actor=actor, item=item, action="item_urged", allowed=URGEABLE, permitted=may_verify, change=change)
+
+
+def item_supervise(*, actor: Any, item: Item, deadline: datetime.date, text: str = "",
+                   version: int | None = None) -> Item:
+    """Put an item under supervision (挂牌督办) with its own deadline."""
+    on = today()
+    if deadline is None or deadline < on:
+        raise ItemInvalid({"deadline": _("The supervision deadline must be today or later.")})
+    text = str(text or "").strip()[:MAX_TEXT]
+
+    def change(current: Item) -> dict:
+        current.supervised, current.supervise_deadline = True, deadline
+        current.due_on = effective_due(current)
+        current.grade = grade_for(current.due_on, on=on, soon=add_working_days(on, current.docket.due_soon_days))
+        event(current, EventKind.SUPERVISED, actor=actor, text=text, data={"deadline": deadline.isoformat()})
+        notices.item_urged(current, text or _("This item is now under supervision until %(d)s.")
+                           % {"d": deadline.isoformat()})
+        return {"supervise_deadline": deadline}
+
+    return step(actor=actor, item=item, action="item_supervised", allowed=GRADED_STATUSES, permitted=may_verify,
+                version=version, change=change)
+
+
+def item_reopen_for_rating(*, submission_id: int, rating: str) -> Item | None:
+    """An unsatisfied citizen reopens the item that answered them (called inside the rating)."""
+    from qingdan.intake.casework import ACCEPTING_RATINGS, submission_close, submission_reopen
+    from qingdan.intake.models import Submission
+
+    submission = Submission.objects.select_related("unit").get(pk=submission_id)
+    from qingdan.dockets.models import ItemSubmission
+
+    link = ItemSubmission.objects.select_related("item").filter(submission=submission).first()
+    if link is None:
+        return None
+    item = link.item
+    with transaction.atomic():
+        if rating in ACCEPTING_RATINGS:
+            submission_close(actor="system", submission=submission)
+            return item
+        if item.status != ItemStatus.CLOSED:
+            return item
+        reopened = item_reopen(actor="system", item=item,
+                               reason=_("The citizen (%(code)s) was not satisfied with the answer.")
+                               % {"code": submission.tracking_code})
+        submission_reopen(actor="system", submission=submission, reason=_("Reopened: the case is being handled again."))
+    return reopened

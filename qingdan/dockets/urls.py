@@ -1,0 +1,21 @@
+from django.urls import path
+
+from qingdan.dockets import views
+
+app_name = "dockets"
+
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("lists/", views.docket_list, name="docket_list"),
+    path("lists/new/", views.docket_new, name="docket_new"),
+    path("lists/<int:pk>/", views.docket_page, name="docket"),
+    path("lists/<int:pk>/dispatch/", views.docket_dispatch, name="docket_dispatch"),
+    path("lists/<int:pk>/publish/", views.docket_publish, name="docket_publish"),
+    path("lists/<int:pk>/export.xlsx", views.docket_export, name="docket_export"),
+    path("lists/<int:pk>/import/", views.docket_import, name="docket_import"),
+    path("items/<int:pk>/", views.item_page, name="item"),
+    path("items/<int:pk>/edit/", views.item_edit, name="item_edit"),
+    path("items/<int:pk>/<slug:step>/", views.item_act, name="item_act"),
+    path("evidence/<int:pk>/", views.evidence_download, name="evidence"),
+    path("from/<str:code>/", views.list_submission, name="list_submission"),
+]
