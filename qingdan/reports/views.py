@@ -1,0 +1,38 @@
+"""Download a unit's weekly report (HTML, XLSX or PDF) from its dashboard."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.views.decorators.http import require_GET
+
+from qingdan.core.errors import ApplicationError, NotFound
+from qingdan.reports.render import CONTENT_TYPES, filename, render
+from qingdan.reports.services import last_full_week
+from qingdan.reports.weekly import weekly_build
+from qingdan.supervision.periods import period_parse
+from qingdan.supervision.selectors import unit_get_for_figures
+
+
+@login_required
+@require_GET
+def weekly(request: HttpRequest, code: str) -> HttpResponse:
+    """The weekly report of a unit in the reader's scope; ``?week=2026-W47&format=pdf``."""
+    try:
+        unit = unit_get_for_figures(user=request.user, code=code)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    week = last_full_week()
+    if request.GET.get("week"):
+        try:
+            week = period_parse(request.GET["week"])
+        except ApplicationError as exc:
+            raise Http404(exc.message) from exc
+    fmt = request.GET.get("format", "html")
+    if fmt not in CONTENT_TYPES:
+        fmt = "html"
+    report = weekly_build(unit=unit, week=week)
+    response = HttpResponse(render(report, fmt), content_type=CONTENT_TYPES[fmt])
+    if fmt != "html":
+        response["Content-Disposition"] = f'attachment; filename="{filename(report, fmt)}"'
+    return response

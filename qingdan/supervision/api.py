@@ -1,0 +1,112 @@
+"""Figures over HTTP: a unit's rates for a period with its children's, and leaderboards; scope applies."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from qingdan.supervision import selectors, services
+from qingdan.supervision.periods import Period, period_containing, period_parse
+from qingdan.supervision.rates import Rates
+
+router = Router(tags=["supervision"])
+
+
+class FiguresOut(Schema):
+    new: int
+    dispatched: int
+    responded: int
+    closed: int
+    closed_on_time: int
+    closed_repeat: int
+    resolved: int
+    stage_results: int
+    returns: int
+    rated: int
+    satisfied: int
+    basic: int
+    open: int
+    reopened_open: int
+    overdue: int
+    response_rate: float | None
+    resolution_rate: float | None
+    satisfaction_rate: float | None
+    on_time_rate: float | None
+    repeat_rate: float | None
+
+
+class UnitFiguresOut(Schema):
+    code: str
+    name: str
+    figures: FiguresOut
+
+
+class FiguresPage(Schema):
+    period: str
+    starts_on: str
+    ends_on: str
+    unit: UnitFiguresOut
+    by_status: dict[str, int]
+    by_source: dict[str, int]
+    by_kind: dict[str, int]
+    by_category: dict[str, int]
+    children: list[UnitFiguresOut]
+
+
+class BoardRowOut(Schema):
+    rank: int | None
+    code: str
+    name: str
+    index: float | None
+    grade: str
+    movement: int | None
+    figures: FiguresOut
+
+
+class BoardOut(Schema):
+    parent: str
+    period: str
+    weights_version: int
+    weights: dict[str, float]
+    green_at: float
+    yellow_at: float
+    rows: list[BoardRowOut]
+
+
+def _period(text: str | None, kind: str) -> Period:
+    from django.utils import timezone
+
+    return period_parse(text) if text else period_containing(kind, timezone.localdate())
+
+
+def _unit_out(unit, rates: Rates) -> UnitFiguresOut:
+    return UnitFiguresOut(code=unit.code, name=unit.name, figures=FiguresOut(**rates.as_dict()))
+
+
+@router.get("/units/{code}/figures", response=FiguresPage, summary="A unit's figures for a period")
+def unit_figures(request: HttpRequest, code: str, period: str | None = None) -> FiguresPage:
+    """Rates and counts of the unit's subtree for ``period`` (2026-11, 2026-Q4, 2026, 2026-W47), and its children's."""
+    unit = selectors.unit_get_for_figures(user=request.user, code=code)
+    span = _period(period, "month")
+    rates = selectors.unit_rates(unit=unit, start=span.start, end=span.end)
+    children = selectors.unit_children(unit)
+    child_rates = selectors.units_rates(units=children, start=span.start, end=span.end)
+    return FiguresPage(period=span.key, starts_on=span.start.isoformat(), ends_on=span.end.isoformat(),
+                       unit=_unit_out(unit, rates), by_status=rates.breakdown("status:"),
+                       by_source=rates.breakdown("new:source:"), by_kind=rates.breakdown("new:kind:"),
+                       by_category=rates.breakdown("new:cat:"),
+                       children=[_unit_out(c, child_rates[c.pk]) for c in children])
+
+
+@router.get("/units/{code}/leaderboard", response=BoardOut, summary="Leaderboard of the units under a unit")
+def unit_leaderboard(request: HttpRequest, code: str, period: str | None = None) -> BoardOut:
+    """The units one level down ranked on the composite index (ties share a place), with movement."""
+    unit = selectors.unit_get_for_figures(user=request.user, code=code)
+    span = _period(period, "quarter")
+    scheme = services.scheme_for(unit=unit)
+    rows = services.board_compute(parent=unit, period=span, scheme=scheme)
+    return BoardOut(parent=unit.code, period=span.key, weights_version=scheme.version, weights=scheme.weights,
+                    green_at=float(scheme.green_at), yellow_at=float(scheme.yellow_at),
+                    rows=[BoardRowOut(rank=r.rank, code=r.unit.code, name=r.unit.name,
+                                      index=None if r.index is None else float(r.index), grade=r.grade,
+                                      movement=r.movement, figures=FiguresOut(**r.rates.as_dict())) for r in rows])

@@ -1,0 +1,103 @@
+"""What one item adds to the figures: the single definition shared by the receivers and the recount.
+
+The running figures are the sum over items of ``item_counters(item as it is now)``, rolled up
+to the lead unit and all its ancestors. A change adds ``counters(after) − counters(before)``;
+``qingdan report verify`` sums the same function over every item from scratch. Because both
+sides use this one function, "the figures equal a recount" is checkable row by row.
+
+Names (flow counters fall on the local day of the item's own timestamp; stock counters on
+``STOCK_DAY``):
+
+- ``new`` (created), ``new:kind:K``, ``new:source:S``, ``new:cat:C``, ``resolved`` (listed that
+  day and closed now) — by the day listed.
+- ``dispatched``; ``responded`` (accepted within ``SUPERVISION_RESPONSE_HOURS`` of dispatch);
+  ``returns`` (times returned, summed) — by the day of the (last) dispatch.
+- ``closed``, ``closed:kind:K``, ``closed_on_time`` (closed on or before its due date, or no
+  due date), ``closed_repeat`` (closed after having been reopened) — by the day closed.
+- ``stage_results`` — by the day of the stage result.
+- ``rated``, ``rated:satisfied``, ``rated:basic``, ``rated:unsatisfied`` — follow-up ratings of
+  the item's linked submissions, by the day rated.
+- stock: ``status:S`` for every status, ``open``, ``reopened_open`` (open after a reopening),
+  ``grade:G`` for items whose deadline runs, and ``own:grade:G`` (the lead unit's own items,
+  not rolled up: grading passes say which items changed but not from which grade).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+
+from qingdan.dockets.choices import GRADED_STATUSES, OPEN_STATUSES, ItemStatus
+from qingdan.supervision.models import STOCK_DAY
+
+OWN_PREFIX = "own:"
+Key = tuple[datetime.date, str]
+
+
+def response_limit() -> datetime.timedelta:
+    """The time within which a dispatched item must be accepted to count as answered in time."""
+    return datetime.timedelta(hours=getattr(settings, "SUPERVISION_RESPONSE_HOURS", 24))
+
+
+def local_day(moment: datetime.datetime) -> datetime.date:
+    return timezone.localdate(moment) if timezone.is_aware(moment) else moment.date()
+
+
+def item_counters(state: dict[str, Any], *, created_at: datetime.datetime, kind: str, source: str,
+                  ratings: Iterable[tuple[str, datetime.datetime]] = ()) -> Counter[Key]:
+    """Return what one item in ``state`` (a dockets snapshot) adds to its units' figures."""
+    counters: Counter[Key] = Counter()
+    listed = local_day(created_at)
+    counters[(listed, "new")] += 1
+    counters[(listed, f"new:kind:{kind}")] += 1
+    counters[(listed, f"new:source:{source}")] += 1
+    counters[(listed, f"new:cat:{(state.get('category') or '-')[:60]}")] += 1
+    status = state["status"]
+    if status == ItemStatus.CLOSED:
+        counters[(listed, "resolved")] += 1
+    counters[(STOCK_DAY, f"status:{status}")] += 1
+    if status in OPEN_STATUSES:
+        counters[(STOCK_DAY, "open")] += 1
+        if state.get("reopened"):
+            counters[(STOCK_DAY, "reopened_open")] += 1
+    if status in GRADED_STATUSES:
+        counters[(STOCK_DAY, f"grade:{state['grade']}")] += 1
+        counters[(STOCK_DAY, f"{OWN_PREFIX}grade:{state['grade']}")] += 1
+    dispatched_at = state.get("dispatched_at")
+    if dispatched_at:
+        day = local_day(dispatched_at)
+        counters[(day, "dispatched")] += 1
+        accepted_at = state.get("accepted_at")
+        if accepted_at and accepted_at - dispatched_at <= response_limit():
+            counters[(day, "responded")] += 1
+        if state.get("returns"):
+            counters[(day, "returns")] += state["returns"]
+    elif state.get("returns"):
+        counters[(listed, "returns")] += state["returns"]
+    closed_at = state.get("closed_at")
+    if closed_at and status == ItemStatus.CLOSED:
+        day = local_day(closed_at)
+        counters[(day, "closed")] += 1
+        counters[(day, f"closed:kind:{kind}")] += 1
+        due_on = state.get("due_on")
+        if due_on is None or day <= due_on:
+            counters[(day, "closed_on_time")] += 1
+        if state.get("reopened"):
+            counters[(day, "closed_repeat")] += 1
+    if state.get("stage_result_at"):
+        counters[(local_day(state["stage_result_at"]), "stage_results")] += 1
+    for rating, rated_at in ratings:
+        day = local_day(rated_at)
+        counters[(day, "rated")] += 1
+        counters[(day, f"rated:{rating}")] += 1
+    return counters
+
+
+def ancestor_paths(path: str, steplen: int = 4) -> list[str]:
+    """Return the paths of a unit and every ancestor, root first."""
+    return [path[:end] for end in range(steplen, len(path) + 1, steplen)]

@@ -1,0 +1,349 @@
+"""Keep the running figures: add each item change to its unit and all ancestors, recount, repair.
+
+Writes are one multi-row ``INSERT … ON CONFLICT DO UPDATE SET value = value + excluded.value``
+per item change (an upsert with an increment, the SQL form of ``F("value") + n``), inside the
+change's own transaction, so figures and items commit or roll back together.
+
+Lock contention: every change in the province touches the root's rows for that day, and a row
+lock is held until the change commits. The top two levels therefore write to one of
+``HOT_SLOTS`` stripes chosen by item id (readers sum the stripes), and rows are written in key
+order so two changes never wait on each other in opposite orders (no deadlock).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Count, Sum
+
+from qingdan.dockets.choices import GRADED_STATUSES
+from qingdan.supervision.figures import OWN_PREFIX, ancestor_paths, item_counters, local_day
+from qingdan.supervision.models import STOCK_DAY, Figure
+from qingdan.units.models import Unit
+
+HOT_SLOTS = 8
+HOT_DEPTH = 2  # province and city rows are striped
+_BATCH = 500
+
+RowKey = tuple[int, datetime.date, str, int]  # unit id, day, name, slot
+
+
+def _slot(depth: int, item_id: int | None) -> int:
+    return (item_id or 0) % HOT_SLOTS if depth <= HOT_DEPTH else 0
+
+
+def _upsert(rows: dict[RowKey, int]) -> None:
+    """Add ``rows`` to the figures table (create missing rows), in key order."""
+    items = sorted((key, value) for key, value in rows.items() if value)
+    if not items:
+        return
+    table = Figure._meta.db_table
+    with connection.cursor() as cursor:
+        for start in range(0, len(items), _BATCH):
+            chunk = items[start:start + _BATCH]
+            values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk))
+            params: list[Any] = []
+            for (unit_id, day, name, slot), value in chunk:
+                params.extend([unit_id, day, name, slot, value])
+            cursor.execute(
+                f"INSERT INTO {table} (unit_id, day, name, slot, value) VALUES {values} "
+                f"ON CONFLICT (unit_id, day, name, slot) DO UPDATE SET value = {table}.value + excluded.value",
+                params)
+
+
+def _unit_ids(paths: Iterable[str]) -> dict[str, int]:
+    return dict(Unit.objects.filter(path__in=set(paths)).values_list("path", "id"))
+
+
+def _spread(rows: dict[RowKey, int], counters: Counter, lead_path: str, ids: dict[str, int], *, sign: int,
+            item_id: int | None) -> None:
+    """Add ``sign × counters`` to the lead unit (own and tree names) and its ancestors (tree names)."""
+    chain = ancestor_paths(lead_path)
+    for (day, name), value in counters.items():
+        targets = [lead_path] if name.startswith(OWN_PREFIX) else chain
+        for path in targets:
+            unit_id = ids.get(path)
+            if unit_id is None:
+                continue
+            key = (unit_id, day, name, _slot(len(path) // Unit.steplen, item_id))
+            rows[key] = rows.get(key, 0) + sign * value
+
+
+def _ratings(item_id: int) -> list[tuple[str, datetime.datetime]]:
+    from qingdan.dockets.models import ItemSubmission
+
+    return [(r, at) for r, at in ItemSubmission.objects.filter(item_id=item_id).exclude(submission__rating="")
+            .values_list("submission__rating", "submission__rated_at") if at]
+
+
+def figures_item_changed(*, item: Any, before: dict | None, after: dict) -> None:
+    """Add one item change to the figures (called inside the change's transaction)."""
+    # An item never changes docket, and a docket's kind and source are fixed when it is made.
+    kinds = {after["docket_id"]: (item.docket.kind, item.docket.source)}
+    if before is not None and before["docket_id"] not in kinds:
+        from qingdan.dockets.models import Docket
+
+        kinds[before["docket_id"]] = tuple(Docket.objects.filter(pk=before["docket_id"])  # type: ignore[assignment]
+                                           .values_list("kind", "source").get())
+    moved = before is not None and before["lead_unit_path"] != after["lead_unit_path"]
+    # Ratings stay with the item: they cancel out unless the item changes hands.
+    ratings = _ratings(item.pk) if moved else []
+    paths = ancestor_paths(after["lead_unit_path"]) + (ancestor_paths(before["lead_unit_path"]) if before else [])
+    ids = _unit_ids(paths)
+    rows: dict[RowKey, int] = {}
+    if before is not None:
+        kind, source = kinds[before["docket_id"]]
+        _spread(rows, item_counters(before, created_at=item.created_at, kind=kind, source=source, ratings=ratings),
+                before["lead_unit_path"], ids, sign=-1, item_id=item.pk)
+    kind, source = kinds[after["docket_id"]]
+    _spread(rows, item_counters(after, created_at=item.created_at, kind=kind, source=source, ratings=ratings),
+            after["lead_unit_path"], ids, sign=+1, item_id=item.pk)
+    _upsert(rows)
+
+
+def figures_rating_added(*, submission_id: int, rating: str) -> None:
+    """Add a follow-up rating to the figures of the item that answered the submission."""
+    from qingdan.dockets.models import ItemSubmission
+
+    link = (ItemSubmission.objects.filter(submission_id=submission_id)
+            .values_list("item_id", "item__lead_unit__path", "submission__rated_at").first())
+    if link is None or link[2] is None:
+        return
+    item_id, path, rated_at = link
+    day = local_day(rated_at)
+    counters = Counter({(day, "rated"): 1, (day, f"rated:{rating}"): 1})
+    rows: dict[RowKey, int] = {}
+    _spread(rows, counters, path, _unit_ids(ancestor_paths(path)), sign=+1, item_id=item_id)
+    _upsert(rows)
+
+
+def figures_items_regraded(*, item_ids: Iterable[int] | None) -> None:
+    """Bring the grade figures up to date after a grading pass.
+
+    A pass tells which items changed grade but not from which, so the grade counts of the
+    affected lead units are counted afresh from their own items (indexed by unit and status)
+    and the difference is added to those units and their ancestors.
+    """
+    from qingdan.dockets.models import Item
+
+    if item_ids is None:
+        units = set(Item.objects.filter(status__in=GRADED_STATUSES).values_list("lead_unit_id", flat=True)
+                    .distinct())
+        units |= set(Figure.objects.filter(day=STOCK_DAY, name__startswith=f"{OWN_PREFIX}grade:")
+                     .values_list("unit_id", flat=True).distinct())
+    else:
+        ids = list(item_ids)
+        units = set()
+        for start in range(0, len(ids), 5000):
+            units |= set(Item.objects.filter(pk__in=ids[start:start + 5000]).values_list("lead_unit_id", flat=True)
+                         .distinct())
+    units_list = sorted(units)
+    for start in range(0, len(units_list), 1000):
+        _regrade_units(units_list[start:start + 1000])
+
+
+def _regrade_units(unit_ids: list[int]) -> None:
+    from qingdan.dockets.models import Item
+
+    fresh: Counter = Counter()
+    for unit_id, grade, count in (Item.objects.filter(lead_unit_id__in=unit_ids, status__in=GRADED_STATUSES)
+                                  .values("lead_unit_id", "grade").annotate(n=Count("id")).values_list(
+                                      "lead_unit_id", "grade", "n")):
+        fresh[(unit_id, grade)] += count
+    stored: Counter = Counter()
+    for unit_id, name, value in (Figure.objects.filter(unit_id__in=unit_ids, day=STOCK_DAY,
+                                                       name__startswith=f"{OWN_PREFIX}grade:")
+                                 .values("unit_id", "name").annotate(v=Sum("value")).values_list(
+                                     "unit_id", "name", "v")):
+        stored[(unit_id, name[len(OWN_PREFIX) + len("grade:"):])] += value
+    paths = dict(Unit.objects.filter(pk__in=unit_ids).values_list("id", "path"))
+    rows: dict[RowKey, int] = {}
+    chains = {unit_id: ancestor_paths(path) for unit_id, path in paths.items()}
+    ids = _unit_ids(p for chain in chains.values() for p in chain)
+    for key in set(fresh) | set(stored):
+        delta = fresh[key] - stored[key]
+        if not delta:
+            continue
+        unit_id, grade = key
+        counters = Counter({(STOCK_DAY, f"grade:{grade}"): delta, (STOCK_DAY, f"{OWN_PREFIX}grade:{grade}"): delta})
+        _spread(rows, counters, paths[unit_id], ids, sign=+1, item_id=0)
+    _upsert(rows)
+
+
+# --- recount ---------------------------------------------------------------------------------
+
+@dataclass
+class VerifyResult:
+    """What a recount found: rows compared and the ones that differ (unit id, day, name → kept, counted)."""
+
+    compared: int = 0
+    differences: dict[tuple[int, datetime.date, str], tuple[int, int]] = field(default_factory=dict)
+    repaired: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.differences
+
+
+def figures_recount(*, root: Unit | None = None) -> dict[tuple[int, datetime.date, str], int]:
+    """Count every figure from the items, from scratch (for the units under ``root``, or all).
+
+    With ``root`` only the rows of ``root`` and its descendants are counted (they depend only
+    on items led inside that subtree), so a province can be checked one county at a time.
+    """
+    from qingdan.dockets.models import Item, ItemSubmission
+    from qingdan.people.scopes import subtree_bounds
+
+    items = Item.objects.all()
+    if root is not None:
+        low, high = subtree_bounds(root.path)
+        items = items.filter(lead_unit__path__gte=low, lead_unit__path__lte=high)
+    ratings: dict[int, list] = defaultdict(list)
+    links = ItemSubmission.objects.filter(item__in=items.values("pk")).exclude(submission__rating="")
+    for item_id, rating, at in links.values_list("item_id", "submission__rating", "submission__rated_at"):
+        if at:
+            ratings[item_id].append((rating, at))
+    fields = ["status", "grade", "docket_id", "category", "due_on", "dispatched_at", "accepted_at", "closed_at",
+              "stage_result_at", "returns", "reopened"]
+    own: dict[str, Counter] = defaultdict(Counter)
+    for row in items.values("pk", "created_at", "lead_unit__path", "docket__kind", "docket__source", *fields
+                            ).iterator(chunk_size=5000):
+        own[row["lead_unit__path"]].update(item_counters(
+            row, created_at=row["created_at"], kind=row["docket__kind"], source=row["docket__source"],
+            ratings=ratings.get(row["pk"], ())))
+    ids = _unit_ids({p for path in own for p in ancestor_paths(path)})
+    totals: dict[tuple[int, datetime.date, str], int] = defaultdict(int)
+    for path, counters in own.items():
+        for (day, name), value in counters.items():
+            targets = [path] if name.startswith(OWN_PREFIX) else ancestor_paths(path)
+            for target in targets:
+                if root is not None and not target.startswith(root.path):
+                    continue
+                totals[(ids[target], day, name)] += value
+    return {key: value for key, value in totals.items() if value}
+
+
+def figures_verify(*, root: Unit | None = None, repair: bool = False) -> VerifyResult:
+    """Compare the running figures with a recount; with ``repair`` make them equal the recount."""
+    from qingdan.people.scopes import subtree_bounds
+
+    counted = figures_recount(root=root)
+    kept_rows = Figure.objects.all()
+    if root is not None:
+        low, high = subtree_bounds(root.path)
+        kept_rows = kept_rows.filter(unit__path__gte=low, unit__path__lte=high)
+    kept: dict[tuple[int, datetime.date, str], int] = {}
+    for unit_id, day, name, value in (kept_rows.values("unit_id", "day", "name").annotate(v=Sum("value"))
+                                      .values_list("unit_id", "day", "name", "v")):
+        if value:
+            kept[(unit_id, day, name)] = value
+    result = VerifyResult(compared=len(set(kept) | set(counted)))
+    for key in set(kept) | set(counted):
+        if kept.get(key, 0) != counted.get(key, 0):
+            result.differences[key] = (kept.get(key, 0), counted.get(key, 0))
+    if repair and result.differences:
+        with transaction.atomic():
+            rows: dict[RowKey, int] = {}
+            for (unit_id, day, name), (had, should) in result.differences.items():
+                rows[(unit_id, day, name, 0)] = should - had
+            _upsert(rows)
+            kept_rows.filter(value=0).delete()
+        result.repaired = True
+    return result
+
+
+# --- set-based rebuild (PostgreSQL) -------------------------------------------------------------
+
+_OWN_SQL = """
+CREATE TEMP TABLE {tmp} ON COMMIT DROP AS
+SELECT i.lead_unit_id AS unit_id, v.day, v.name, SUM(v.value)::bigint AS value
+FROM dockets_item i
+JOIN dockets_docket d ON d.id = i.docket_id
+CROSS JOIN LATERAL (SELECT (i.created_at AT TIME ZONE %(tz)s)::date AS cday,
+                           (i.dispatched_at AT TIME ZONE %(tz)s)::date AS dday,
+                           (i.closed_at AT TIME ZONE %(tz)s)::date AS xday,
+                           (i.stage_result_at AT TIME ZONE %(tz)s)::date AS sday,
+                           i.status = ANY(%(open)s) AS is_open) t
+CROSS JOIN LATERAL (VALUES
+    (t.cday, 'new', 1),
+    (t.cday, 'new:kind:' || d.kind, 1),
+    (t.cday, 'new:source:' || d.source, 1),
+    (t.cday, 'new:cat:' || LEFT(COALESCE(NULLIF(i.category, ''), '-'), 60), 1),
+    (t.cday, CASE WHEN i.status = 'closed' THEN 'resolved' END, 1),
+    (%(stock)s::date, 'status:' || i.status, 1),
+    (%(stock)s::date, CASE WHEN t.is_open THEN 'open' END, 1),
+    (%(stock)s::date, CASE WHEN t.is_open AND i.reopened > 0 THEN 'reopened_open' END, 1),
+    (%(stock)s::date, CASE WHEN i.status = ANY(%(graded)s) THEN 'grade:' || i.grade END, 1),
+    (%(stock)s::date, CASE WHEN i.status = ANY(%(graded)s) THEN 'own:grade:' || i.grade END, 1),
+    (t.dday, CASE WHEN i.dispatched_at IS NOT NULL THEN 'dispatched' END, 1),
+    (t.dday, CASE WHEN i.accepted_at IS NOT NULL AND i.accepted_at - i.dispatched_at <= %(limit)s
+                  THEN 'responded' END, 1),
+    (COALESCE(t.dday, t.cday), CASE WHEN i.returns > 0 THEN 'returns' END, i.returns),
+    (t.xday, CASE WHEN i.closed_at IS NOT NULL AND i.status = 'closed' THEN 'closed' END, 1),
+    (t.xday, CASE WHEN i.closed_at IS NOT NULL AND i.status = 'closed' THEN 'closed:kind:' || d.kind END, 1),
+    (t.xday, CASE WHEN i.closed_at IS NOT NULL AND i.status = 'closed'
+                   AND (i.due_on IS NULL OR t.xday <= i.due_on) THEN 'closed_on_time' END, 1),
+    (t.xday, CASE WHEN i.closed_at IS NOT NULL AND i.status = 'closed' AND i.reopened > 0
+                  THEN 'closed_repeat' END, 1),
+    (t.sday, CASE WHEN i.stage_result_at IS NOT NULL THEN 'stage_results' END, 1)
+) AS v(day, name, value)
+WHERE v.name IS NOT NULL
+GROUP BY 1, 2, 3
+UNION ALL
+SELECT i.lead_unit_id, r.day, r.name, COUNT(*)
+FROM dockets_itemsubmission l
+JOIN dockets_item i ON i.id = l.item_id
+JOIN intake_submission s ON s.id = l.submission_id
+CROSS JOIN LATERAL (VALUES ((s.rated_at AT TIME ZONE %(tz)s)::date, 'rated'),
+                           ((s.rated_at AT TIME ZONE %(tz)s)::date, 'rated:' || s.rating)) AS r(day, name)
+WHERE s.rating <> '' AND s.rated_at IS NOT NULL
+GROUP BY 1, 2, 3
+"""
+
+
+def figures_rebuild_sql() -> int:
+    """Replace every figure with a set-based recount inside PostgreSQL; return the rows written.
+
+    The same definitions as ``item_counters`` (a test checks the two agree), in one scan of the
+    items and one pass per tree level: each level's totals are its own items' counters plus
+    its children's totals. For the first load of a big database and for repairs at scale.
+    """
+    from django.conf import settings
+
+    from qingdan.dockets.choices import OPEN_STATUSES
+
+    if connection.vendor != "postgresql":
+        raise RuntimeError("figures_rebuild_sql needs PostgreSQL; use figures_verify(repair=True)")
+    table = Figure._meta.db_table
+    params = {"tz": settings.TIME_ZONE, "open": sorted(OPEN_STATUSES), "graded": sorted(GRADED_STATUSES),
+              "stock": STOCK_DAY, "limit": _response_limit()}
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table}")
+        cursor.execute(_OWN_SQL.format(tmp="sup_own"), params)
+        cursor.execute("CREATE TEMP TABLE sup_tot (unit_id int, depth int, path varchar(255), day date, "
+                       "name varchar(80), value bigint) ON COMMIT DROP")
+        cursor.execute("INSERT INTO sup_tot SELECT o.unit_id, u.depth, u.path, o.day, o.name, o.value "
+                       "FROM sup_own o JOIN units_unit u ON u.id = o.unit_id")
+        cursor.execute("SELECT COALESCE(MAX(depth), 0) FROM sup_tot")
+        deepest = cursor.fetchone()[0]
+        for depth in range(deepest, 1, -1):
+            cursor.execute(
+                "INSERT INTO sup_tot SELECT p.id, p.depth, p.path, t.day, t.name, SUM(t.value) FROM sup_tot t "
+                "JOIN units_unit p ON p.path = SUBSTR(t.path, 1, %s) WHERE t.depth = %s AND t.name NOT LIKE 'own:%%' "
+                "GROUP BY p.id, p.depth, p.path, t.day, t.name", [(depth - 1) * Unit.steplen, depth])
+        cursor.execute(f"INSERT INTO {table} (unit_id, day, name, slot, value) "
+                       "SELECT unit_id, day, name, 0, SUM(value) FROM sup_tot GROUP BY unit_id, day, name "
+                       "HAVING SUM(value) <> 0")
+        written = cursor.rowcount
+    return written
+
+
+def _response_limit() -> datetime.timedelta:
+    from qingdan.supervision.figures import response_limit
+
+    return response_limit()

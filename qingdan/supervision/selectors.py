@@ -1,0 +1,110 @@
+"""Read the figures: a unit's rates for a period, its children side by side, trends. Scope applied here.
+
+Every read is a few indexed rows of the figures table (unit, day range), whatever the number of
+items below the unit: the root of a province reads the same handful of rows as a village.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from typing import Any
+
+from django.db.models import Q, Sum
+from django.utils.translation import gettext as _
+
+from qingdan.core.errors import NotFound
+from qingdan.people.choices import Role
+from qingdan.people.scopes import scope_for_user
+from qingdan.supervision.models import STOCK_DAY, Figure, IndexScheme
+from qingdan.supervision.rates import Rates
+from qingdan.units.models import Unit
+
+# Who may read figures: supervisors, organizers, leaders and administrators of a subtree.
+FIGURE_ROLES = frozenset({Role.SUPERVISOR, Role.ORGANIZER, Role.LEADER, Role.ADMIN})
+
+
+def figure_scope(user: Any):
+    """The subtrees whose figures ``user`` may read."""
+    return scope_for_user(user, roles=FIGURE_ROLES)
+
+
+def unit_get_for_figures(*, user: Any, code: str) -> Unit:
+    """Return the unit with ``code`` if its figures are in the user's scope (NotFound otherwise)."""
+    unit = Unit.objects.filter(code=code).first()
+    if unit is None or not figure_scope(user).contains(unit):
+        raise NotFound(_("No such unit in your scope."))
+    return unit
+
+
+def figure_units_for_user(user: Any) -> list[Unit]:
+    """The top units of the user's figure scope (where their dashboard starts)."""
+    scope = figure_scope(user)
+    if scope.is_global:
+        return list(Unit.objects.filter(depth=1).order_by("path"))
+    return list(Unit.objects.filter(path__in=scope.paths).order_by("path"))
+
+
+def _period_q(start: datetime.date, end: datetime.date, *, stock: bool = True) -> Q:
+    q = Q(day__gte=start, day__lte=end)
+    return q | Q(day=STOCK_DAY) if stock else q
+
+
+def unit_rates(*, unit: Unit, start: datetime.date, end: datetime.date) -> Rates:
+    """A unit's (and its subtree's) counters for the days ``start``–``end`` plus the stock figures."""
+    rows = (Figure.objects.filter(_period_q(start, end), unit=unit).values("name").annotate(v=Sum("value"))
+            .values_list("name", "v"))
+    return Rates(counters={name: int(v) for name, v in rows})
+
+
+def units_rates(*, units: list[Unit], start: datetime.date, end: datetime.date) -> dict[int, Rates]:
+    """Several units' rates in one query (a leaderboard's rows, a dashboard's children)."""
+    result: dict[int, Rates] = {unit.pk: Rates() for unit in units}
+    rows = (Figure.objects.filter(_period_q(start, end), unit__in=[u.pk for u in units])
+            .values("unit_id", "name").annotate(v=Sum("value")).values_list("unit_id", "name", "v"))
+    for unit_id, name, value in rows:
+        result[unit_id].counters[name] = int(value)
+    return result
+
+
+def unit_daily(*, unit: Unit, start: datetime.date, end: datetime.date,
+               names: tuple[str, ...] = ("new", "dispatched", "closed")) -> dict[str, dict[datetime.date, int]]:
+    """Day-by-day counters of a unit (trends)."""
+    series: dict[str, dict[datetime.date, int]] = {name: {} for name in names}
+    rows = (Figure.objects.filter(unit=unit, day__gte=start, day__lte=end, name__in=names)
+            .values("day", "name").annotate(v=Sum("value")).values_list("day", "name", "v"))
+    for day, name, value in rows:
+        series[name][day] = int(value)
+    return series
+
+
+def unit_children(unit: Unit, *, regions_only: bool = False) -> list[Unit]:
+    """The unit's children in the national list's order (for drill-down and leaderboards)."""
+    children = Unit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1, is_active=True)
+    if regions_only:
+        children = children.filter(kind="region")
+    return list(children.order_by("path"))
+
+
+def unit_ancestors(unit: Unit) -> list[Unit]:
+    paths = [unit.path[:end] for end in range(Unit.steplen, len(unit.path), Unit.steplen)]
+    return list(Unit.objects.filter(path__in=paths).order_by("depth"))
+
+
+def scheme_current(*, unit: Unit) -> IndexScheme | None:
+    """The latest index scheme of the nearest unit at or above ``unit`` that has one."""
+    paths = [unit.path[:end] for end in range(Unit.steplen, len(unit.path) + 1, Unit.steplen)]
+    return (IndexScheme.objects.filter(owner_unit__path__in=paths).select_related("owner_unit")
+            .order_by("-owner_unit__depth", "-version").first())
+
+
+def monthly_series(*, unit: Unit, months: list[tuple[datetime.date, datetime.date]],
+                   names: tuple[str, ...]) -> dict[str, list[int]]:
+    """Counters per month (trend charts): one query over the whole span."""
+    start, end = months[0][0], months[-1][1]
+    per_day: dict[str, dict[datetime.date, int]] = defaultdict(dict)
+    rows = (Figure.objects.filter(unit=unit, day__gte=start, day__lte=end, name__in=names)
+            .values("day", "name").annotate(v=Sum("value")).values_list("day", "name", "v"))
+    for day, name, value in rows:
+        per_day[name][day] = int(value)
+    return {name: [sum(v for d, v in per_day[name].items() if a <= d <= b) for a, b in months] for name in names}

@@ -1,0 +1,200 @@
+"""Writes of supervision: index schemes (versioned weights), rankings (登台打擂) and unit grades.
+
+A ranking is computed from the running figures with one named scheme version and stored with
+it, so the board shown at a quarterly meeting can be computed again, and will come out the
+same, after the organizer has changed the weights.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from qingdan.audit.services import audit_record
+from qingdan.core.errors import ApplicationError, PermissionDenied
+from qingdan.people.choices import Role
+from qingdan.people.scopes import is_system, scope_for_user
+from qingdan.supervision.models import GradeChange, IndexScheme, Ranking, RankingRow, UnitGradeState
+from qingdan.supervision.periods import Period
+from qingdan.supervision.rates import (
+    DEFAULT_GREEN_AT,
+    DEFAULT_WEIGHTS,
+    DEFAULT_YELLOW_AT,
+    INDEX_COMPONENTS,
+    Rates,
+    competition_ranks,
+    composite_index,
+    grade_for_index,
+)
+from qingdan.supervision.selectors import scheme_current, units_rates
+from qingdan.units.models import Unit
+
+SCHEME_ROLES = frozenset({Role.ORGANIZER, Role.ADMIN})
+RANKING_ROLES = frozenset({Role.ORGANIZER, Role.ADMIN, Role.SUPERVISOR})
+
+
+class SchemeInvalid(ApplicationError):
+    code = "scheme_invalid"
+
+
+def _may(actor: Any, unit: Unit, roles: frozenset[str]) -> bool:
+    return is_system(actor) or scope_for_user(actor, roles=roles).contains(unit)
+
+
+def scheme_create(*, actor: Any, owner_unit: Unit, weights: dict[str, Any], green_at: Any = DEFAULT_GREEN_AT,
+                  yellow_at: Any = DEFAULT_YELLOW_AT, note: str = "") -> IndexScheme:
+    """Store a new version of a unit's index weights and grade thresholds (old versions stay)."""
+    if not _may(actor, owner_unit, SCHEME_ROLES):
+        raise PermissionDenied(_("Only the organizers of this unit set its index."))
+    clean: dict[str, float] = {}
+    for name, weight in (weights or {}).items():
+        if name not in INDEX_COMPONENTS:
+            raise SchemeInvalid(_("Unknown index component: %(name)s.") % {"name": name})
+        try:
+            value = Decimal(str(weight))
+        except InvalidOperation as exc:
+            raise SchemeInvalid(_("A weight is a number.")) from exc
+        if value < 0:
+            raise SchemeInvalid(_("A weight cannot be negative."))
+        if value:
+            clean[name] = float(value)
+    if not clean:
+        raise SchemeInvalid(_("Give at least one weight above zero."))
+    try:
+        green, yellow = Decimal(str(green_at)), Decimal(str(yellow_at))
+    except InvalidOperation as exc:
+        raise SchemeInvalid(_("A threshold is a number.")) from exc
+    if not (0 <= yellow <= green <= 100):
+        raise SchemeInvalid(_("Thresholds lie between 0 and 100, yellow at or below green."))
+    with transaction.atomic():
+        last = (IndexScheme.objects.select_for_update().filter(owner_unit=owner_unit).order_by("-version")
+                .values_list("version", flat=True).first())
+        scheme = IndexScheme.objects.create(owner_unit=owner_unit, version=(last or 0) + 1, weights=clean,
+                                            green_at=green, yellow_at=yellow, note=(note or "")[:200],
+                                            created_by=None if is_system(actor) else actor)
+        audit_record(actor=actor, action="supervision.scheme_created", obj=scheme, unit_path=owner_unit.path,
+                     after={"version": scheme.version, "weights": clean, "green_at": str(green),
+                            "yellow_at": str(yellow)})
+    return scheme
+
+
+def scheme_for(*, unit: Unit) -> IndexScheme:
+    """The scheme in force for rankings under ``unit``: its own or its nearest ancestor's, else the defaults."""
+    scheme = scheme_current(unit=unit)
+    if scheme is not None:
+        return scheme
+    root = Unit.objects.filter(path=unit.path[:Unit.steplen]).get()
+    return scheme_create(actor="system", owner_unit=root, weights=DEFAULT_WEIGHTS, note="default")
+
+
+@dataclass
+class BoardRow:
+    """One unit on a leaderboard."""
+
+    unit: Unit
+    rates: Rates
+    index: Decimal | None
+    rank: int | None
+    grade: str
+    previous_rank: int | None
+
+    @property
+    def movement(self) -> int | None:
+        """Places gained since the last period (negative: places lost); None when unranked before or now."""
+        if self.rank is None or self.previous_rank is None:
+            return None
+        return self.previous_rank - self.rank
+
+
+def board_units(parent: Unit, level: int | None = None) -> list[Unit]:
+    """The region units of ``level`` under ``parent`` (default: its children's level)."""
+    if level is None:
+        level = parent.level + 1
+    from qingdan.people.scopes import subtree_bounds
+
+    low, high = subtree_bounds(parent.path)
+    return list(Unit.objects.filter(path__gt=low, path__lte=high, level=level, kind="region", is_active=True)
+                .order_by("path"))
+
+
+def board_compute(*, parent: Unit, period: Period, scheme: IndexScheme, level: int | None = None) -> list[BoardRow]:
+    """Rank the units of one level under ``parent`` for ``period`` with ``scheme`` (nothing is stored)."""
+    units = board_units(parent, level)
+    now = units_rates(units=units, start=period.start, end=period.end)
+    previous = period.previous()
+    before = units_rates(units=units, start=previous.start, end=previous.end)
+    indexes = [composite_index(now[u.pk], scheme.weights) for u in units]
+    ranks = competition_ranks(indexes)
+    previous_ranks = competition_ranks([composite_index(before[u.pk], scheme.weights) for u in units])
+    rows = [BoardRow(unit=u, rates=now[u.pk], index=index, rank=rank, previous_rank=prev,
+                     grade=grade_for_index(index, green_at=scheme.green_at, yellow_at=scheme.yellow_at))
+            for u, index, rank, prev in zip(units, indexes, ranks, previous_ranks, strict=True)]
+    rows.sort(key=lambda r: (r.rank is None, r.rank or 0, r.unit.path))
+    return rows
+
+
+def ranking_record(*, actor: Any, parent: Unit, period: Period, level: int | None = None,
+                   scheme: IndexScheme | None = None) -> Ranking:
+    """Compute and store a leaderboard, set each unit's grade and record (and tell) grade changes."""
+    if not _may(actor, parent, RANKING_ROLES):
+        raise PermissionDenied(_("You may not rank the units under this unit."))
+    scheme = scheme or scheme_for(unit=parent)
+    rows = board_compute(parent=parent, period=period, scheme=scheme, level=level)
+    now = timezone.now()
+    changes: list[GradeChange] = []
+    with transaction.atomic():
+        ranking = Ranking.objects.create(parent=parent, level=level or parent.level + 1, period_kind=period.kind,
+                                         starts_on=period.start, ends_on=period.end, scheme=scheme,
+                                         created_by=None if is_system(actor) else actor)
+        RankingRow.objects.bulk_create([
+            RankingRow(ranking=ranking, unit=row.unit, rank=row.rank, index=row.index, grade=row.grade,
+                       movement=row.movement, rates=row.rates.as_dict()) for row in rows])
+        states = {s.unit_id: s for s in UnitGradeState.objects.select_for_update().filter(
+            unit__in=[r.unit for r in rows])}
+        for row in rows:
+            if not row.grade:
+                continue
+            state = states.get(row.unit.pk)
+            if state is None:
+                UnitGradeState.objects.create(unit=row.unit, grade=row.grade, ranking=ranking, since=now)
+                changes.append(GradeChange(unit=row.unit, from_grade="", to_grade=row.grade, ranking=ranking, at=now))
+            elif state.grade != row.grade:
+                changes.append(GradeChange(unit=row.unit, from_grade=state.grade, to_grade=row.grade,
+                                           ranking=ranking, at=now))
+                state.grade, state.ranking, state.since = row.grade, ranking, now
+                state.save(update_fields=["grade", "ranking", "since"])
+        GradeChange.objects.bulk_create(changes)
+        audit_record(actor=actor, action="supervision.ranking_recorded", obj=ranking, unit_path=parent.path,
+                     after={"period": period.key, "scheme": scheme.pk, "version": scheme.version,
+                            "units": len(rows), "grade_changes": len(changes)})
+        _notify_grade_changes([c for c in changes if c.from_grade], period)
+    return ranking
+
+
+def _notify_grade_changes(changes: list[GradeChange], period: Period) -> None:
+    """Tell the leaders and supervisors of a unit whose grade changed (not a unit's first grade)."""
+    if not changes:
+        return
+    from qingdan.notifications.services import notify
+    from qingdan.people.models import RoleAssignment
+    from qingdan.supervision.models import UnitGrade
+
+    for change in changes:
+        people = [a.user for a in RoleAssignment.objects.filter(
+            unit=change.unit, role__in=[Role.LEADER, Role.SUPERVISOR]).select_related("user")]
+        labels = dict(UnitGrade.choices)
+        notify(recipients=people, kind="unit.grade_changed",
+               title=_("%(unit)s is now %(grade)s (%(period)s)") % {
+                   "unit": change.unit.name, "grade": labels.get(change.to_grade, change.to_grade),
+                   "period": period.key},
+               body=_("The grade went from %(from)s to %(to)s.") % {
+                   "from": labels.get(change.from_grade, change.from_grade),
+                   "to": labels.get(change.to_grade, change.to_grade)},
+               url=f"/supervision/units/{change.unit.code}/", object_type="units.unit",
+               object_id=str(change.unit.pk), unit_path=change.unit.path,
+               payload={"from": change.from_grade, "to": change.to_grade, "period": period.key})

@@ -1,0 +1,137 @@
+"""On a generated data set with known answers, rates, index, grade and rank equal the hand computation."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from qingdan.core.errors import PermissionDenied
+from qingdan.supervision.models import GradeChange, Ranking, UnitGradeState
+from qingdan.supervision.periods import period_parse
+from qingdan.supervision.rates import composite_index
+from qingdan.supervision.selectors import unit_rates
+from qingdan.supervision.services import SchemeInvalid, board_compute, ranking_record, scheme_create, scheme_for
+from tests.supervision.data import build_known
+
+pytestmark = pytest.mark.django_db
+
+OCT = period_parse("2026-10")
+
+
+@pytest.fixture
+def known(tree, docket):
+    return build_known(tree, docket)
+
+
+def test_rates_of_a_county_and_of_the_city(known):
+    xh = unit_rates(unit=known["330106"], start=OCT.start, end=OCT.end)
+    assert xh.percent("response_rate") == Decimal("90.00")
+    assert xh.percent("resolution_rate") == Decimal("80.00")
+    assert xh.percent("satisfaction_rate") == Decimal("80.00")
+    assert xh.percent("on_time_rate") == Decimal("75.00")
+    assert xh.percent("repeat_rate") == Decimal("12.50")
+    assert (xh.get("new"), xh.get("dispatched"), xh.get("closed")) == (10, 10, 8)
+    # The city adds its four counties: new 10+4+4+5, closed 8+4+4+1, on time 6+4+4+0.
+    hz = unit_rates(unit=known["3301"], start=OCT.start, end=OCT.end)
+    assert (hz.get("new"), hz.get("closed"), hz.get("closed_on_time")) == (23, 17, 14)
+    assert hz.percent("on_time_rate") == Decimal("82.35")  # 14/17
+    assert hz.percent("satisfaction_rate") == Decimal("88.89")  # (3+1+2+2)/9
+    # Open now: 西湖 2 (1 accepted, 1 dispatched), 余杭 4 in October + 2 in September.
+    assert hz.get("open") == 2 + 4 + 2
+    # A period with nothing in it has no rates at all (not 0 %).
+    empty = unit_rates(unit=known["330106"], start=datetime.date(2025, 1, 1), end=datetime.date(2025, 1, 31))
+    assert empty.rate("response_rate") is None
+
+
+def test_index_grade_rank_ties_and_movement(known, hz_supervisor):
+    scheme = scheme_for(unit=known["3301"])
+    rows = {r.unit.code: r for r in board_compute(parent=known["3301"], period=OCT, scheme=scheme)}
+    assert rows["330106"].index == Decimal("81.00") and rows["330106"].grade == "yellow"
+    assert rows["330108"].index == rows["330109"].index == Decimal("100.00")
+    assert rows["330110"].index == Decimal("20.00") and rows["330110"].grade == "red"
+    assert [rows[c].rank for c in ("330108", "330109", "330106", "330110")] == [1, 1, 3, 4]
+    # September: 西湖 first (100), 余杭 second (20); 滨江 and 萧山 had nothing to rank.
+    assert rows["330106"].movement == -2
+    assert rows["330110"].movement == -2
+    assert rows["330108"].movement is None
+
+
+def test_a_past_ranking_is_reproduced_with_its_weights_version(known, tree, make_staff, hz_supervisor):
+    from qingdan.people.choices import Role
+
+    organizer = make_staff("hz_org", Role.ORGANIZER, tree["3301"])
+    first = scheme_create(actor=organizer, owner_unit=known["3301"], weights={"response_rate": 1,
+                                                                              "on_time_rate": 1})
+    ranking = ranking_record(actor=hz_supervisor, parent=known["3301"], period=OCT)
+    assert ranking.scheme == first
+    stored = {r.unit.code: r for r in ranking.rows.select_related("unit")}
+    # (90 + 75) / 2 = 82.50 for 西湖; (40 + 0) / 2 = 20.00 for 余杭
+    assert stored["330106"].index == Decimal("82.50")
+    assert stored["330110"].index == Decimal("20.00")
+    second = scheme_create(actor=organizer, owner_unit=known["3301"], weights={"satisfaction_rate": 1})
+    assert second.version == first.version + 1
+    again = {r.unit.code: r for r in board_compute(parent=known["3301"], period=OCT, scheme=ranking.scheme)}
+    assert {c: r.index for c, r in again.items()} == {c: r.index for c, r in stored.items()}
+    now = ranking_record(actor=hz_supervisor, parent=known["3301"], period=OCT)
+    assert now.scheme == second
+    assert {r.unit.code: r.index for r in now.rows.select_related("unit")}["330106"] == Decimal("80.00")
+
+
+def test_grade_changes_are_recorded_and_told(known, tree, make_staff, hz_supervisor):
+    from qingdan.notifications.models import Notification
+    from qingdan.people.choices import Role
+
+    organizer = make_staff("hz_org", Role.ORGANIZER, tree["3301"])
+    xh_leader = make_staff("xh_leader", Role.LEADER, tree["330106"])
+    scheme_create(actor=organizer, owner_unit=known["3301"], weights={"response_rate": 1}, green_at=95,
+                  yellow_at=50)
+    ranking_record(actor=hz_supervisor, parent=known["3301"], period=OCT)
+    assert UnitGradeState.objects.get(unit=known["330106"]).grade == "yellow"  # 90
+    assert not Notification.objects.filter(recipient=xh_leader).exists()  # a first grade is not a change
+    scheme_create(actor=organizer, owner_unit=known["3301"], weights={"response_rate": 1}, green_at=80,
+                  yellow_at=50)
+    ranking_record(actor=hz_supervisor, parent=known["3301"], period=OCT)
+    change = GradeChange.objects.filter(unit=known["330106"]).first()
+    assert (change.from_grade, change.to_grade) == ("yellow", "green")
+    assert Notification.objects.filter(recipient=xh_leader, kind="unit.grade_changed").count() == 1
+    assert Ranking.objects.count() == 2
+
+
+def test_schemes_are_checked_and_only_organizers_set_them(known, hz_supervisor, tree):
+    with pytest.raises(PermissionDenied):
+        scheme_create(actor=hz_supervisor, owner_unit=known["3301"], weights={"response_rate": 1})
+    with pytest.raises(SchemeInvalid):
+        scheme_create(actor="system", owner_unit=known["3301"], weights={"made_up": 1})
+    with pytest.raises(SchemeInvalid):
+        scheme_create(actor="system", owner_unit=known["3301"], weights={"response_rate": 1}, green_at=50,
+                      yellow_at=60)
+    with pytest.raises(SchemeInvalid):
+        scheme_create(actor="system", owner_unit=known["3301"], weights={"response_rate": 0})
+
+
+def test_a_county_supervisor_may_not_rank_the_city(known, xh_supervisor):
+    with pytest.raises(PermissionDenied):
+        ranking_record(actor=xh_supervisor, parent=known["3301"], period=OCT)
+
+
+def test_index_leaves_out_what_cannot_be_measured():
+    from qingdan.supervision.rates import Rates
+
+    rates = Rates(counters={"dispatched": 4, "responded": 3})
+    assert composite_index(rates, {"response_rate": 1, "satisfaction_rate": 5}) == Decimal("75.00")
+    assert composite_index(Rates(), {"response_rate": 1}) is None
+
+
+def test_the_set_based_rebuild_equals_the_recount(known, make_item, hz_operator):
+    from django.db import connection
+
+    from qingdan.dockets.services import item_dispatch
+    from qingdan.supervision.running import figures_rebuild_sql, figures_verify
+
+    item_dispatch(actor=hz_operator, item=make_item(category="交通出行"))
+    if connection.vendor != "postgresql":
+        with pytest.raises(RuntimeError):
+            figures_rebuild_sql()
+        return
+    assert figures_rebuild_sql() > 0
+    assert figures_verify().ok
