@@ -1,0 +1,70 @@
+"""Form posts from the livelihood-project block of an item page (dockets/_project.html). Thin shells."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from qingdan.core.errors import ApplicationError, NotFound
+from qingdan.dockets import projects
+from qingdan.dockets.selectors import item_get_for_user
+
+
+def _item(request: HttpRequest, item_id: int):  # type: ignore[no-untyped-def]
+    try:
+        return item_get_for_user(request.user, pk=item_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+def _version(request: HttpRequest) -> int | None:
+    value = request.POST.get("version", "")
+    return int(value) if value.isdigit() else None
+
+
+def _done(request: HttpRequest, item_id: int, call) -> HttpResponse:  # type: ignore[no-untyped-def]
+    try:
+        call()
+    except ApplicationError as exc:
+        fields = getattr(exc, "fields", None)
+        messages.error(request, "；".join(fields.values()) if fields else exc.message)
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("dockets:item", pk=item_id)
+
+
+@login_required
+@require_POST
+def milestone_add(request: HttpRequest, item_id: int) -> HttpResponse:
+    item = _item(request, item_id)
+    return _done(request, item_id, lambda: projects.milestone_add(
+        actor=request.user, item=item, title=request.POST.get("title", ""),
+        due_on=parse_date(request.POST.get("due_on", "") or ""), version=_version(request)))
+
+
+@login_required
+@require_POST
+def milestone_reach(request: HttpRequest, item_id: int, milestone_id: int) -> HttpResponse:
+    item = _item(request, item_id)
+    milestone = item.milestones.filter(pk=milestone_id).first()
+    if milestone is None:
+        raise Http404("No such milestone.")
+    return _done(request, item_id, lambda: projects.milestone_reach(
+        actor=request.user, milestone=milestone, done_on=parse_date(request.POST.get("done_on", "") or ""),
+        version=_version(request)))
+
+
+@login_required
+@require_POST
+def project_figures(request: HttpRequest, item_id: int) -> HttpResponse:
+    item = _item(request, item_id)
+    households = request.POST.get("beneficiaries", "").strip()
+    return _done(request, item_id, lambda: projects.project_figures_update(
+        actor=request.user, item=item, planned_investment=request.POST.get("planned_investment", "").strip(),
+        actual_investment=request.POST.get("actual_investment", "").strip(),
+        beneficiaries=int(households) if households.isdigit() else None, version=_version(request)))

@@ -1,0 +1,369 @@
+"""Reads of the ledgers, always through the reader's scope, and the figures counted from them.
+
+The figures are plain aggregate queries over one subtree (a path range) and one period, so the
+same numbers come out of the dashboard, the API and the export, and tests can compare them with
+a hand computation over a generated data set.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+
+from qingdan.core.errors import NotFound
+from qingdan.ledgers.choices import HOURS_PER_DAY, STUDIED, DurationUnit, ProblemRoute, SessionKind
+from qingdan.ledgers.models import (
+    Liaison,
+    ResearchTopic,
+    ResearchWriting,
+    SessionAttendance,
+    StudySession,
+    Visit,
+    VisitProblem,
+)
+from qingdan.people.scopes import scope_for_user, subtree_bounds
+from qingdan.units.choices import UnitLevel
+from qingdan.units.models import Unit
+
+
+def _within(unit: Unit, field: str = "unit") -> Q:
+    low, high = subtree_bounds(unit.path)
+    return Q(**{f"{field}__path__gte": low, f"{field}__path__lte": high})
+
+
+def _period(start: datetime.date | None, end: datetime.date | None, field: str) -> Q:
+    condition = Q()
+    if start:
+        condition &= Q(**{f"{field}__gte": start})
+    if end:
+        condition &= Q(**{f"{field}__lte": end})
+    return condition
+
+
+def visit_list_for_user(user: Any, *, unit: Unit | None = None, start: datetime.date | None = None,
+                        end: datetime.date | None = None) -> QuerySet[Visit]:
+    """Visits in the user's scope, plus the user's own (a liaison leader visits outside their roles)."""
+    scope = scope_for_user(user)
+    queryset = Visit.objects.select_related("unit", "visitor")
+    if not scope.is_global:
+        queryset = queryset.filter(scope.q("unit") | Q(visitor_id=getattr(user, "pk", None)))
+    if unit is not None:
+        queryset = queryset.filter(_within(unit))
+    return queryset.filter(_period(start, end, "visited_on"))
+
+
+def visit_get_for_user(user: Any, *, visit_id: int) -> Visit:
+    """Return one visit the user may see, or NotFound."""
+    visit = (visit_list_for_user(user).prefetch_related("photos", "problems__submission", "problems__item")
+             .filter(pk=visit_id).first())
+    if visit is None:
+        raise NotFound("No such visit in your scope.")
+    return visit
+
+
+def visit_photo_get_for_user(user: Any, *, visit_id: int, photo_id: int) -> Any:
+    """Return a visit's photo when the user may see the visit."""
+    visit = visit_get_for_user(user, visit_id=visit_id)
+    photo = visit.photos.filter(pk=photo_id).first()
+    if photo is None:
+        raise NotFound("No such photo.")
+    return photo
+
+
+def liaison_list_for_user(user: Any, *, unit: Unit | None = None) -> QuerySet[Liaison]:
+    """Liaison assignments over units in the user's scope."""
+    queryset = scope_for_user(user).filter(Liaison.objects.select_related("leader", "unit"), "unit")
+    return queryset.filter(_within(unit)) if unit is not None else queryset
+
+
+def session_list_for_user(user: Any, *, unit: Unit | None = None, start: datetime.date | None = None,
+                          end: datetime.date | None = None) -> QuerySet[StudySession]:
+    """Study sessions of units in the user's scope."""
+    queryset = scope_for_user(user).filter(StudySession.objects.select_related("unit"), "unit")
+    if unit is not None:
+        queryset = queryset.filter(_within(unit))
+    return queryset.filter(_period(start, end, "starts_on")).annotate(
+        roll=Count("attendances"), studied=Count("attendances", filter=Q(attendances__status__in=STUDIED)))
+
+
+def session_get_for_user(user: Any, *, session_id: int) -> StudySession:
+    """Return one session the user may see, or NotFound."""
+    session = session_list_for_user(user).filter(pk=session_id).first()
+    if session is None:
+        raise NotFound("No such session in your scope.")
+    return session
+
+
+def topic_list_for_user(user: Any, *, unit: Unit | None = None) -> QuerySet[ResearchTopic]:
+    """Research topics of units in the user's scope."""
+    queryset = scope_for_user(user).filter(ResearchTopic.objects.select_related("unit"), "unit").annotate(
+        notes=Count("writings", filter=Q(writings__kind="note"), distinct=True),
+        reports=Count("writings", filter=Q(writings__kind="report"), distinct=True),
+        visit_count=Count("visits", distinct=True))
+    return queryset.filter(_within(unit)) if unit is not None else queryset
+
+
+def topic_get_for_user(user: Any, *, topic_id: int) -> ResearchTopic:
+    """Return one research topic the user may see, or NotFound."""
+    topic = topic_list_for_user(user).filter(pk=topic_id).prefetch_related("owners", "items", "writings").first()
+    if topic is None:
+        raise NotFound("No such research topic in your scope.")
+    return topic
+
+
+# --- figures ---------------------------------------------------------------------------------
+
+def study_days(duration: Decimal, unit: str) -> Decimal:
+    """Return a session's length in study days (hours at ``HOURS_PER_DAY`` a day)."""
+    return duration if unit == DurationUnit.DAYS else duration / HOURS_PER_DAY
+
+
+def _ratio(part: int | Decimal, whole: int | Decimal, places: str = "0.1") -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(part) / Decimal(whole)).quantize(Decimal(places), rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class StudyFigures:
+    sessions: int = 0
+    by_kind: dict[str, int] = field(default_factory=dict)
+    person_times: int = 0
+    made_up: int = 0
+    absent: int = 0
+    teams: int = 0
+    team_days: Decimal = Decimal(0)
+    average_days_per_team: Decimal | None = None
+    members: int = 0
+    members_studied: int = 0
+    member_coverage: Decimal | None = None  # percent
+
+
+def study_figures(*, unit: Unit, start: datetime.date | None = None, end: datetime.date | None = None) -> StudyFigures:
+    """Count the study ledger of a subtree over a period.
+
+    - sessions, and sessions by kind;
+    - person-times: attendances present or made up (补学), absences apart;
+    - average study days per leadership team: the study days of leadership-team sessions summed per
+      unit, divided by the number of units that held one (a session in hours counts hours / 8);
+    - member coverage: people whose home unit lies in the subtree and who studied at least once
+      in the period, over all such active people, in percent.
+    """
+    sessions = StudySession.objects.filter(_within(unit), _period(start, end, "starts_on"))
+    figures = StudyFigures(sessions=sessions.count())
+    figures.by_kind = {kind: 0 for kind in SessionKind.values}
+    for row in sessions.values("kind").annotate(n=Count("pk")):
+        figures.by_kind[row["kind"]] = row["n"]
+    attendance = SessionAttendance.objects.filter(session__in=sessions).values("status").annotate(n=Count("pk"))
+    counts = {row["status"]: row["n"] for row in attendance}
+    figures.person_times = sum(counts.get(s, 0) for s in STUDIED)
+    figures.made_up = counts.get("made_up", 0)
+    figures.absent = counts.get("absent", 0)
+    per_team: dict[int, Decimal] = defaultdict(Decimal)
+    for row in sessions.filter(leadership=True).values("unit_id", "duration_unit").annotate(total=Sum("duration")):
+        per_team[row["unit_id"]] += study_days(Decimal(row["total"]), row["duration_unit"])
+    figures.teams = len(per_team)
+    figures.team_days = sum(per_team.values(), Decimal(0))
+    figures.average_days_per_team = _ratio(figures.team_days, figures.teams)
+    from qingdan.people.models import User
+
+    members = User.objects.filter(_within(unit, "home_unit"), is_active=True)
+    figures.members = members.count()
+    figures.members_studied = members.filter(
+        study_attendances__session__in=sessions, study_attendances__status__in=STUDIED).distinct().count()
+    coverage = _ratio(figures.members_studied * 100, figures.members)
+    figures.member_coverage = coverage
+    return figures
+
+
+@dataclass
+class VisitFigures:
+    visits: int = 0
+    visitors: int = 0
+    households: int = 0
+    enterprises: int = 0
+    townships: int = 0
+    villages: int = 0
+    problems_found: int = 0
+    to_intake: int = 0
+    to_items: int = 0
+    solved_on_spot: int = 0
+
+
+def visit_figures(*, unit: Unit, start: datetime.date | None = None, end: datetime.date | None = None) -> VisitFigures:
+    """Count visits in a subtree over a period.
+
+    Townships visited are those visited themselves or through one of their villages; problems
+    solved on the spot are the visits' own counts plus problems recorded with that route.
+    """
+    visits = Visit.objects.filter(_within(unit), _period(start, end, "visited_on"))
+    totals = visits.aggregate(n=Count("pk"), who=Count("visitor", distinct=True), hh=Sum("households"),
+                              ent=Sum("enterprises"), spot=Sum("solved_on_spot"))
+    figures = VisitFigures(visits=totals["n"], visitors=totals["who"], households=totals["hh"] or 0,
+                           enterprises=totals["ent"] or 0)
+    townships, villages = set(), set()
+    for path, level in visits.values_list("unit__path", "unit__level").distinct():
+        if level == UnitLevel.VILLAGE:
+            villages.add(path)
+            townships.add(path[:-Unit.steplen])
+        elif level == UnitLevel.TOWNSHIP:
+            townships.add(path)
+    figures.villages, figures.townships = len(villages), len(townships)
+    routes = {row["route"]: row["n"] for row in
+              VisitProblem.objects.filter(visit__in=visits).values("route").annotate(n=Count("pk"))}
+    figures.problems_found = sum(routes.values())
+    figures.to_intake = routes.get(ProblemRoute.SUBMISSION, 0)
+    figures.to_items = routes.get(ProblemRoute.ITEM, 0)
+    figures.solved_on_spot = (totals["spot"] or 0) + routes.get(ProblemRoute.SOLVED, 0)
+    return figures
+
+
+@dataclass
+class ResearchFigures:
+    topics: int = 0
+    notes: int = 0
+    reports: int = 0
+    items: int = 0
+
+
+def research_figures(*, unit: Unit, start: datetime.date | None = None,
+                     end: datetime.date | None = None) -> ResearchFigures:
+    """Count research topics, notes and reports (by the date written) and the items they led to."""
+    topics = ResearchTopic.objects.filter(_within(unit))
+    writings = ResearchWriting.objects.filter(topic__in=topics).filter(_period(start, end, "written_on"))
+    kinds = {row["kind"]: row["n"] for row in writings.values("kind").annotate(n=Count("pk"))}
+    return ResearchFigures(topics=topics.filter(_period(start, end, "started_on")).count(),
+                           notes=kinds.get("note", 0), reports=kinds.get("report", 0),
+                           items=ResearchTopic.items.through.objects.filter(researchtopic__in=topics).count())
+
+
+# --- coverage --------------------------------------------------------------------------------
+
+@dataclass
+class VillageRow:
+    unit: Unit
+    leaders: list[Any]
+    visits: int
+    visited_by_liaison: bool
+    last_visited: datetime.date | None
+
+    @property
+    def visited(self) -> bool:
+        return self.visits > 0
+
+
+@dataclass
+class LeaderRow:
+    leader: Any
+    units: list[Unit]
+    assigned: int
+    visited: int
+    not_visited: list[Unit]
+
+    @property
+    def rate(self) -> Decimal | None:
+        return _ratio(self.visited * 100, self.assigned)
+
+
+@dataclass
+class Coverage:
+    start: datetime.date
+    end: datetime.date
+    villages: list[VillageRow]
+    leaders: list[LeaderRow]
+
+    @property
+    def assigned(self) -> int:
+        return len(self.villages)
+
+    @property
+    def visited(self) -> int:
+        return sum(1 for row in self.villages if row.visited)
+
+    @property
+    def rate(self) -> Decimal | None:
+        return _ratio(self.visited * 100, self.assigned)
+
+
+def coverage(*, unit: Unit, start: datetime.date, end: datetime.date) -> Coverage:
+    """Which villages assigned to a leader (包联, 包乡走村) were visited in the period, and which not.
+
+    A village is assigned when an assignment active at some point of the period covers it (the
+    village itself, or its township or county). Per village: visited by anyone, and by one of
+    its liaison leaders; per leader: how many of their villages they walked themselves.
+    Three queries, whatever the size of the subtree.
+    """
+    liaisons = list(Liaison.objects.filter(_within(unit) | Q(unit__path__in=_prefixes(unit.path)))
+                    .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=start), starts_on__lte=end)
+                    .select_related("leader", "unit").order_by("unit__path"))
+    roots = sorted({liaison.unit.path for liaison in liaisons})
+    village_q = Q(pk__in=[])
+    for path in roots:
+        low, high = subtree_bounds(path if len(path) >= len(unit.path) else unit.path)
+        village_q |= Q(path__gte=low, path__lte=high)
+    villages = (list(Unit.objects.filter(village_q, level=UnitLevel.VILLAGE, is_active=True).order_by("path"))
+                if roots else [])
+    visits = defaultdict(list)
+    for visitor_id, path, on in (Visit.objects.filter(_within(unit), visited_on__gte=start, visited_on__lte=end,
+                                                      unit__level=UnitLevel.VILLAGE)
+                                 .values_list("visitor_id", "unit__path", "visited_on")):
+        visits[path].append((visitor_id, on))
+    leaders_of: dict[str, list[Any]] = defaultdict(list)
+    per_leader: dict[int, dict[str, Any]] = {}
+    for village in villages:
+        for liaison in liaisons:
+            if village.path.startswith(liaison.unit.path):
+                if liaison.leader not in leaders_of[village.path]:
+                    leaders_of[village.path].append(liaison.leader)
+                entry = per_leader.setdefault(liaison.leader_id, {"leader": liaison.leader, "units": [],
+                                                                  "villages": {}})
+                entry["villages"][village.path] = village
+    for liaison in liaisons:
+        entry = per_leader.setdefault(liaison.leader_id, {"leader": liaison.leader, "units": [], "villages": {}})
+        if liaison.unit not in entry["units"]:
+            entry["units"].append(liaison.unit)
+    rows = []
+    for village in villages:
+        seen = visits.get(village.path, [])
+        leader_ids = {leader.pk for leader in leaders_of[village.path]}
+        rows.append(VillageRow(unit=village, leaders=leaders_of[village.path], visits=len(seen),
+                               visited_by_liaison=any(who in leader_ids for who, _on in seen),
+                               last_visited=max((on for _who, on in seen), default=None)))
+    leader_rows = []
+    for leader_id, entry in per_leader.items():
+        walked = [v for path, v in entry["villages"].items()
+                  if any(who == leader_id for who, _on in visits.get(path, []))]
+        missing = [v for v in entry["villages"].values() if v not in walked]
+        leader_rows.append(LeaderRow(leader=entry["leader"], units=entry["units"], assigned=len(entry["villages"]),
+                                     visited=len(walked), not_visited=missing))
+    leader_rows.sort(key=lambda row: (row.rate if row.rate is not None else Decimal(101), str(row.leader)))
+    return Coverage(start=start, end=end, villages=rows, leaders=leader_rows)
+
+
+def _prefixes(path: str) -> list[str]:
+    return [path[:i] for i in range(Unit.steplen, len(path), Unit.steplen)]
+
+
+@dataclass
+class Dashboard:
+    unit: Unit
+    start: datetime.date | None
+    end: datetime.date | None
+    study: StudyFigures
+    visits: VisitFigures
+    research: ResearchFigures
+    liaisons: int
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def dashboard(*, unit: Unit, start: datetime.date | None = None, end: datetime.date | None = None) -> Dashboard:
+    """All the ledger figures of a subtree over a period (the caller has checked the unit's scope)."""
+    return Dashboard(unit=unit, start=start, end=end, study=study_figures(unit=unit, start=start, end=end),
+                     visits=visit_figures(unit=unit, start=start, end=end),
+                     research=research_figures(unit=unit, start=start, end=end),
+                     liaisons=Liaison.objects.filter(_within(unit)).count())

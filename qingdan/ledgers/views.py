@@ -1,0 +1,334 @@
+"""Ledger pages: dashboard, coverage, visits (phone first), liaison, study. Thin shells over services."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from qingdan.core.errors import ApplicationError, NotFound
+from qingdan.ledgers import selectors, services
+from qingdan.ledgers.choices import Attendance
+from qingdan.ledgers.errors import LedgerInvalid
+from qingdan.ledgers.forms import LiaisonForm, SessionForm, TopicForm, VisitForm, WritingForm
+from qingdan.people.scopes import scope_for_user
+from qingdan.units.choices import UnitLevel
+from qingdan.units.models import Unit
+from qingdan.units.selectors import unit_get_for_user, unit_roots_for_user
+
+MAX_UNIT_CHOICES = 400
+
+
+def _unit(request: HttpRequest) -> Unit:
+    """The unit named by ?unit=code in the user's scope, else the top of their scope."""
+    code = request.GET.get("unit", "").strip()
+    try:
+        if code:
+            return unit_get_for_user(request.user, code=code)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    roots = unit_roots_for_user(request.user)
+    if not roots:
+        raise Http404(_("Nothing in your scope."))
+    return roots[0]
+
+
+def _period(request: HttpRequest) -> tuple[datetime.date, datetime.date]:
+    """?from=&to= (ISO dates); the default is the current year up to today."""
+    today = timezone.localdate()
+    start = parse_date(request.GET.get("from", "") or "") or today.replace(month=1, day=1)
+    end = parse_date(request.GET.get("to", "") or "") or today
+    return start, end
+
+
+def _error_text(exc: ApplicationError) -> str:
+    fields = getattr(exc, "fields", None)
+    return "；".join(fields.values()) if fields else exc.message
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    unit = _unit(request)
+    start, end = _period(request)
+    board = selectors.dashboard(unit=unit, start=start, end=end)
+    cover = selectors.coverage(unit=unit, start=start, end=end)
+    # The dashboard gathers every ledger's figures, survey rates and livelihood projects included
+    # (read through their own selectors; surveys sits beside ledgers, so it is imported here only).
+    from qingdan.dockets.projects import project_counts
+    from qingdan.surveys.selectors import survey_figures
+
+    extra: dict[str, Any] = {"projects": project_counts(user=request.user, unit=unit),
+                             "surveys": survey_figures(unit=unit, start=start, end=end)}
+    return render(request, "ledgers/dashboard.html", {"board": board, "cover": cover, "unit": unit,
+                                                      "start": start, "end": end, **extra})
+
+
+@login_required
+def coverage(request: HttpRequest) -> HttpResponse:
+    unit = _unit(request)
+    start, end = _period(request)
+    return render(request, "ledgers/coverage.html", {
+        "cover": selectors.coverage(unit=unit, start=start, end=end), "unit": unit, "start": start, "end": end})
+
+
+def _visit_units(user: Any, within: str = "") -> list[Unit]:
+    """Townships and villages the user may visit: in their scope or under an active liaison.
+
+    A wide scope (a county, a city) is narrowed with ``?within=CODE`` so the list stays short.
+    """
+    from qingdan.ledgers.models import Liaison
+
+    today = timezone.localdate()
+    scope = scope_for_user(user)
+    roots = [li.unit for li in Liaison.objects.filter(leader=user, starts_on__lte=today)
+             .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today)).select_related("unit")]
+    units = Unit.objects.filter(is_active=True, level__gte=UnitLevel.TOWNSHIP)
+    if not scope.is_global:
+        condition = scope.q("") if not scope.is_empty else Q(pk__in=[])
+        for root in roots:
+            condition |= Q(path__startswith=root.path)
+        units = units.filter(condition)
+    if within:
+        base = Unit.objects.filter(code=within).first()
+        if base is not None:
+            units = units.filter(path__startswith=base.path)
+    return list(units.order_by("path")[:MAX_UNIT_CHOICES])
+
+
+def _visit_dockets(user: Any) -> list[Any]:
+    from qingdan.dockets.selectors import docket_queryset_for_user
+
+    return list(docket_queryset_for_user(user)[:100])
+
+
+@login_required
+def visit_list(request: HttpRequest) -> HttpResponse:
+    start, end = _period(request)
+    visits = selectors.visit_list_for_user(request.user, start=start, end=end)[:200]
+    return render(request, "ledgers/visit_list.html", {"visits": visits, "start": start, "end": end})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def visit_new(request: HttpRequest) -> HttpResponse:
+    units = _visit_units(request.user, request.GET.get("within", "").strip()[:32])
+    dockets = _visit_dockets(request.user)
+    form = VisitForm(request.POST or None, request.FILES or None, units=units, dockets=dockets,
+                     initial={"visited_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        unit = next(u for u in units if u.code == data["unit"])
+        docket = next((d for d in dockets if str(d.pk) == data["docket"]), None)
+        problems = [services.ProblemFound(text=line.strip(), route=data["route"], docket=docket)
+                    for line in data["problems"].splitlines() if line.strip()]
+        photos = [(f.name, f.read()) for f in request.FILES.getlist("photos")]
+        try:
+            visit = services.visit_record(
+                actor=request.user, unit=unit, visited_on=data["visited_on"], enterprise=data["enterprise"],
+                households=data["households"], enterprises=data["enterprises"], heard=data["heard"],
+                solved_on_spot=data["solved_on_spot"], problems=problems, photos=photos)
+        except LedgerInvalid as exc:
+            for field, message in exc.fields.items():
+                form.add_error(field if field in form.fields else None, message)
+        except ApplicationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(request, _("Visit recorded."))
+            return redirect("ledgers:visit", visit_id=visit.pk)
+    return render(request, "ledgers/visit_new.html", {"form": form})
+
+
+@login_required
+def visit_detail(request: HttpRequest, visit_id: int) -> HttpResponse:
+    try:
+        visit = selectors.visit_get_for_user(request.user, visit_id=visit_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    return render(request, "ledgers/visit.html", {"visit": visit})
+
+
+@login_required
+def visit_photo(request: HttpRequest, visit_id: int, photo_id: int) -> FileResponse:
+    try:
+        photo = selectors.visit_photo_get_for_user(request.user, visit_id=visit_id, photo_id=photo_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    response = FileResponse(photo.file.open("rb"), content_type=photo.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def liaison_list(request: HttpRequest) -> HttpResponse:
+    form = LiaisonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        from qingdan.people.models import User
+
+        data = form.cleaned_data
+        try:
+            unit = unit_get_for_user(request.user, code=data["unit"])
+            leader = User.objects.filter(username=data["leader"], is_active=True).first()
+            services.liaison_assign(actor=request.user, leader=leader, unit=unit, starts_on=data["starts_on"],
+                                    ends_on=data["ends_on"], note=data["note"])
+        except ApplicationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(request, _("Assignment saved."))
+            return redirect("ledgers:liaisons")
+    liaisons = selectors.liaison_list_for_user(request.user)[:500]
+    return render(request, "ledgers/liaisons.html", {"liaisons": liaisons, "form": form})
+
+
+@login_required
+def session_list(request: HttpRequest) -> HttpResponse:
+    start, end = _period(request)
+    sessions = selectors.session_list_for_user(request.user, start=start, end=end)[:200]
+    return render(request, "ledgers/session_list.html", {"sessions": sessions, "start": start, "end": end})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_new(request: HttpRequest) -> HttpResponse:
+    """Record a session for the chosen unit; the roll lists the unit's people, each present or absent."""
+    from qingdan.people.models import User
+
+    unit = _unit(request)
+    people = list(User.objects.filter(home_unit__path__startswith=unit.path, is_active=True).order_by("username")[:300])
+    form = SessionForm(request.POST or None, request.FILES or None,
+                       initial={"starts_on": timezone.localdate(), "leadership": True})
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data.pop("photos", None)
+        photos = [(f.name, f.read()) for f in request.FILES.getlist("photos")]
+        attendees = []
+        for person in people:
+            status = request.POST.get(f"att-{person.pk}", "")
+            if status in Attendance.values:
+                attendees.append(services.Attendee(person=person, status=status))
+        try:
+            services.session_record(actor=request.user, unit=unit, attendees=attendees, photos=photos, **data)
+        except LedgerInvalid as exc:
+            for field, message in exc.fields.items():
+                form.add_error(field if field in form.fields else None, message)
+        except ApplicationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(request, _("Session recorded."))
+            return redirect(f"{request.path.rsplit('new/', 1)[0]}?unit={unit.code}")
+    return render(request, "ledgers/session_new.html", {"form": form, "unit": unit, "people": people,
+                                                       "statuses": Attendance.choices})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def topic_list(request: HttpRequest) -> HttpResponse:
+    from qingdan.people.models import User
+
+    form = TopicForm(request.POST or None, initial={"started_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        names = [n.strip() for n in data["owners"].replace("，", ",").split(",") if n.strip()]
+        owners = list(User.objects.filter(username__in=names, is_active=True))
+        try:
+            unit = unit_get_for_user(request.user, code=data["unit"])
+            if len(owners) != len(set(names)):
+                raise LedgerInvalid({"owners": _("Unknown user name among the owners.")})
+            topic = services.topic_create(actor=request.user, unit=unit, title=data["title"], owners=owners,
+                                          started_on=data["started_on"])
+        except ApplicationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            return redirect("ledgers:topic", topic_id=topic.pk)
+    topics = selectors.topic_list_for_user(request.user)[:200]
+    return render(request, "ledgers/topic_list.html", {"topics": topics, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def topic_detail(request: HttpRequest, topic_id: int) -> HttpResponse:
+    try:
+        topic = selectors.topic_get_for_user(request.user, topic_id=topic_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    visits = list(selectors.visit_list_for_user(request.user, unit=topic.unit)[:100])
+    form = WritingForm(request.POST or None, visits=visits, initial={"written_on": timezone.localdate()})
+    if request.method == "POST" and request.POST.get("item"):
+        from qingdan.dockets.selectors import item_get_for_user
+
+        try:
+            item_id = int(request.POST["item"]) if request.POST["item"].isdigit() else 0
+            item = item_get_for_user(request.user, pk=item_id)
+            services.topic_link_item(actor=request.user, topic=topic, item=item)
+        except ApplicationError as exc:
+            messages.error(request, _error_text(exc))
+        return redirect("ledgers:topic", topic_id=topic.pk)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        chosen = [v for v in visits if str(v.pk) in data["visits"]]
+        try:
+            services.writing_add(actor=request.user, topic=topic, kind=data["kind"], title=data["title"],
+                                 text=data["text"], written_on=data["written_on"], visits=chosen)
+        except ApplicationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("ledgers:topic", topic_id=topic.pk)
+    return render(request, "ledgers/topic.html", {"topic": topic, "form": form,
+                                                  "writings": topic.writings.prefetch_related("visits__unit")})
+
+
+LEDGERS = ("visits", "sessions", "liaisons", "topics")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def ledger_import(request: HttpRequest) -> HttpResponse:
+    """Upload a ledger spreadsheet: all rows saved, or none and every problem listed."""
+    from qingdan.core.errors import ImportRejected
+    from qingdan.ledgers import tabular
+
+    importers = {"visits": tabular.visits_import, "sessions": tabular.sessions_import,
+                 "liaisons": tabular.liaisons_import, "topics": tabular.topics_import}
+    errors: list[Any] = []
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        ledger = request.POST.get("ledger", "")
+        if upload is None or ledger not in importers:
+            messages.error(request, _("Choose a ledger and a file."))
+        else:
+            try:
+                result = importers[ledger](actor=request.user, name=upload.name, data=upload.read())
+            except ImportRejected as exc:
+                errors = exc.errors
+                messages.error(request, _("The file was rejected; nothing was imported."))
+            except ApplicationError as exc:
+                messages.error(request, _error_text(exc))
+            else:
+                messages.success(request, _("%(n)d records imported.") % {"n": result.created})
+                return redirect("ledgers:import")
+    return render(request, "ledgers/import.html", {"errors": errors, "ledgers": LEDGERS})
+
+
+@login_required
+def ledger_export(request: HttpRequest, ledger: str) -> HttpResponse:
+    from django.utils.http import content_disposition_header
+
+    from qingdan.ledgers.tabular import ledger_export as export
+
+    if ledger not in LEDGERS:
+        raise Http404("Unknown ledger.")
+    start, end = (_period(request) if request.GET.get("from") or request.GET.get("to") else (None, None))
+    response = HttpResponse(export(user=request.user, ledger=ledger, start=start, end=end),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = content_disposition_header(True, f"{ledger}.xlsx")
+    return response

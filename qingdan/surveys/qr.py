@@ -1,0 +1,14 @@
+"""QR codes for questionnaire links, drawn locally with segno (no network, no third-party service)."""
+
+from __future__ import annotations
+
+import io
+
+import segno
+
+
+def qr_svg(url: str) -> bytes:
+    """Return an SVG QR code of the URL (error correction M, a quiet zone of 4 modules)."""
+    buffer = io.BytesIO()
+    segno.make(url, error="m", micro=False).save(buffer, kind="svg", scale=6, border=4)
+    return buffer.getvalue()
