@@ -25,11 +25,12 @@ run: install
 	$(DEMO) $(QD) load-demo
 	$(MAKE) --no-print-directory serve
 
-# The web server and the background worker together; Ctrl-C stops both.
+# The web server, the background worker and the loop's quarter-hour tick together; Ctrl-C stops them all.
 serve:
 	@echo "qingdan on http://$(HOST)/ (worker running beside it)"
 	@trap 'kill 0' INT TERM EXIT; \
 	  $(DEMO) $(QD) db_worker --interval 1 & \
+	  $(DEMO) $(QD) dockets tick --enqueue --every 900 > /dev/null & \
 	  $(DEMO) $(QD) runserver $(HOST) --noreload
 
 test: install

@@ -31,12 +31,17 @@ class Benchmark:
 
 
 def _benchmarks() -> dict[str, Benchmark]:
-    from bench import intake, tree
+    from bench import intake, loop, reports, tree, triage
 
     return {
         "tree": Benchmark(title=tree.TITLE, measure=tree.measure, render=tree.render),
         "intake": Benchmark(title=intake.TITLE, measure=intake.measure, render=intake.render,
                             database="bench_intake"),
+        "triage": Benchmark(title=triage.TITLE, measure=triage.measure, render=triage.render,
+                            database="bench_triage"),
+        "loop": Benchmark(title=loop.TITLE, measure=loop.measure, render=loop.render, database="bench_loop"),
+        "reports": Benchmark(title=reports.TITLE, measure=reports.measure, render=reports.render,
+                             database="bench_reports"),
     }
 
 

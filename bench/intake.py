@@ -53,10 +53,96 @@ BODY = {"kind": "complaint", "subject": "小区门口饭店油烟扰民",
         "unit": "330106", "name": "张三", "phone": "13812345678"}
 
 
+# --- CPU accounting -----------------------------------------------------------------------------
+# On a shared 2-core machine other work moves every rate. What one request costs the machine does
+# not move much: the CPU seconds of the server's workers, of the database's backends and of the
+# load generator, per request. Their ratio is the throughput ratio a machine running only this
+# would reach while CPU is the bound.
+
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _cpu_seconds(pid: int) -> float:
+    """Return the user + system CPU seconds a process has used (0 if it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / _TICK  # utime, stime
+
+
+def _children(pid: int) -> list[int]:
+    """Return the ids of the direct children of a process (gunicorn's workers)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            if parent == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _backends() -> list[int]:
+    """Return the PostgreSQL backends serving this database, other than ours (the workers' connections)."""
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                       "AND pid <> pg_backend_pid()")
+        return [row[0] for row in cursor.fetchall()]
+
+
+class CpuMeter(threading.Thread):
+    """Sample, twice a second, the CPU seconds of gunicorn's processes and of the database's backends.
+
+    Backends come and go during a run (a worker reconnects when CONN_MAX_AGE passes), so each
+    process counts from the first time it is seen (0 if it appeared during the run) to the last.
+    """
+
+    def __init__(self, server_pid: int) -> None:
+        super().__init__(daemon=True)
+        self.server_pid = server_pid
+        self.first: dict[tuple[str, int], float] = {}
+        self.last: dict[tuple[str, int], float] = {}
+        self.done = threading.Event()
+        self.own_cpu = 0.0  # this thread's CPU, not the load generator's
+        self._sample(initial=True)
+
+    def _sample(self, *, initial: bool = False) -> None:
+        parts = [("server", pid) for pid in [self.server_pid, *_children(self.server_pid)]]
+        parts += [("database", pid) for pid in _backends()]
+        for part in parts:
+            used = _cpu_seconds(part[1])
+            self.first.setdefault(part, used if initial else 0.0)
+            self.last[part] = max(used, self.last.get(part, 0.0))
+
+    def run(self) -> None:
+        try:
+            while not self.done.wait(0.5):
+                started = time.thread_time()
+                self._sample()
+                self.own_cpu += time.thread_time() - started
+        finally:
+            connection.close()  # this thread's own connection to read pg_stat_activity
+
+    def stop(self) -> dict[str, float]:
+        """Stop sampling; return the CPU seconds used since the start, per part."""
+        self.done.set()
+        self.join()
+        self._sample()
+        used = {"server": 0.0, "database": 0.0}
+        for part, last in self.last.items():
+            used[part[0]] += last - self.first.get(part, 0.0)
+        return used
+
+
 # --- the load generator -------------------------------------------------------------------------
 
 def run_load(port: int, path: str, body: dict[str, Any], *, requests: int, concurrency: int, headers: dict[str, str],
-             time_limit: float, expect: int, keyed: bool = False) -> dict[str, Any]:
+             time_limit: float, expect: int, keyed: bool = False, server_pid: int | None = None) -> dict[str, Any]:
     """Send ``requests`` POSTs from ``concurrency`` threads on loopback; return throughput and latencies.
 
     Bounded twice: each thread sends at most its share, and stops at ``time_limit`` seconds.
@@ -100,13 +186,23 @@ def run_load(port: int, path: str, body: dict[str, Any], *, requests: int, concu
             latencies.extend(mine)
 
     threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    meter = CpuMeter(server_pid) if server_pid else None
+    if meter:
+        meter.start()
+    client_before = time.process_time()
     started = time.perf_counter()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     wall = time.perf_counter() - started
+    client_cpu = time.process_time() - client_before
+    server_cpu = meter.stop() if meter else {}
+    client_cpu -= meter.own_cpu if meter else 0.0
     ordered = sorted(latencies)
+    answered = max(1, len(latencies))
+    cpu_ms = {part: seconds / answered * 1000 for part, seconds in server_cpu.items()}
+    cpu_ms["client"] = client_cpu / answered * 1000
 
     def percentile(share: float) -> float:
         return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
@@ -114,7 +210,8 @@ def run_load(port: int, path: str, body: dict[str, Any], *, requests: int, concu
     return {"requests": len(latencies), "failures": len(failures), "failure_kinds": sorted(set(failures))[:5],
             "seconds": wall, "per_second": len(latencies) / wall if wall else 0.0,
             "p50_ms": percentile(0.50) * 1000, "p99_ms": percentile(0.99) * 1000,
-            "mean_ms": statistics.fmean(ordered) * 1000 if ordered else 0.0}
+            "mean_ms": statistics.fmean(ordered) * 1000 if ordered else 0.0,
+            "cpu_ms": cpu_ms, "cpu_total_ms": sum(cpu_ms.values())}
 
 
 def _setup_caller() -> tuple[Unit, str]:
@@ -145,7 +242,8 @@ def measure_api(key: str, *, requests: int, concurrency: int, workers: int, time
     before = Submission.objects.filter(channel="api").count()
     with tempfile.TemporaryDirectory(prefix="qingdan-bench-") as scratch, \
             bench_server.serve(env, workers=workers, log=Path(scratch) / "gunicorn.log") as server:
-        load = {"requests": requests, "concurrency": concurrency, "headers": auth, "time_limit": time_limit}
+        load = {"requests": requests, "concurrency": concurrency, "headers": auth, "time_limit": time_limit,
+                "server_pid": server.process.pid}
         warm = max(concurrency * 4, 50)
         run_load(server.port, "/bench/bare/", BODY, **{**load, "requests": warm}, expect=201)
         warm_api = run_load(server.port, "/api/v1/submissions/", BODY, **{**load, "requests": warm}, expect=201,
@@ -164,6 +262,7 @@ def measure_api(key: str, *, requests: int, concurrency: int, workers: int, time
     if bare["failures"] or api["failures"]:
         say(f"  failures: bare {bare['failure_kinds']}, api {api['failure_kinds']}; server log:\n{log_tail}")
     return {"bare": bare, "api": api, "ratio": api["per_second"] / bare["per_second"] if bare["per_second"] else 0,
+            "cpu_ratio": bare["cpu_total_ms"] / api["cpu_total_ms"] if api["cpu_total_ms"] else 0,
             "workers": workers, "concurrency": concurrency, "stored": stored}
 
 
@@ -339,6 +438,24 @@ def render(results: list[dict[str, Any]], machine: dict[str, Any]) -> str:
     failures = [f"{r['database']['label']}: bare {r['api']['bare']['failures']}, API {r['api']['api']['failures']}"
                 for r in results]
     lines += ["", "Failed requests (should be none): " + "; ".join(failures) + ".", ""]
+    if all(r["api"]["bare"].get("cpu_ms") for r in results):
+        lines += ["CPU per request: CPU seconds used during the run by gunicorn's processes, by the database's "
+                  "backends and by the load generator, over the requests answered. Unlike the rates, these barely "
+                  "move with other work on the machine; their ratio (bare over API) is the throughput ratio this "
+                  "machine would reach running nothing else, while CPU is the bound.", "",
+                  "| CPU per request | " + " | ".join(f"{label} server | database | client | total"
+                                                       for label in labels) + " |",
+                  "|---|" + "---:|---:|---:|---:|" * len(results)]
+        for key, name in (("bare", "Bare view"), ("api", "`POST /api/v1/submissions/`")):
+            cells = []
+            for r in results:
+                cpu = r["api"][key]["cpu_ms"]
+                cells.append(f"{cpu.get('server', 0):.2f} ms | {cpu.get('database', 0):.2f} ms | "
+                             f"{cpu.get('client', 0):.2f} ms | {r['api'][key]['cpu_total_ms']:.2f} ms")
+            lines.append(f"| {name} | " + " | ".join(cells) + " |")
+        lines.append("| Ratio, bare over API (the throughput ratio CPU allows) | " + " | ".join(
+            f"| | | {r['api'].get('cpu_ratio', 0):.2f}" for r in results) + " |")
+        lines.append("")
     lines += ["### Import", "",
               "Ratio: the import's time over the raw bulk load of the rows it wrote (lower is better; 1× is the "
               "floor).",

@@ -60,7 +60,14 @@ INSTALLED_APPS = [
     "qingdan.units",
     "qingdan.people",
     "qingdan.audit",
+    "qingdan.notifications",
     "qingdan.intake",
+    "qingdan.triage",
+    "qingdan.dockets",
+    "qingdan.ledgers",
+    "qingdan.surveys",
+    "qingdan.supervision",
+    "qingdan.reports",
     "qingdan.portal",
     "qingdan.api",
     "qingdan.open311",
@@ -76,6 +83,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "qingdan.core.middleware.ApplicationErrorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns lock-outs raised by the backend into responses.
     "axes.middleware.AxesMiddleware",
@@ -171,6 +179,7 @@ _NODE = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [
     ("vendor/htmx", _NODE / "htmx.org" / "dist"),
     ("vendor/pico", _NODE / "@picocss" / "pico" / "css"),
+    ("vendor/echarts", _NODE / "echarts" / "dist"),
 ]
 WHITENOISE_USE_FINDERS = DEMO or DEBUG or TESTING
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
@@ -235,3 +244,9 @@ QINGDAN_PLACES_RATE_IP = env_str("QINGDAN_PLACES_RATE_IP", "300/m")
 RATELIMIT_FAIL_OPEN = True
 # Behind a reverse proxy, the request header carrying the client address (e.g. HTTP_X_REAL_IP).
 QINGDAN_CLIENT_IP_HEADER = env_str("QINGDAN_CLIENT_IP_HEADER", "")
+# Working-day calendar: how often a process checks the shared cache for another process's edit.
+QINGDAN_CALENDAR_RECHECK_SECONDS = env_int("QINGDAN_CALENDAR_RECHECK_SECONDS", 60)
+# Notifications: links in e-mail and webhooks point here; e-mail copies are opt-in per user.
+QINGDAN_SITE_URL = env_str("QINGDAN_SITE_URL", "http://127.0.0.1:8000")
+QINGDAN_NOTIFY_EMAIL_DEFAULT = env_bool("QINGDAN_NOTIFY_EMAIL_DEFAULT", False)
+QINGDAN_WEBHOOK_TIMEOUT = env_int("QINGDAN_WEBHOOK_TIMEOUT", 5)  # seconds per attempt; redirects are not followed

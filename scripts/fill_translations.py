@@ -46,7 +46,9 @@ def main() -> int:
             out.append(entry)
             continue
         head = entry[: entry.index("msgstr")]
-        head = head.replace("#, fuzzy\n", "")
+        # A filled entry is exact: drop makemessages' fuzzy guess (alone or beside python-format) and its old msgid.
+        head = re.sub(r"^#, fuzzy\n", "", head, flags=re.M).replace("#, fuzzy, ", "#, ")
+        head = re.sub(r"^#\| .*\n", "", head, flags=re.M)
         if plural:
             out.append(head + f"msgstr[0] {_quote(translated)}")
         else:

@@ -82,3 +82,66 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+# -- the closed loop: a city list (杭州市) with items for its units, and its people ------------------
+
+def png_bytes() -> bytes:
+    """A tiny real PNG: evidence files are checked by content."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 30, 30)).save(out, "PNG")
+    return out.getvalue()
+
+
+@pytest.fixture
+def png():
+    return png_bytes()
+
+
+@pytest.fixture
+def hz_supervisor(tree, make_staff):
+    return make_staff("hz_supervisor", Role.SUPERVISOR, tree["3301"])
+
+
+@pytest.fixture
+def xh_supervisor(tree, make_staff):
+    return make_staff("xh_supervisor", Role.SUPERVISOR, tree["330106"])
+
+
+@pytest.fixture
+def hz_operator(tree, make_staff):
+    return make_staff("hz_operator", Role.OPERATOR, tree["3301"])
+
+
+@pytest.fixture
+def xh_leader(tree, make_staff):
+    return make_staff("xh_leader", Role.LEADER, tree["330106"])
+
+
+@pytest.fixture
+def docket(tree, hz_supervisor):
+    from qingdan.dockets.services import docket_create
+
+    return docket_create(actor=hz_supervisor, name="杭州市民生问题清单", owner_unit=tree["3301"],
+                         source="public", fallback_after_returns=2, fallback_after_hours=48)
+
+
+@pytest.fixture
+def make_item(docket, tree, hz_operator):
+    """List an item through the real service; a deadline 60 days away unless told otherwise."""
+    import datetime
+
+    from qingdan.dockets.services import item_create
+
+    def make(**overrides):
+        fields = {"actor": hz_operator, "docket": docket, "title": "留下街道污水管网改造",
+                  "lead_unit": tree["330106"], "commitment": "年底前完成管网改造",
+                  "deadline": datetime.date.today() + datetime.timedelta(days=60)}
+        fields.update(overrides)
+        return item_create(**fields)
+
+    return make

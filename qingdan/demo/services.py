@@ -57,11 +57,13 @@ def _department_rows() -> bytes:
 
 def demo_is_loaded() -> bool:
     """Tell whether the demo accounts and tree are already there (re-running is then a no-op)."""
+    from qingdan.dockets.models import Docket
     from qingdan.intake.models import Submission
 
     return (User.objects.filter(username="bj_handler").exists()
             and Unit.objects.filter(code=f"{DEMO_PROVINCE}-ZZB").exists()
-            and Submission.objects.filter(source__startswith="demo-").exists())
+            and Submission.objects.filter(source__startswith="demo-").exists()
+            and Docket.objects.filter(name__startswith="浙江省主题教育").exists())
 
 
 def demo_load() -> list[DemoAccount]:
@@ -80,6 +82,7 @@ def demo_load() -> list[DemoAccount]:
                 user.save()
             role_grant(actor="demo", user=user, role=account.role, unit=Unit.objects.get(code=account.over_unit))
         demo_messages_load()
+        demo_dockets_load()
     return DEMO_ACCOUNTS
 
 
@@ -97,3 +100,99 @@ def demo_messages_load() -> int:
         result = submissions_import(actor="demo", source=path.read_bytes(), name=f"demo-{path.stem}", unit=unit)
         created += result.created
     return created
+
+
+DEMO_CAMPAIGN = "学习贯彻习近平新时代中国特色社会主义思想主题教育（第二批）"
+# (title, lead unit code, commitment, how far it has come): a provincial list as the seeds describe it.
+PROVINCE_ITEMS = [
+    ("部分县市“一件事”集成改革推进不平衡", "3301", "年底前实现高频事项全省通办", "closed"),
+    ("基层报表多、检查多、考核多问题仍然存在", "3302", "精简报表三成以上", "closed"),
+    ("山区县公共服务供给不足", "3311", "新建乡镇卫生院 5 所", "stage_result"),
+    ("农村生活污水治理设施运维不到位", "3306", "建立长效运维机制", "rectifying"),
+    ("老旧小区加装电梯推进慢", "3301", "全年加装电梯 1000 台", "closed"),
+    ("中小企业融资难融资贵", "3303", "普惠小微贷款增长 15%", "stage_result"),
+    ("校外培训治理存在反弹", "3304", "开展专项整治行动", "rectifying"),
+    ("部分河道“清三河”成果巩固不够", "3305", "复查河道 300 条", "overdue"),
+    ("养老服务设施布局不均衡", "3307", "新增养老床位 2000 张", "dispatched"),
+    ("城乡公交一体化覆盖不全", "3308", "行政村公交通达率 100%", "closed"),
+]
+
+
+def _demo_png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (46, 125, 50)).save(out, "PNG")
+    return out.getvalue()
+
+
+def _demo_advance(item, state: str) -> None:
+    """Move a demo item along the loop through the real services, as the system user."""
+    from qingdan.dockets import services
+
+    if state == "listed":
+        return
+    item = services.item_dispatch(actor="demo", item=item)
+    if state == "dispatched":
+        return
+    item = services.item_accept(actor="demo", item=item)
+    item = services.item_progress(actor="demo", item=item, progress=60, measures="制定整改方案，明确责任分工和时间表。")
+    if state in ("rectifying", "overdue"):
+        return
+    if state == "stage_result":
+        services.item_stage_result(actor="demo", item=item, text="阶段性整改任务已完成，转入常态化推进。")
+        return
+    item = services.item_request_closure(actor="demo", item=item, reply="整改已完成，经核验达到预期目标。",
+                                         files=[("整改前后对比.png", _demo_png())])
+    if state == "closed":
+        services.item_close(actor="demo", item=item, text="核验通过")
+
+
+def demo_dockets_load() -> int:
+    """A campaign, a published provincial list and 杭州's list of citizens' problems; return items made."""
+    import datetime
+
+    from django.utils import timezone
+
+    from qingdan.dockets.models import Docket, Item
+    from qingdan.dockets.services import campaign_create, docket_create, item_create, items_grade
+    from qingdan.intake.models import Submission
+
+    if Docket.objects.filter(name__startswith="浙江省主题教育").exists():
+        return 0
+    province = Unit.objects.get(code=DEMO_PROVINCE)
+    today = timezone.localdate()
+    campaign = campaign_create(actor="demo", name=DEMO_CAMPAIGN, unit=province,
+                               starts_on=today - datetime.timedelta(days=90),
+                               ends_on=today + datetime.timedelta(days=120),
+                               units=list(Unit.objects.filter(code__in=[f"33{n:02d}" for n in range(1, 12)])))
+    provincial = docket_create(actor="demo", name="浙江省主题教育检视整改问题清单", owner_unit=province,
+                               source="self_check", campaign=campaign, published=True)
+    made = 0
+    for n, (title, unit_code, commitment, state) in enumerate(PROVINCE_ITEMS):
+        item = item_create(actor="demo", docket=provincial, title=title, lead_unit=Unit.objects.get(code=unit_code),
+                           commitment=commitment, deadline=today + datetime.timedelta(days=20 + 10 * n),
+                           published=True, category="作风建设" if n % 2 else "民生服务")
+        _demo_advance(item, state)
+        if state == "overdue":  # a deadline that has passed, as a real list would have
+            Item.objects.filter(pk=item.pk).update(deadline=today - datetime.timedelta(days=5),
+                                                   due_on=today - datetime.timedelta(days=5))
+        made += 1
+    city = Unit.objects.get(code="3301")
+    hangzhou = docket_create(actor="demo", name="杭州市群众急难愁盼问题清单", owner_unit=city, source="public",
+                             campaign=campaign, published=True)
+    submissions = list(Submission.objects.filter(source__startswith="demo-", unit__code=DEMO_MESSAGES_UNIT)
+                       .order_by("id")[:12])
+    # One of each, so every person of the loop finds work in the demo (a closure waits for 杭州's supervisor).
+    states = ["closed", "closure_requested", "rectifying", "dispatched", "listed", "stage_result"]
+    for n, submission in enumerate(submissions):
+        item = item_create(actor="demo", docket=hangzhou, title=submission.subject[:300] or submission.text[:40],
+                           lead_unit=submission.unit, description=submission.text[:2000],
+                           commitment="30 个工作日内办结并答复", deadline_working_days=30,
+                           submissions=[submission], published=n % 3 == 0)
+        _demo_advance(item, states[n % len(states)])
+        made += 1
+    items_grade()
+    return made

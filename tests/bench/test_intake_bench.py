@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 from django.db import connection
 
-from bench.intake import generate_file, measure_import, render
+from bench.intake import CpuMeter, _children, _cpu_seconds, generate_file, measure_import, render
 from qingdan.core.management.commands.bench import merge_document
 from qingdan.intake.models import Submission
 
@@ -42,3 +46,47 @@ def test_merge_document_replaces_only_its_own_section():
     assert merged.index("## Tree") < merged.index("## Intake")
     added = merge_document("# Benchmarks\n\n## Tree\n\ntree figures\n", "## Intake\n\nfirst intake\n")
     assert added.index("## Tree") < added.index("## Intake") and "bench intake" in added
+
+
+def test_cpu_accounting_reads_processes_and_their_children():
+    busy = sum(i * i for i in range(200_000))  # spend some CPU so the figure is above zero
+    assert busy and _cpu_seconds(os.getpid()) > 0
+    assert _cpu_seconds(2**22 + 7) == 0.0  # no such process
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(5)"])
+    try:
+        assert child.pid in _children(os.getpid())
+    finally:
+        child.kill()
+        child.wait()
+
+
+@pytest.mark.django_db  # the meter reads pg_stat_activity on PostgreSQL
+def test_cpu_meter_counts_a_child_that_appears_during_the_run():
+    meter = CpuMeter(os.getpid())
+    meter.start()
+    # Burn 0.3 s of CPU, say so, then stay alive until killed: counted from 0, it was not there at the start.
+    burn = ("import sys, time\nwhile time.process_time() < 0.3:\n    pass\n"
+            "print('burnt', flush=True)\ntime.sleep(60)\n")
+    child = subprocess.Popen([sys.executable, "-c", burn], stdout=subprocess.PIPE, text=True)  # noqa: S603
+    try:
+        assert child.stdout.readline().strip() == "burnt"
+        used = meter.stop()
+    finally:
+        child.kill()
+        child.wait()
+    assert used["server"] >= 0.25
+
+
+def test_report_shows_cpu_per_request_and_its_ratio():
+    cpu = {"bare": {"requests": 100, "failures": 0, "per_second": 1000.0, "p50_ms": 1.0, "p99_ms": 2.0,
+                    "cpu_ms": {"server": 1.0, "database": 0.0, "client": 0.5}, "cpu_total_ms": 1.5},
+           "api": {"requests": 100, "failures": 0, "per_second": 200.0, "p50_ms": 5.0, "p99_ms": 9.0,
+                   "cpu_ms": {"server": 4.0, "database": 1.5, "client": 0.5}, "cpu_total_ms": 6.0},
+           "ratio": 0.2, "cpu_ratio": 0.25, "workers": 4, "concurrency": 16}
+    figures = {"rows": 10, "origin": "test", "seconds": 1.0, "reimport_seconds": 0.5, "baseline_seconds": 0.5,
+               "baseline_method": "test", "baseline_rows": 20, "ratio": 2.0, "rows_per_second": 10.0}
+    report = render([{"database": {"label": "PostgreSQL 15", "vendor": "postgresql", "shared_buffers": "128MB",
+                                   "synchronous_commit": "on"}, "load_before": "0", "api": cpu,
+                      "import": figures}], MACHINE)
+    assert "| `POST /api/v1/submissions/` | 4.00 ms | 1.50 ms | 0.50 ms | 6.00 ms |" in report
+    assert "| 0.25 |" in report

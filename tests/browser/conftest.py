@@ -39,3 +39,53 @@ def page(browser):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def phone_page(browser):
+    """A phone-sized, touch, zh-CN page."""
+    context = browser.new_context(locale="zh-CN", viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def no_sideways_scroll(page) -> bool:
+    """Tell whether the page fits the viewport's width (nothing pushes it sideways on a phone)."""
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def log_in(page, live_server, username: str) -> None:
+    """Log in through the real form (every demo and test account shares tests.conftest.PASSWORD)."""
+    from tests.conftest import PASSWORD
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{live_server.url}/")
+
+
+def staff_page(browser, live_server, username: str, *, timeout: int = 30_000):
+    """A desktop page of its own, logged in as ``username`` (several people act in one test)."""
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(timeout)
+    log_in(page, live_server, username)
+    return page
+
+
+def jpeg_file(path, size: tuple[int, int], color: str):
+    """Write a real JPEG photo to ``path`` (uploads are checked by content) and return the path."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, "JPEG")
+    path.write_bytes(buffer.getvalue())
+    return path

@@ -2,48 +2,20 @@
 
 from __future__ import annotations
 
-import io
 import re
 
 import pytest
-from PIL import Image
+from playwright.sync_api import expect
 
 from qingdan.people.choices import Role
+from tests.browser.conftest import PHONE, jpeg_file, no_sideways_scroll
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PHONE = {"width": 390, "height": 844}
-
-
-def no_sideways_scroll(page) -> bool:
-    """Tell whether the page fits the viewport's width (nothing pushes it sideways on a phone)."""
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    from django.core.cache import cache
-
-    cache.clear()
-
-
-@pytest.fixture
-def phone_page(browser):
-    context = browser.new_context(locale="zh-CN", viewport=PHONE, is_mobile=True, has_touch=True)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
-
-
 @pytest.fixture
 def photo(tmp_path):
-    path = tmp_path / "路灯.jpg"
-    buffer = io.BytesIO()
-    Image.new("RGB", (640, 480), "orange").save(buffer, "JPEG")
-    path.write_bytes(buffer.getvalue())
-    return path
+    return jpeg_file(tmp_path / "路灯.jpg", (640, 480), "orange")
 
 
 def test_citizen_submits_with_a_photo_and_tracks_the_case(phone_page, live_server, tree, photo):
@@ -97,6 +69,9 @@ def test_operator_types_a_hotline_call_with_the_keyboard_only(page, live_server,
     submission_create(actor=None, channel="web", kind="complaint", subject="上次反映的噪音", text="夜里施工很吵。",
                       unit=tree["330106009"], name="王先生", phone="13812345678")
     page.goto(f"{live_server.url}/accounts/login/")
+    # Chromium applies autofocus at its next rendering step, which may come after
+    # the load event: wait for it rather than typing into the void.
+    expect(page.get_by_label("用户名")).to_be_focused()
     page.keyboard.type("hz_operator")
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
@@ -104,7 +79,8 @@ def test_operator_types_a_hotline_call_with_the_keyboard_only(page, live_server,
     page.wait_for_url(f"{live_server.url}/")
     page.goto(f"{live_server.url}/desk/")
 
-    page.keyboard.type("138 1234 5678")  # the phone field has the focus
+    expect(page.locator("#id_phone")).to_be_focused()
+    page.keyboard.type("138 1234 5678")
     page.keyboard.press("Tab")  # leaving it looks up the caller's history
     page.locator("#caller").get_by_text("上次反映的噪音").wait_for()
     page.keyboard.type("王先生")
@@ -125,7 +101,7 @@ def test_operator_types_a_hotline_call_with_the_keyboard_only(page, live_server,
     assert submission.unit.name == "留下街道" and submission.submitter_name == "王先生"
     assert page.locator("#saved-code").inner_text().replace("-", "") == submission.tracking_code
     # Ready for the next call: empty form, the cursor in the phone field.
-    assert page.evaluate("document.activeElement.id") == "id_phone"
+    expect(page.locator("#id_phone")).to_be_focused()
     assert page.locator("#id_subject").input_value() == ""
 
 
