@@ -44,6 +44,27 @@ def response_limit() -> datetime.timedelta:
     return datetime.timedelta(hours=getattr(settings, "SUPERVISION_RESPONSE_HOURS", 24))
 
 
+def figures_depth() -> int:
+    """The deepest tree level that keeps running figures (``QINGDAN_FIGURES_DEPTH``).
+
+    Day figures kept for every village would outnumber the items several times over (a village
+    sees a handful of items a year, each touching a dozen day counters); below this depth a
+    subtree is small enough that counting its items on request is as quick as reading rows.
+    """
+    return int(getattr(settings, "QINGDAN_FIGURES_DEPTH", 3))
+
+
+def keeps(path: str, name: str, lead_path: str, steplen: int = 4) -> bool:
+    """Whether the running figures keep ``name`` on the unit at ``path`` for an item led at ``lead_path``.
+
+    Tree names are kept on the lead unit's ancestors down to ``figures_depth()``; ``own:`` names
+    only on the lead unit itself, whatever its depth (they are a few stock rows per unit).
+    """
+    if name.startswith(OWN_PREFIX):
+        return path == lead_path
+    return len(path) // steplen <= figures_depth()
+
+
 def local_day(moment: datetime.datetime) -> datetime.date:
     return timezone.localdate(moment) if timezone.is_aware(moment) else moment.date()
 

@@ -22,7 +22,15 @@ from django.db import connection, transaction
 from django.db.models import Count, Sum
 
 from qingdan.dockets.choices import GRADED_STATUSES
-from qingdan.supervision.figures import OWN_PREFIX, ancestor_paths, item_counters, local_day
+from qingdan.supervision.figures import (
+    OWN_PREFIX,
+    Key,
+    ancestor_paths,
+    figures_depth,
+    item_counters,
+    keeps,
+    local_day,
+)
 from qingdan.supervision.models import STOCK_DAY, Figure
 from qingdan.units.models import Unit
 
@@ -65,10 +73,9 @@ def _spread(rows: dict[RowKey, int], counters: Counter, lead_path: str, ids: dic
     """Add ``sign × counters`` to the lead unit (own and tree names) and its ancestors (tree names)."""
     chain = ancestor_paths(lead_path)
     for (day, name), value in counters.items():
-        targets = [lead_path] if name.startswith(OWN_PREFIX) else chain
-        for path in targets:
+        for path in chain:
             unit_id = ids.get(path)
-            if unit_id is None:
+            if unit_id is None or not keeps(path, name, lead_path):
                 continue
             key = (unit_id, day, name, _slot(len(path) // Unit.steplen, item_id))
             rows[key] = rows.get(key, 0) + sign * value
@@ -190,11 +197,13 @@ class VerifyResult:
         return not self.differences
 
 
-def figures_recount(*, root: Unit | None = None) -> dict[tuple[int, datetime.date, str], int]:
-    """Count every figure from the items, from scratch (for the units under ``root``, or all).
+def figures_recount(*, root: Unit | None = None, every_depth: bool = False
+                    ) -> dict[tuple[int, datetime.date, str], int]:
+    """Count every kept figure from the items, from scratch (for the units under ``root``, or all).
 
     With ``root`` only the rows of ``root`` and its descendants are counted (they depend only
     on items led inside that subtree), so a province can be checked one county at a time.
+    ``every_depth`` counts the units below ``figures_depth()`` too (their figures on request).
     """
     from qingdan.dockets.models import Item, ItemSubmission
     from qingdan.people.scopes import subtree_bounds
@@ -220,12 +229,33 @@ def figures_recount(*, root: Unit | None = None) -> dict[tuple[int, datetime.dat
     totals: dict[tuple[int, datetime.date, str], int] = defaultdict(int)
     for path, counters in own.items():
         for (day, name), value in counters.items():
-            targets = [path] if name.startswith(OWN_PREFIX) else ancestor_paths(path)
-            for target in targets:
+            for target in ancestor_paths(path):
                 if root is not None and not target.startswith(root.path):
+                    continue
+                if not keeps(target, name, path) and not (every_depth and not name.startswith(OWN_PREFIX)):
                     continue
                 totals[(ids[target], day, name)] += value
     return {key: value for key, value in totals.items() if value}
+
+
+def figures_counted(units: list[Unit]) -> dict[int, Counter[Key]]:
+    """The figures of units below ``figures_depth()``, counted from their subtrees' items now.
+
+    Such a subtree holds few items (a township's year is some thousands at province scale), so
+    this answers about as fast as reading kept rows, and equals a recount by definition.
+    Siblings (a township's villages on its dashboard) are counted in one pass over the parent.
+    """
+    by_parent: dict[str, list[Unit]] = defaultdict(list)
+    for unit in units:
+        by_parent[unit.path[:-Unit.steplen]].append(unit)
+    result: dict[int, Counter[Key]] = {unit.pk: Counter() for unit in units}
+    for parent_path, siblings in by_parent.items():
+        root = siblings[0] if len(siblings) == 1 else Unit.objects.get(path=parent_path)
+        wanted = {unit.pk for unit in siblings}
+        for (unit_id, day, name), value in figures_recount(root=root, every_depth=True).items():
+            if unit_id in wanted:
+                result[unit_id][(day, name)] += value
+    return result
 
 
 def figures_verify(*, root: Unit | None = None, repair: bool = False) -> VerifyResult:
@@ -261,9 +291,11 @@ def figures_verify(*, root: Unit | None = None, repair: bool = False) -> VerifyR
 
 _OWN_SQL = """
 CREATE TEMP TABLE {tmp} ON COMMIT DROP AS
-SELECT i.lead_unit_id AS unit_id, v.day, v.name, SUM(v.value)::bigint AS value
+SELECT CASE WHEN v.name LIKE 'own:%%' THEN i.lead_unit_id ELSE m.target_id END AS unit_id,
+       v.day, v.name, SUM(v.value)::bigint AS value
 FROM dockets_item i
 JOIN dockets_docket d ON d.id = i.docket_id
+JOIN sup_map m ON m.unit_id = i.lead_unit_id
 CROSS JOIN LATERAL (SELECT (i.created_at AT TIME ZONE %(tz)s)::date AS cday,
                            (i.dispatched_at AT TIME ZONE %(tz)s)::date AS dday,
                            (i.closed_at AT TIME ZONE %(tz)s)::date AS xday,
@@ -295,9 +327,10 @@ CROSS JOIN LATERAL (VALUES
 WHERE v.name IS NOT NULL
 GROUP BY 1, 2, 3
 UNION ALL
-SELECT i.lead_unit_id, r.day, r.name, COUNT(*)
+SELECT m.target_id, r.day, r.name, COUNT(*)
 FROM dockets_itemsubmission l
 JOIN dockets_item i ON i.id = l.item_id
+JOIN sup_map m ON m.unit_id = i.lead_unit_id
 JOIN intake_submission s ON s.id = l.submission_id
 CROSS JOIN LATERAL (VALUES ((s.rated_at AT TIME ZONE %(tz)s)::date, 'rated'),
                            ((s.rated_at AT TIME ZONE %(tz)s)::date, 'rated:' || s.rating)) AS r(day, name)
@@ -311,7 +344,8 @@ def figures_rebuild_sql() -> int:
 
     The same definitions as ``item_counters`` (a test checks the two agree), in one scan of the
     items and one pass per tree level: each level's totals are its own items' counters plus
-    its children's totals. For the first load of a big database and for repairs at scale.
+    its children's totals. Items led below ``figures_depth()`` count at their ancestor on that
+    level straight away. For the first load of a big database and for repairs at scale.
     """
     from django.conf import settings
 
@@ -324,6 +358,11 @@ def figures_rebuild_sql() -> int:
               "stock": STOCK_DAY, "limit": _response_limit()}
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {table}")
+        # Each unit → the unit its tree figures are kept on: itself, or its ancestor at the kept depth.
+        cursor.execute("CREATE TEMP TABLE sup_map ON COMMIT DROP AS SELECT u.id AS unit_id, a.id AS target_id "
+                       "FROM units_unit u JOIN units_unit a ON a.path = SUBSTR(u.path, 1, LEAST(u.depth, %s) * %s)",
+                       [figures_depth(), Unit.steplen])
+        cursor.execute("ANALYZE sup_map")
         cursor.execute(_OWN_SQL.format(tmp="sup_own"), params)
         cursor.execute("CREATE TEMP TABLE sup_tot (unit_id int, depth int, path varchar(255), day date, "
                        "name varchar(80), value bigint) ON COMMIT DROP")

@@ -1,7 +1,9 @@
 """Read the figures: a unit's rates for a period, its children side by side, trends. Scope applied here.
 
-Every read is a few indexed rows of the figures table (unit, day range), whatever the number of
-items below the unit: the root of a province reads the same handful of rows as a village.
+Every read of a unit down to ``figures_depth()`` is a few indexed rows of the figures table
+(unit, day range), whatever the number of items below it: the root of a province reads the same
+handful of rows as a county. Deeper units (townships, villages) are counted from their few items
+on request (``figures_counted``), with the same definitions.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from django.utils.translation import gettext as _
 from qingdan.core.errors import NotFound
 from qingdan.people.choices import Role
 from qingdan.people.scopes import scope_for_user
+from qingdan.supervision.figures import figures_depth
 from qingdan.supervision.models import STOCK_DAY, Figure, IndexScheme
 from qingdan.supervision.rates import Rates
 from qingdan.units.models import Unit
@@ -50,31 +53,56 @@ def _period_q(start: datetime.date, end: datetime.date, *, stock: bool = True) -
     return q | Q(day=STOCK_DAY) if stock else q
 
 
+def _counters(units: list[Unit], start: datetime.date, end: datetime.date, *, stock: bool = True,
+              names: tuple[str, ...] | None = None) -> dict[int, dict[tuple[datetime.date, str], int]]:
+    """{unit id: {(day, name): value}} for the days ``start``–``end`` (and the stock day).
+
+    The one place that knows where a unit's figures live: kept rows down to ``figures_depth()``,
+    a count of the subtree's items below it.
+    """
+    from qingdan.supervision.running import figures_counted
+
+    result: dict[int, dict[tuple[datetime.date, str], int]] = {unit.pk: defaultdict(int) for unit in units}
+    kept = [unit.pk for unit in units if unit.depth <= figures_depth()]
+    if kept:
+        rows = Figure.objects.filter(_period_q(start, end, stock=stock), unit__in=kept)
+        if names is not None:
+            rows = rows.filter(name__in=names)
+        for unit_id, day, name, value in (rows.values("unit_id", "day", "name").annotate(v=Sum("value"))
+                                          .values_list("unit_id", "day", "name", "v")):
+            result[unit_id][(day, name)] += int(value)
+    deep = [unit for unit in units if unit.depth > figures_depth()]
+    for unit_id, counters in figures_counted(deep).items():
+        for (day, name), value in counters.items():
+            if (start <= day <= end or (stock and day == STOCK_DAY)) and (names is None or name in names):
+                result[unit_id][(day, name)] += value
+    return result
+
+
+def _rates(counters: dict[tuple[datetime.date, str], int]) -> Rates:
+    totals: dict[str, int] = defaultdict(int)
+    for (_day, name), value in counters.items():
+        totals[name] += value
+    return Rates(counters={name: value for name, value in totals.items() if value})
+
+
 def unit_rates(*, unit: Unit, start: datetime.date, end: datetime.date) -> Rates:
     """A unit's (and its subtree's) counters for the days ``start``–``end`` plus the stock figures."""
-    rows = (Figure.objects.filter(_period_q(start, end), unit=unit).values("name").annotate(v=Sum("value"))
-            .values_list("name", "v"))
-    return Rates(counters={name: int(v) for name, v in rows})
+    return _rates(_counters([unit], start, end)[unit.pk])
 
 
 def units_rates(*, units: list[Unit], start: datetime.date, end: datetime.date) -> dict[int, Rates]:
     """Several units' rates in one query (a leaderboard's rows, a dashboard's children)."""
-    result: dict[int, Rates] = {unit.pk: Rates() for unit in units}
-    rows = (Figure.objects.filter(_period_q(start, end), unit__in=[u.pk for u in units])
-            .values("unit_id", "name").annotate(v=Sum("value")).values_list("unit_id", "name", "v"))
-    for unit_id, name, value in rows:
-        result[unit_id].counters[name] = int(value)
-    return result
+    return {unit_id: _rates(counters) for unit_id, counters in _counters(units, start, end).items()}
 
 
 def unit_daily(*, unit: Unit, start: datetime.date, end: datetime.date,
                names: tuple[str, ...] = ("new", "dispatched", "closed")) -> dict[str, dict[datetime.date, int]]:
     """Day-by-day counters of a unit (trends)."""
     series: dict[str, dict[datetime.date, int]] = {name: {} for name in names}
-    rows = (Figure.objects.filter(unit=unit, day__gte=start, day__lte=end, name__in=names)
-            .values("day", "name").annotate(v=Sum("value")).values_list("day", "name", "v"))
-    for day, name, value in rows:
-        series[name][day] = int(value)
+    for (day, name), value in _counters([unit], start, end, stock=False, names=names)[unit.pk].items():
+        if value:
+            series[name][day] = value
     return series
 
 
@@ -103,8 +131,6 @@ def monthly_series(*, unit: Unit, months: list[tuple[datetime.date, datetime.dat
     """Counters per month (trend charts): one query over the whole span."""
     start, end = months[0][0], months[-1][1]
     per_day: dict[str, dict[datetime.date, int]] = defaultdict(dict)
-    rows = (Figure.objects.filter(unit=unit, day__gte=start, day__lte=end, name__in=names)
-            .values("day", "name").annotate(v=Sum("value")).values_list("day", "name", "v"))
-    for day, name, value in rows:
-        per_day[name][day] = int(value)
+    for (day, name), value in _counters([unit], start, end, stock=False, names=names)[unit.pk].items():
+        per_day[name][day] = value
     return {name: [sum(v for d, v in per_day[name].items() if a <= d <= b) for a, b in months] for name in names}

@@ -22,11 +22,34 @@ from qingdan.supervision.running import figures_verify
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True, params=[3, 5], ids=["kept-to-county", "kept-everywhere"])
+def figures_depth(request, settings):
+    """Run every test with figures kept down to counties (the default) and down to villages."""
+    settings.QINGDAN_FIGURES_DEPTH = request.param
+    return request.param
+
+
 def figures() -> dict:
-    """{(unit code, day, name): value} with the stripes summed and zeros dropped."""
-    rows = (Figure.objects.values("unit__code", "day", "name").annotate(v=Sum("value"))
+    """{(unit code, day, name): value} as readers see them: kept rows (stripes summed) down to the
+    kept depth, counted from the items below it; zeros dropped."""
+    from qingdan.supervision.running import figures_counted
+    from qingdan.units.models import Unit
+
+    depth = settings_depth()
+    rows = (Figure.objects.filter(unit__depth__lte=depth).values("unit__code", "day", "name").annotate(v=Sum("value"))
             .values_list("unit__code", "day", "name", "v"))
-    return {(code, day, name): v for code, day, name, v in rows if v}
+    seen = {(code, day, name): v for code, day, name, v in rows if v}
+    deep = list(Unit.objects.filter(depth__gt=depth))
+    codes = {unit.pk: unit.code for unit in deep}
+    for unit_id, counters in figures_counted(deep).items():
+        seen.update({(codes[unit_id], day, name): v for (day, name), v in counters.items() if v})
+    return seen
+
+
+def settings_depth() -> int:
+    from qingdan.supervision.figures import figures_depth as depth
+
+    return depth()
 
 
 def changed(before: dict, after: dict) -> dict:
@@ -88,6 +111,27 @@ def test_the_loop_moves_the_village_and_its_ancestors_only(make_item, hz_operato
         assert after.get((code, today, "closed"), 0) == 0
         assert after[(code, STOCK_DAY, "reopened_open")] == 1
         assert after[(code, today, "stage_results")] == 1
+    assert figures_verify().ok
+
+
+def test_below_the_kept_depth_only_the_lead_units_own_grades_are_stored(make_item, hz_operator, tree, settings,
+                                                                      make_staff):
+    from qingdan.people.choices import Role
+    from qingdan.supervision.selectors import unit_rates
+
+    settings.QINGDAN_FIGURES_DEPTH = 3
+    handler = make_staff("v1_handler", Role.HANDLER, tree["330106009001"])
+    item = item_dispatch(actor=hz_operator, item=make_item(lead_unit=tree["330106009001"]))
+    item_accept(actor=handler, item=item)
+    stored = {(code, name) for code, name in Figure.objects.exclude(value=0).values_list("unit__code", "name")}
+    assert {code for code, _name in stored} == {"33", "3301", "330106", "330106009001"}
+    assert {name for code, name in stored if code == "330106009001"} == {"own:grade:green"}
+    # Readers still see the township's and the village's figures, counted from the items.
+    today = timezone.localdate()
+    for code in ("330106009", "330106009001"):
+        rates = unit_rates(unit=tree[code], start=today, end=today)
+        assert rates.get("dispatched") == 1 and rates.get("responded") == 1 and rates.get("grade:green") == 1
+    assert unit_rates(unit=tree["330108001"], start=today, end=today).get("dispatched") == 0
     assert figures_verify().ok
 
 
