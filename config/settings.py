@@ -247,9 +247,9 @@ QINGDAN_CLIENT_IP_HEADER = env_str("QINGDAN_CLIENT_IP_HEADER", "")
 # Working-day calendar: how often a process checks the shared cache for another process's edit.
 QINGDAN_CALENDAR_RECHECK_SECONDS = env_int("QINGDAN_CALENDAR_RECHECK_SECONDS", 60)
 # Notifications: links in e-mail and webhooks point here; e-mail copies are opt-in per user.
-# Running figures are kept for units down to this depth (3 = county); deeper units' figures
+# Running figures are kept for units down to this depth (4 = township); deeper units' figures
 # are counted from their few items when asked (docs/supervision.md, "How deep figures are kept").
-QINGDAN_FIGURES_DEPTH = env_int("QINGDAN_FIGURES_DEPTH", 3)
+QINGDAN_FIGURES_DEPTH = env_int("QINGDAN_FIGURES_DEPTH", 4)
 QINGDAN_SITE_URL = env_str("QINGDAN_SITE_URL", "http://127.0.0.1:8000")
 QINGDAN_NOTIFY_EMAIL_DEFAULT = env_bool("QINGDAN_NOTIFY_EMAIL_DEFAULT", False)
 QINGDAN_WEBHOOK_TIMEOUT = env_int("QINGDAN_WEBHOOK_TIMEOUT", 5)  # seconds per attempt; redirects are not followed

@@ -51,7 +51,7 @@ def figures_depth() -> int:
     sees a handful of items a year, each touching a dozen day counters); below this depth a
     subtree is small enough that counting its items on request is as quick as reading rows.
     """
-    return int(getattr(settings, "QINGDAN_FIGURES_DEPTH", 3))
+    return int(getattr(settings, "QINGDAN_FIGURES_DEPTH", 4))
 
 
 def keeps(path: str, name: str, lead_path: str, steplen: int = 4) -> bool:

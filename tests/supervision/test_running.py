@@ -117,7 +117,7 @@ def test_the_loop_moves_the_village_and_its_ancestors_only(make_item, hz_operato
 def test_below_the_kept_depth_only_the_lead_units_own_grades_are_stored(make_item, hz_operator, tree, settings,
                                                                       make_staff):
     from qingdan.people.choices import Role
-    from qingdan.supervision.selectors import unit_rates
+    from qingdan.supervision.selectors import unit_rates, units_rates
 
     settings.QINGDAN_FIGURES_DEPTH = 3
     handler = make_staff("v1_handler", Role.HANDLER, tree["330106009001"])
@@ -132,6 +132,11 @@ def test_below_the_kept_depth_only_the_lead_units_own_grades_are_stored(make_ite
         rates = unit_rates(unit=tree[code], start=today, end=today)
         assert rates.get("dispatched") == 1 and rates.get("responded") == 1 and rates.get("grade:green") == 1
     assert unit_rates(unit=tree["330108001"], start=today, end=today).get("dispatched") == 0
+    # A unit and its child asked for together (a dashboard and its drill-down): nothing counted twice.
+    both = units_rates(units=[tree["330106009"], tree["330106009001"]], start=today, end=today)
+    assert both[tree["330106009001"].pk].get("own:grade:green") == 1
+    assert both[tree["330106009"].pk].get("own:grade:green") == 0
+    assert both[tree["330106009"].pk].get("dispatched") == 1
     assert figures_verify().ok
 
 
