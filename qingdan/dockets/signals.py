@@ -6,6 +6,10 @@ is None for a new item). A listener's writes commit or roll back together with t
 so figures kept from these signals never drift from the items.
 
 ``items_regraded`` is sent inside the grading pass with ``changed``: {grade: [item ids]}.
+
+``submissions_linked`` is sent inside the transaction that links more submissions to an
+existing item, with ``item`` and ``submission_ids`` (the new links only): a submission rated
+before it was linked brings its rating to the item's figures.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from django.dispatch import Signal
 
 item_changed = Signal()
 items_regraded = Signal()
+submissions_linked = Signal()
 
 SNAPSHOT_FIELDS = ("status", "grade", "lead_unit_id", "docket_id", "category", "priority", "supervised", "due_on",
                    "dispatched_at", "accepted_at", "closed_at", "stage_result_at", "returns", "reopened", "progress")

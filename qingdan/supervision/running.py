@@ -98,8 +98,9 @@ def figures_item_changed(*, item: Any, before: dict | None, after: dict) -> None
         kinds[before["docket_id"]] = tuple(Docket.objects.filter(pk=before["docket_id"])  # type: ignore[assignment]
                                            .values_list("kind", "source").get())
     moved = before is not None and before["lead_unit_path"] != after["lead_unit_path"]
-    # Ratings stay with the item: they cancel out unless the item changes hands.
-    ratings = _ratings(item.pk) if moved else []
+    # Ratings stay with the item: they cancel out unless the item changes hands. A new item
+    # brings the ratings of submissions that were rated before it listed them.
+    ratings = _ratings(item.pk) if moved or before is None else []
     paths = ancestor_paths(after["lead_unit_path"]) + (ancestor_paths(before["lead_unit_path"]) if before else [])
     ids = _unit_ids(paths)
     rows: dict[RowKey, int] = {}

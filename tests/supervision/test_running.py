@@ -182,3 +182,29 @@ def test_grading_moves_grade_figures_and_verify_finds_and_repairs_drift(make_ite
     assert figures_verify(repair=True).repaired
     assert figures_verify().ok
     assert figures_verify(root=tree["330106"]).ok
+
+
+def test_a_submission_rated_before_it_is_linked_brings_its_rating(make_item, hz_operator, tree, make_staff):
+    from qingdan.dockets.services import item_link_submissions
+    from qingdan.intake.services import submission_create, submission_rate, submission_reply
+    from qingdan.people.choices import Role
+    from qingdan.supervision.selectors import unit_rates
+
+    handler = make_staff("xh_replier", Role.HANDLER, tree["330106"])
+
+    def rated(rating: str):
+        submission, _new = submission_create(actor=None, channel="web", kind="complaint", subject="路灯不亮",
+                                       text="小区门口路灯坏了一个月。", unit=tree["330106"],
+                                       anonymous=True)
+        submission_reply(actor=handler, submission=submission, text="已报修。")
+        return submission_rate(submission=submission, rating=rating)
+
+    today = timezone.localdate()
+    item = make_item(submissions=[rated("satisfied")])  # listed with an already-rated submission
+    assert item_link_submissions(actor=hz_operator, item=item, submissions=[rated("unsatisfied")]) == 1
+    for code in ("33", "3301", "330106"):
+        rates = unit_rates(unit=tree[code], start=today, end=today)
+        assert rates.get("rated") == 2
+        assert rates.get("rated:satisfied") == 1 and rates.get("rated:unsatisfied") == 1
+    assert unit_rates(unit=tree["330108"], start=today, end=today).get("rated") == 0
+    assert figures_verify().ok

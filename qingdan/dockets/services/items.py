@@ -25,7 +25,7 @@ from qingdan.dockets.errors import ItemConflict, ItemInvalid
 from qingdan.dockets.models import Campaign, Docket, Item, ItemSubmission
 from qingdan.dockets.permissions import WORK_ROLES, may_list, may_manage_docket
 from qingdan.dockets.services.common import audit_item, audit_refusal, conflict, effective_due, event, today
-from qingdan.dockets.signals import item_changed, snapshot
+from qingdan.dockets.signals import item_changed, snapshot, submissions_linked
 from qingdan.people.choices import MANAGE_ROLES, Role
 from qingdan.people.scopes import is_system, scope_for_user
 from qingdan.units.models import Unit
@@ -249,20 +249,21 @@ def item_link_submissions(*, actor: Any, item: Item, submissions: Sequence[Any])
         raise ItemInvalid(errors)
     from qingdan.intake.casework import submission_dispatch
 
-    added = 0
+    added: list[int] = []
     with transaction.atomic():
         for submission in submissions:
             _link, created = ItemSubmission.objects.get_or_create(submission=submission, defaults={"item": item})
             if not created:
                 continue
-            added += 1
+            added.append(submission.pk)
             item.hot_issues.add(*_hot_issues_of([submission]))
             event(item, EventKind.LINKED, actor=actor, text=submission.tracking_code)
             if item.dispatched_at and item.status not in CLOSED_STATUSES:
                 submission_dispatch(actor=actor, submission=submission, unit=item.lead_unit)
         if added:
+            submissions_linked.send(sender=Item, item=item, submission_ids=added)
             audit_item(actor, "item_linked", item, after={"submissions": [s.pk for s in submissions]})
-    return added
+    return len(added)
 
 
 def item_update(*, actor: Any, item: Item, version: int, changes: dict[str, Any]) -> Item:
