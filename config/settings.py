@@ -252,4 +252,7 @@ QINGDAN_CALENDAR_RECHECK_SECONDS = env_int("QINGDAN_CALENDAR_RECHECK_SECONDS", 6
 QINGDAN_FIGURES_DEPTH = env_int("QINGDAN_FIGURES_DEPTH", 4)
 QINGDAN_SITE_URL = env_str("QINGDAN_SITE_URL", "http://127.0.0.1:8000")
 QINGDAN_NOTIFY_EMAIL_DEFAULT = env_bool("QINGDAN_NOTIFY_EMAIL_DEFAULT", False)
+# Webhooks to loopback, private and link-local addresses are refused (SSRF) unless allowed here;
+# the demo and the test suite post to receivers on 127.0.0.1.
+QINGDAN_WEBHOOK_ALLOW_PRIVATE = env_bool("QINGDAN_WEBHOOK_ALLOW_PRIVATE", DEMO or TESTING)
 QINGDAN_WEBHOOK_TIMEOUT = env_int("QINGDAN_WEBHOOK_TIMEOUT", 5)  # seconds per attempt; redirects are not followed

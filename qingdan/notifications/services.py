@@ -13,10 +13,12 @@ fields are dropped (see ``qingdan.intake.privacy`` for who may see them inside t
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import json
 import logging
 import re
 import secrets
+import socket
 import time
 import urllib.error
 import urllib.request
@@ -195,10 +197,36 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 _OPENER = urllib.request.build_opener(_NoRedirect, urllib.request.ProxyHandler({}))
 
 
+def _internal_address(host: str, port: int) -> str:
+    """The first address ``host`` resolves to that is not public (loopback, private, link-local…), or "".
+
+    A webhook URL is typed by an organizer; without this check it could make the server post to
+    its own database port or the cloud's metadata address (server-side request forgery).
+    """
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError:
+        return ""  # unresolvable: the POST fails and says so
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0].split("%")[0])
+        if not address.is_global or address.is_multicast:
+            return str(address)
+    return ""
+
+
 def _post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> tuple[int | None, str]:
     """POST once; return (status code or None, error text or "")."""
-    if urlsplit(url).scheme not in ("http", "https"):
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
         return None, "only http and https URLs are allowed"
+    if not getattr(settings, "QINGDAN_WEBHOOK_ALLOW_PRIVATE", False):
+        try:
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+        except ValueError:
+            return None, "invalid port"
+        internal = _internal_address(parts.hostname or "", port)
+        if internal:
+            return None, f"refused: {parts.hostname} is an internal address ({internal})"
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 - scheme checked
     try:
         with _OPENER.open(request, timeout=timeout) as response:

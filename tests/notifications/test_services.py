@@ -294,3 +294,16 @@ def test_with_the_database_engine_a_failed_delivery_queues_its_own_retry(receive
     delivery.refresh_from_db()
     queued = DBTaskResult.objects.get()
     assert queued.run_after == delivery.next_try and queued.args_kwargs["args"] == [delivery.pk]
+
+
+@pytest.mark.parametrize("url", ["{receiver}/hook", "http://169.254.169.254/latest/meta-data/", "http://[::1]:9/x",
+                                 "http://10.0.0.7/hook"])
+def test_webhooks_to_internal_addresses_are_refused(url, send, receiver, xh_organizer, xh_handler, tree, settings):
+    # As deployed (not the suite's or the demo's setting): no posting into the server's own network.
+    settings.QINGDAN_WEBHOOK_ALLOW_PRIVATE = False
+    webhook_endpoint_create(actor=xh_organizer, unit=tree["330106"], name="x", url=url.format(receiver=receiver.url))
+    send(recipients=[xh_handler], kind="item.overdue", title="逾期", unit_path=tree["330106"].path)
+    delivery = WebhookDelivery.objects.get()
+    assert receiver.requests == []
+    assert delivery.last_status_code is None and delivery.last_error.startswith("refused:")
+    assert delivery.status != DeliveryStatus.DELIVERED
