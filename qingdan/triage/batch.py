@@ -114,7 +114,7 @@ def group_rows(messages: list[Message], *, threshold: float = grouping.THRESHOLD
         place = ""
         if gazetteer is not None:
             location = gazetteer.locate(f"{message.place}。{message.subject}。{message.body[:500]}")
-            place = location.code
+            place = grouping.group_place(location.code, location.confidence)
         vector = grouping.vectorize(message.subject, message.body)
         if vector.idx.size == 0:
             continue  # nothing to group on: the row gets no issue

@@ -130,6 +130,9 @@ def _ancestors(code: str) -> list[str]:
     return [code[:n] for n in (2, 4, 6, 9) if n < len(code)]
 
 
+UNSUPPORTED_TOWNSHIP_CONFIDENCE = 0.6
+
+
 class Gazetteer:
     """The names of the divisions, searchable in one pass over a text."""
 
@@ -175,16 +178,22 @@ class Gazetteer:
         found = self.mentions(text)
         if not found:
             return Location()
-        mentioned: dict[str, float] = defaultdict(float)
-        for _, _, entries in found:
-            for code, weight in entries:
-                mentioned[code] = max(mentioned[code], weight / len(entries))
-        best: tuple[float, str] | None = None
+        # Which mentions name each code: a mention supports another place only if it is a
+        # different span (比如 must not back 比如镇 by also naming 比如县).
+        mentioned: dict[str, set[int]] = defaultdict(set)
+        for start, _, entries in found:
+            for code, _weight in entries:
+                mentioned[code].add(start)
+
+        def supporters(code: str, start: int) -> int:
+            return sum(1 for a in _ancestors(code) if mentioned.get(a, set()) - {start})
+
+        best: tuple[float, str, int] | None = None
         ambiguous: list[Candidate] = []
-        for _, _alias, entries in found:
+        for start, _alias, entries in found:
             scored = []
             for code, weight in entries:
-                support = sum(1 for a in _ancestors(code) if a in mentioned)
+                support = supporters(code, start)
                 in_context = bool(context_code) and (code.startswith(context_code) or context_code.startswith(code))
                 if weight < 1.0 and (len(code) > 6 or _alias in self.common_words) and not (support or in_context):
                     continue  # a bare township name (下水 of 下水乡) is an ordinary word unless context backs it
@@ -200,12 +209,17 @@ class Gazetteer:
             if len(entries) > 1:
                 top_score *= 0.8
             if best is None or top_score > best[0]:
-                best = (top_score, top_code)
+                best = (top_score, top_code, start)
         if best is None:
             return Location(candidates=tuple(ambiguous), mentions=tuple(a for _, a, _ in found))
         code = best[1]
-        supported = sum(1 for a in _ancestors(code) if a in mentioned)
+        supported = supporters(code, best[2])
+        in_context = bool(context_code) and (code.startswith(context_code) or context_code.startswith(code))
         confidence = min(1.0, 0.5 + 0.1 * LEVEL_BY_LENGTH.get(len(code), 5) + 0.1 * supported)
+        if len(code) > 6 and not (supported or in_context):
+            # A township's full name with nothing around it (于城镇 inside 属于城镇规划) is
+            # as often a run of ordinary characters as a place: say so in the confidence.
+            confidence = min(confidence, UNSUPPORTED_TOWNSHIP_CONFIDENCE)
         return Location(code=code, name=self.full_name(code), confidence=round(confidence, 2),
                         mentions=tuple(a for _, a, _ in found))
 

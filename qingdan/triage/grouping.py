@@ -38,6 +38,9 @@ POSTING_SCAN = 64
 CANDIDATES = 5
 THRESHOLD = 0.35
 WINDOW_DAYS = 90
+# Only a place located at least this surely keeps two messages apart: a place read from an
+# ordinary word (于城镇 in 属于城镇规划) would otherwise split one problem into several issues.
+PLACE_CONFIDENCE = 0.7
 BODY_CHARS = 300
 BODY_WEIGHT = 0.3
 IDF_FILE = Path(__file__).resolve().parent / "data" / "bigram_idf.npy.gz"
@@ -155,6 +158,11 @@ def centroid_merge(centroid: Vector, size: int, vector: Vector) -> Vector:
 
 def _truncate(vector: Vector) -> Vector:
     return centroid_merge(EMPTY, 0, vector)
+
+
+def group_place(code: str, confidence: float) -> str:
+    """The place grouping may rely on: the located code if it is sure enough, else nothing."""
+    return code if code and confidence >= PLACE_CONFIDENCE else ""
 
 
 def places_conflict(a: str, b: str) -> bool:

@@ -111,8 +111,9 @@ def hot_issue_assign(*, triage: Triage, submission: Submission) -> HotIssue | No
     candidates = [issue_id for issue_id, _ in counts.most_common(grouping.CANDIDATES)]
     best, best_sim = None, 0.0
     # Lock the candidates: two workers adding to one issue must not lose a member's count.
+    place = grouping.group_place(triage.place_code, triage.place_confidence)
     for issue in HotIssue.objects.select_for_update().filter(pk__in=candidates).order_by("pk"):
-        if grouping.places_conflict(triage.place_code, issue.place_code):
+        if grouping.places_conflict(place, issue.place_code):
             continue
         sim = vector.dot(grouping.Vector.from_json(issue.signature))
         if sim > best_sim:
@@ -130,7 +131,7 @@ def hot_issue_assign(*, triage: Triage, submission: Submission) -> HotIssue | No
     best.submitters = len(people)
     best.likes += submission.likes
     best.first_at, best.last_at = min(best.first_at, at), max(best.last_at, at)
-    if not best.place_code and triage.place_code:
+    if not best.place_code and place:
         best.place_code, best.place_name, best.unit = triage.place_code, triage.place_name, triage.place_unit
     if best.unit_id is None:
         # Not located: the issue belongs where its first message is held, so scoped lists

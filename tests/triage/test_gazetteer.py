@@ -65,3 +65,17 @@ def test_short_city_names_used_as_words_need_context(gaz):
     # 合作 (合作市) and 资源 (资源县) are ordinary words in the shared messages.
     assert gaz.locate("供销合作社在岗失业职工追缴社保").code == ""
     assert gaz.locate("甘肃省合作市供销社").code == "623001"
+
+
+def test_a_word_does_not_back_its_own_township(gaz):
+    # 比如 names 比如县 (a common word, needs context) and its seat 比如镇: the one mention must
+    # not count as the county backing the township. Same for 大安 inside 重大安全.
+    assert gaz.locate("比如说我们小区的物业不作为").code == ""
+    assert gaz.locate("存在重大安全隐患，请尽快处理").code == ""
+    assert gaz.locate("西藏比如县比如镇的道路").code.startswith("540622")
+
+
+def test_a_township_name_inside_ordinary_words_is_not_sure(gaz):
+    located = gaz.locate("这属于城镇规划的问题")  # 于城镇 is a town in 海盐县
+    assert located.confidence < 0.7
+    assert gaz.locate("海盐县于城镇的河道").confidence >= 0.7

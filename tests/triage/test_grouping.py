@@ -61,3 +61,13 @@ def test_heat_counts_people_more_than_repeats():
     assert heat(size=5, submitters=5, likes=100) > five_people_once
     assert heat(size=5, submitters=5, likes=0, age_days=30) == round(five_people_once / 2, 4)
     assert heat(size=0, submitters=0, likes=0) == 0
+
+
+def test_an_unsure_place_does_not_keep_one_problem_apart():
+    index = GroupIndex()
+    a = index.add(vectorize(*SMOKE[0]), place=grouping.group_place("330106", 0.9))
+    # The second message's place was read from an ordinary word: grouping must not rely on it.
+    b = index.add(vectorize(*SMOKE[1]), place=grouping.group_place("540622100", 0.6))
+    c = index.add(vectorize(*SMOKE[2]), place=grouping.group_place("330108", 0.9))
+    assert b.issue == a.issue
+    assert c.issue != a.issue  # a sure place elsewhere still opens its own issue
