@@ -35,6 +35,7 @@ from django.db import connection, transaction
 
 from bench import server as bench_server
 from bench.common import database_info, load_average, raw_connection
+from bench.urls import store_ddl
 from qingdan.intake.importers import submissions_import
 from qingdan.intake.models import Submission, SubmissionEvent
 from qingdan.people.choices import Role
@@ -245,12 +246,17 @@ def measure_api(key: str, *, requests: int, concurrency: int, workers: int, time
         load = {"requests": requests, "concurrency": concurrency, "headers": auth, "time_limit": time_limit,
                 "server_pid": server.process.pid}
         warm = max(concurrency * 4, 50)
+        with connection.cursor() as cursor:
+            cursor.execute(store_ddl(connection.vendor))
         run_load(server.port, "/bench/bare/", BODY, **{**load, "requests": warm}, expect=201)
+        run_load(server.port, "/bench/bare-store/", BODY, **{**load, "requests": warm}, expect=201)
         warm_api = run_load(server.port, "/api/v1/submissions/", BODY, **{**load, "requests": warm}, expect=201,
                             keyed=True)
         say(f"  bare view: {requests} requests, {concurrency} clients, {workers} workers …")
         bare = run_load(server.port, "/bench/bare/", BODY, **load, expect=201)
-        say(f"    {bare['per_second']:.0f}/s; API …")
+        say(f"    {bare['per_second']:.0f}/s; bare store …")
+        store = run_load(server.port, "/bench/bare-store/", BODY, **load, expect=201)
+        say(f"    {store['per_second']:.0f}/s; API …")
         api = run_load(server.port, "/api/v1/submissions/", BODY, **load, expect=201, keyed=True)
         say(f"    {api['per_second']:.0f}/s")
         log_tail = (Path(scratch) / "gunicorn.log").read_text(encoding="utf-8", errors="replace")[-2000:]
@@ -261,7 +267,9 @@ def measure_api(key: str, *, requests: int, concurrency: int, workers: int, time
         raise RuntimeError(f"{stored} submissions stored for {answered} answers 201")
     if bare["failures"] or api["failures"]:
         say(f"  failures: bare {bare['failure_kinds']}, api {api['failure_kinds']}; server log:\n{log_tail}")
-    return {"bare": bare, "api": api, "ratio": api["per_second"] / bare["per_second"] if bare["per_second"] else 0,
+    return {"bare": bare, "store": store, "api": api,
+            "ratio": api["per_second"] / bare["per_second"] if bare["per_second"] else 0,
+            "store_ratio": store["per_second"] / bare["per_second"] if bare["per_second"] else 0,
             "cpu_ratio": bare["cpu_total_ms"] / api["cpu_total_ms"] if api["cpu_total_ms"] else 0,
             "workers": workers, "concurrency": concurrency, "stored": stored}
 
@@ -427,11 +435,16 @@ def render(results: list[dict[str, Any]], machine: dict[str, Any]) -> str:
               "", "| Endpoint | " + " | ".join(f"{label} per s | p50 | p99 | ratio" for label in labels) + " |",
               "|---|" + "---:|---:|---:|---:|" * len(results)]
     for key, name in (("bare", "Baseline: bare Django view, same JSON body parsed, receipt answered"),
+                      ("store", "Floor of storing: bare view + one INSERT into a plain table, committed"),
                       ("api", "`POST /api/v1/submissions/` (token, Idempotency-Key, stored with event and audit)")):
         cells = []
         for r in results:
+            if key not in r["api"]:
+                cells.append(" | | | ")
+                continue
             figure = r["api"][key]
-            ratio = "1" if key == "bare" else f"{r['api']['ratio']:.2f}"
+            ratios = {"bare": 1.0, "store": r["api"].get("store_ratio", 0), "api": r["api"]["ratio"]}
+            ratio = "1" if key == "bare" else f"{ratios[key]:.2f}"
             cells.append(f"{figure['per_second']:.0f} | {figure['p50_ms']:.1f} ms | {figure['p99_ms']:.1f} ms | "
                          f"{ratio}")
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
@@ -446,7 +459,10 @@ def render(results: list[dict[str, Any]], machine: dict[str, Any]) -> str:
                   "| CPU per request | " + " | ".join(f"{label} server | database | client | total"
                                                        for label in labels) + " |",
                   "|---|" + "---:|---:|---:|---:|" * len(results)]
-        for key, name in (("bare", "Bare view"), ("api", "`POST /api/v1/submissions/`")):
+        for key, name in (("bare", "Bare view"), ("store", "Bare view + INSERT"),
+                          ("api", "`POST /api/v1/submissions/`")):
+            if not all(key in r["api"] for r in results):
+                continue
             cells = []
             for r in results:
                 cpu = r["api"][key]["cpu_ms"]

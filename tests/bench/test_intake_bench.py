@@ -33,10 +33,13 @@ def test_import_measurement_describes_what_happened(tree):
     assert not [t for t in connection.introspection.table_names() if t.startswith("bench_raw_")]
     api = {"bare": {"requests": 100, "failures": 0, "per_second": 1000.0, "p50_ms": 1.0, "p99_ms": 2.0},
            "api": {"requests": 100, "failures": 0, "per_second": 400.0, "p50_ms": 5.0, "p99_ms": 9.0},
-           "ratio": 0.4, "workers": 4, "concurrency": 16}
+           "store": {"requests": 100, "failures": 0, "per_second": 450.0, "p50_ms": 4.0, "p99_ms": 8.0},
+           "ratio": 0.4, "store_ratio": 0.45, "workers": 4, "concurrency": 16}
     report = render([{"database": {"label": "SQLite 3", "vendor": "sqlite", "journal_mode": "wal"},
                       "load_before": "0", "api": api, "import": figures}], MACHINE)
     assert "| 0.40 — **no** |" in report and "| 1000 | 1.0 ms | 2.0 ms | 1 |" in report
+    assert "| Floor of storing: bare view + one INSERT into a plain table, committed | 450 | 4.0 ms | 8.0 ms | 0.45 |" \
+        in report
 
 
 def test_merge_document_replaces_only_its_own_section():
