@@ -187,9 +187,13 @@ def demo_dockets_load() -> int:
                        .order_by("id")[:12])
     # One of each, so every person of the loop finds work in the demo (a closure waits for 杭州's supervisor).
     states = ["closed", "closure_requested", "rectifying", "dispatched", "listed", "stage_result"]
+    # Some go down to 留下街道 and one of its communities, so the dashboards drill down to a village.
+    township = Unit.objects.get(code="330106009")
+    community = Unit.objects.filter(path__startswith=township.path, depth=township.depth + 1).order_by("path").first()
     for n, submission in enumerate(submissions):
+        lead = [submission.unit, township, submission.unit, community or township][n % 4]
         item = item_create(actor="demo", docket=hangzhou, title=submission.subject[:300] or submission.text[:40],
-                           lead_unit=submission.unit, description=submission.text[:2000],
+                           lead_unit=lead, description=submission.text[:2000],
                            commitment="30 个工作日内办结并答复", deadline_working_days=30,
                            submissions=[submission], published=n % 3 == 0)
         _demo_advance(item, states[n % len(states)])
