@@ -25,12 +25,14 @@ run: install
 	$(DEMO) $(QD) load-demo
 	$(MAKE) --no-print-directory serve
 
-# The web server, the background worker and the loop's quarter-hour tick together; Ctrl-C stops them all.
+# The web server, the background worker, the loop's quarter-hour tick and the triage of imported
+# messages together; Ctrl-C stops them all.
 serve:
 	@echo "qingdan on http://$(HOST)/ (worker running beside it)"
 	@trap 'kill 0' INT TERM EXIT; \
 	  $(DEMO) $(QD) db_worker --interval 1 & \
 	  $(DEMO) $(QD) dockets tick --enqueue --every 900 > /dev/null & \
+	  $(DEMO) $(QD) triage backfill --enqueue --every 300 > /dev/null & \
 	  $(DEMO) $(QD) runserver $(HOST) --noreload
 
 test: install

@@ -92,6 +92,22 @@ def triage_submission(*, submission_id: int) -> Triage | None:
     return triage
 
 
+def triage_backfill(*, limit: int | None = None) -> int:
+    """Triage stored submissions that have none yet, oldest first; return how many were done.
+
+    Submissions that arrive one by one are triaged by intake's signal. A bulk import sends no
+    signal per row (triaging 100,000 rows inside the import would make it an hour), so its rows
+    are picked up here, by the periodic job (`qingdan triage backfill --enqueue` from cron).
+    Oldest first, so a hot issue grows in the order people wrote.
+    """
+    ids = Submission.objects.filter(triage__isnull=True).order_by("created_at", "pk").values_list("pk", flat=True)
+    done = 0
+    for pk in ids[:limit] if limit else ids:
+        triage_submission(submission_id=pk)
+        done += 1
+    return done
+
+
 def _submitter_key(submission: Submission) -> str:
     # Anonymous messages count as distinct people: nothing says they are the same person.
     return submission.submitter_ref or submission.phone_index or f"#{submission.pk}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from qingdan.triage.services import triage_submission
+from qingdan.triage.services import triage_backfill, triage_submission
 
 
 @task()
@@ -15,3 +15,9 @@ def triage_submission_task(submission_id: int) -> dict:
         return {"submission": submission_id, "skipped": True}
     return {"submission": submission_id, "category": result.category, "confidence": result.confidence,
             "place": result.place_code, "hot_issue": result.hot_issue_id}
+
+
+@task()
+def triage_backfill_task(limit: int = 5000) -> dict:
+    """Triage up to ``limit`` stored submissions that have no triage yet (bulk imports), oldest first."""
+    return {"triaged": triage_backfill(limit=limit)}

@@ -111,3 +111,27 @@ def test_backfill_triages_what_has_no_triage(submit):
     Triage.objects.filter(submission=submission).delete()
     call_command("triage", "backfill")
     assert Triage.objects.filter(submission=submission).exists()
+
+
+def test_backfill_takes_the_oldest_first_up_to_its_limit_and_runs_on_the_worker(submit, tree):
+    import io
+
+    from django.core.management import call_command
+
+    from qingdan.intake.importers import submissions_import
+    from qingdan.triage.services import triage_backfill
+
+    already = submit()
+    rows = "\n".join(f"{n},U{n},路灯不亮{n},小区门口路灯坏了{n}天。,2019-08-0{n} 10:00:00" for n in range(1, 5))
+    result = submissions_import(actor="test", source=f"留言编号,留言用户,留言主题,留言详情,留言时间\n{rows}\n".encode(),
+                                name="board.csv", unit=tree["330106"])
+    assert result.created == 4
+    assert Triage.objects.count() == 1  # an import sends no signal per row
+    assert triage_backfill(limit=2) == 2
+    triaged = set(Triage.objects.values_list("submission__subject", flat=True))
+    assert triaged == {already.subject, "路灯不亮1", "路灯不亮2"}  # the oldest two, by the messages' own time
+    out = io.StringIO()
+    call_command("triage", "backfill", "--enqueue", stdout=out)  # the worker (immediate in tests) does the rest
+    assert "enqueued triage backfill" in out.getvalue()
+    assert Triage.objects.count() == 5
+    assert triage_backfill() == 0

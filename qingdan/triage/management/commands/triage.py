@@ -20,7 +20,8 @@ class Command(QingdanCommand):
             "writes the model; 'evaluate FILE…' cross-validates it; 'classify FILE --output OUT.csv' writes "
             "id,category,confidence; 'locate FILE --output OUT.csv' writes id,unit_code,unit_name,confidence; "
             "'group FILE --output OUT.csv [--issues ISSUES.csv]' writes id,issue and the hot issues; "
-            "'backfill' triages stored submissions that have no triage yet (bulk imports send no signal); "
+            "'backfill [--limit N] [--enqueue] [--every SECONDS]' triages stored submissions that have no "
+            "triage yet, oldest first (bulk imports send no signal per row: run it from cron); "
             "'gazetteer DIVISIONS_DIR [MESSAGES…]' rebuilds the shipped gazetteer (message files mark short city "
             "and county names used as ordinary words).")
 
@@ -37,6 +38,10 @@ class Command(QingdanCommand):
         parser.add_argument("--unit", metavar="CODE", help="locate: the channel's unit, to settle repeated names")
         parser.add_argument("--threshold", type=float, help="group: the similarity that joins an issue")
         parser.add_argument("--folds", type=int, default=5)
+        parser.add_argument("--limit", type=int, default=5000, help="backfill: at most this many per run")
+        parser.add_argument("--enqueue", action="store_true", help="backfill: run it on the background worker")
+        parser.add_argument("--every", type=int, default=0, metavar="SECONDS",
+                            help="backfill: keep running, once every SECONDS (instead of cron)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
@@ -151,11 +156,15 @@ class Command(QingdanCommand):
         self.stdout.write(f"gazetteer: {count} names")
 
     def do_backfill(self, files: list[Path], options: dict[str, Any]) -> None:
-        from qingdan.intake.models import Submission
-        from qingdan.triage.services import triage_submission
+        from qingdan.triage.services import triage_backfill
+        from qingdan.triage.tasks import triage_backfill_task
 
-        ids = list(Submission.objects.filter(triage__isnull=True).order_by("created_at", "pk")
-                   .values_list("pk", flat=True))
-        for pk in ids:
-            triage_submission(submission_id=pk)
-        self.stdout.write(f"triaged {len(ids)} submissions")
+        while True:
+            if options["enqueue"]:
+                task = triage_backfill_task.enqueue(limit=options["limit"])
+                self.stdout.write(f"enqueued triage backfill: task {task.id}")
+            else:
+                self.stdout.write(f"triaged {triage_backfill(limit=options['limit'])} submissions")
+            if not options["every"]:
+                return
+            time.sleep(options["every"])
