@@ -1,8 +1,9 @@
-"""The operator's view of triage on a submission: the suggested category with its reasons, and a correction.
+"""The operator's view of triage on a submission: category, place, hot issue and units to send it to.
 
 A fragment the submission page loads (htmx) — and a plain page without JavaScript. Reading
 goes through intake's scoped selector; the correction is ``services.triage_correct`` (audited,
-and used by the next training).
+and used by the next training). The units are ``routing.route_suggest``'s top three with
+their reasons, so the operator sees why before dispatching.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from qingdan.core.errors import ApplicationError
 from qingdan.intake.selectors import submission_get_for_user
+from qingdan.triage.routing import route_suggest
 from qingdan.triage.selectors import triage_for_submission
 from qingdan.triage.services import categories, triage_correct
 
@@ -39,5 +41,6 @@ def suggestion(request: HttpRequest, code: str) -> HttpResponse:
     template = "triage/_suggestion.html" if request.headers.get("HX-Request") else "triage/suggestion_page.html"
     return render(request, template, {
         "submission": submission, "triage": triage, "reasons": reasons, "categories": categories(),
-        "error": error,
+        "error": error, "hot_issue": triage.hot_issue if triage else None,
+        "suggestions": route_suggest(submission=submission) if triage else [],
     }, status=400 if error else 200)
