@@ -18,10 +18,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Sum
 
-from qingdan.dockets.choices import GRADED_STATUSES
+from qingdan.dockets.choices import GRADED_STATUSES, OPEN_STATUSES
 from qingdan.supervision.figures import (
     OWN_PREFIX,
     Key,
@@ -30,6 +31,7 @@ from qingdan.supervision.figures import (
     item_counters,
     keeps,
     local_day,
+    response_limit,
 )
 from qingdan.supervision.models import STOCK_DAY, Figure
 from qingdan.units.models import Unit
@@ -267,9 +269,6 @@ def figures_counted(units: list[Unit]) -> dict[int, Counter[Key]]:
 
 
 def _counted_sql(units: list[Unit]) -> list[tuple[int, datetime.date, str, int]]:
-    from django.conf import settings
-
-    from qingdan.dockets.choices import OPEN_STATUSES
     from qingdan.people.scopes import subtree_bounds
 
     # Every unit inside a wanted subtree → the wanted unit, found by the path index; a unit
@@ -282,9 +281,7 @@ def _counted_sql(units: list[Unit]) -> list[tuple[int, datetime.date, str, int]]
         unit_ids += inside
         target_ids += [unit.pk] * len(inside)
     head = "WITH sup_map AS (SELECT * FROM unnest(%(unit_ids)s::int[], %(target_ids)s::int[]) AS m(unit_id, target_id))"
-    params = {"tz": settings.TIME_ZONE, "open": sorted(OPEN_STATUSES), "graded": sorted(GRADED_STATUSES),
-              "stock": STOCK_DAY, "limit": _response_limit(), "own_anywhere": False,
-              "unit_ids": unit_ids, "target_ids": target_ids}
+    params = {**_own_sql_params(own_anywhere=False), "unit_ids": unit_ids, "target_ids": target_ids}
     wanted = {unit.pk for unit in units}
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL jit = off")  # a small query: compiling it would cost more than running it
@@ -383,15 +380,10 @@ def figures_rebuild_sql() -> int:
     its children's totals. Items led below ``figures_depth()`` count at their ancestor on that
     level straight away. For the first load of a big database and for repairs at scale.
     """
-    from django.conf import settings
-
-    from qingdan.dockets.choices import OPEN_STATUSES
-
     if connection.vendor != "postgresql":
         raise RuntimeError("figures_rebuild_sql needs PostgreSQL; use figures_verify(repair=True)")
     table = Figure._meta.db_table
-    params = {"tz": settings.TIME_ZONE, "open": sorted(OPEN_STATUSES), "graded": sorted(GRADED_STATUSES),
-              "stock": STOCK_DAY, "limit": _response_limit(), "own_anywhere": True}
+    params = _own_sql_params(own_anywhere=True)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {table}")
         # Each unit → the unit its tree figures are kept on: itself, or its ancestor at the kept depth.
@@ -418,7 +410,8 @@ def figures_rebuild_sql() -> int:
     return written
 
 
-def _response_limit() -> datetime.timedelta:
-    from qingdan.supervision.figures import response_limit
-
-    return response_limit()
+def _own_sql_params(*, own_anywhere: bool) -> dict[str, Any]:
+    """The parameters of ``_OWN_SQL``; ``own_anywhere`` keeps ``own:`` rows for every lead unit
+    (the rebuild) rather than only for the units asked about (a count on request)."""
+    return {"tz": settings.TIME_ZONE, "open": sorted(OPEN_STATUSES), "graded": sorted(GRADED_STATUSES),
+            "stock": STOCK_DAY, "limit": response_limit(), "own_anywhere": own_anywhere}
