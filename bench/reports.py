@@ -28,10 +28,11 @@ from bench.common import database_info, load_average, raw_connection
 from qingdan.supervision.figures import figures_depth
 from qingdan.supervision.periods import period_containing
 from qingdan.supervision.running import figures_rebuild_sql
-from qingdan.supervision.selectors import unit_children, unit_rates, units_rates
+from qingdan.supervision.selectors import unit_rates, units_rates
 from qingdan.units.choices import UnitLevel
 from qingdan.units.divisions import default_source, divisions_import, read_divisions
 from qingdan.units.models import Unit
+from qingdan.units.selectors import unit_children
 
 TITLE = "Reports: dashboard figures from the running figures vs a GROUP BY over the items"
 PROVINCE = "33"  # 浙江省: every item is led by one of its villages
@@ -167,7 +168,7 @@ def measure(*, report_items: int = 200_000, repeat: int = 21, progress: Callable
     results: dict[str, Any] = {}
     raw = raw_connection()
     for label, unit in targets.items():
-        children = unit_children(unit)
+        children = list(unit_children(unit, include_retired=False))
 
         def dashboard(unit: Unit = unit, children: list[Unit] = children) -> Any:
             rates = unit_rates(unit=unit, start=month.start, end=month.end)

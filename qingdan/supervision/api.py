@@ -8,6 +8,7 @@ from ninja import Router, Schema
 from qingdan.supervision import selectors, services
 from qingdan.supervision.periods import Period, period_containing, period_parse
 from qingdan.supervision.rates import Rates
+from qingdan.units.selectors import unit_children
 
 router = Router(tags=["supervision"])
 
@@ -89,7 +90,7 @@ def unit_figures(request: HttpRequest, code: str, period: str | None = None) -> 
     unit = selectors.unit_get_for_figures(user=request.user, code=code)
     span = _period(period, "month")
     rates = selectors.unit_rates(unit=unit, start=span.start, end=span.end)
-    children = selectors.unit_children(unit)
+    children = list(unit_children(unit, include_retired=False))
     child_rates = selectors.units_rates(units=children, start=span.start, end=span.end)
     return FiguresPage(period=span.key, starts_on=span.start.isoformat(), ends_on=span.end.isoformat(),
                        unit=_unit_out(unit, rates), by_status=rates.breakdown("status:"),

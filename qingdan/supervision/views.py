@@ -26,6 +26,7 @@ from qingdan.supervision import selectors, services
 from qingdan.supervision.periods import Period, last_months, period_containing, period_parse
 from qingdan.supervision.rates import FORMULA_LABELS, INDEX_COMPONENTS, RATES, Rates
 from qingdan.units.models import Unit
+from qingdan.units.selectors import unit_ancestors, unit_children
 
 EXPORT_COLUMNS = ("new", "dispatched", "responded", "closed", "closed_on_time", "resolved", "stage_results",
                   "returns", "rated", "satisfied", "basic", "open", "overdue", "response_rate", "resolution_rate",
@@ -76,7 +77,7 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
     unit = _unit(request, code)
     period = _period(request)
     rates = selectors.unit_rates(unit=unit, start=period.start, end=period.end)
-    children = selectors.unit_children(unit)
+    children = list(unit_children(unit, include_retired=False))
     child_rates = selectors.units_rates(units=children, start=period.start, end=period.end)
     scope = selectors.figure_scope(request.user)
     months = last_months(period.end, 12)
@@ -100,7 +101,7 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
         },
         "labels": {"new": str(_("New items")), "closed": str(_("Closed")), "overdue": str(_("Overdue now"))},
     }
-    ancestors = [(a, scope.contains(a)) for a in selectors.unit_ancestors(unit)]
+    ancestors = [(a, scope.contains(a)) for a in unit_ancestors(unit)]
     context = {
         "unit": unit, "period": period, "rates": rates, "figures": rates.as_dict(), "labels": column_labels(),
         "sentence": sentence(rates), "ancestors": ancestors, "chart": chart,
@@ -127,7 +128,7 @@ def _period_choices(current: Period) -> list[tuple[str, str]]:
 
 
 def _export_rows(unit: Unit, period: Period) -> tuple[list[str], list[list[Any]]]:
-    children = selectors.unit_children(unit)
+    children = list(unit_children(unit, include_retired=False))
     all_rates: dict[int, Rates] = selectors.units_rates(units=[unit, *children], start=period.start, end=period.end)
     labels = column_labels()
     header = [_("Unit code"), _("Unit"), _("Period")] + [labels[c] for c in EXPORT_COLUMNS]
