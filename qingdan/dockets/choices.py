@@ -83,12 +83,4 @@ URGEABLE = frozenset(GRADED_STATUSES)
 WITH_UNIT = frozenset(GRADED_STATUSES - {ItemStatus.RETURNED})
 
 # Chinese names accepted in imported files and forms.
-KIND_ALIASES = {"问题": DocketKind.PROBLEM, "问题清单": DocketKind.PROBLEM, "民生实事": DocketKind.PROJECT,
-                "任务": DocketKind.TASK, "调研课题": DocketKind.RESEARCH, "课题": DocketKind.RESEARCH,
-                "措施": DocketKind.MEASURE}
-SOURCE_ALIASES = {"巡视": DocketSource.INSPECTION, "巡察": DocketSource.INSPECTION, "督查": DocketSource.SUPERVISION,
-                  "审计": DocketSource.AUDIT, "国家安全": DocketSource.SECURITY, "网络舆情": DocketSource.OPINION,
-                  "信访": DocketSource.PETITION, "应急管理": DocketSource.EMERGENCY,
-                  "自查检视": DocketSource.SELF_CHECK, "检视": DocketSource.SELF_CHECK,
-                  "群众意见": DocketSource.PUBLIC, "调研": DocketSource.RESEARCH}
 PRIORITY_ALIASES = {"一般": Priority.NORMAL, "普通": Priority.NORMAL, "重要": Priority.HIGH, "紧急": Priority.URGENT}

@@ -15,7 +15,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from qingdan.core.errors import NotFound
 from qingdan.dockets.choices import OPEN_STATUSES, WITH_UNIT, ItemStatus
-from qingdan.dockets.models import Campaign, Docket, Item, ItemEvent
+from qingdan.dockets.models import Docket, Item, ItemEvent
 from qingdan.people.scopes import scope_for_user
 
 
@@ -60,10 +60,6 @@ def docket_get_for_user(user: Any, *, pk: int) -> Docket:
     if docket is None:
         raise NotFound("No such list in your scope.")
     return docket
-
-
-def campaign_queryset_for_user(user: Any) -> QuerySet[Campaign]:
-    return scope_for_user(user).filter(Campaign.objects.all(), "unit")
 
 
 @dataclass(frozen=True)

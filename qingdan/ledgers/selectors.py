@@ -91,14 +91,6 @@ def session_list_for_user(user: Any, *, unit: Unit | None = None, start: datetim
         roll=Count("attendances"), studied=Count("attendances", filter=Q(attendances__status__in=STUDIED)))
 
 
-def session_get_for_user(user: Any, *, session_id: int) -> StudySession:
-    """Return one session the user may see, or NotFound."""
-    session = session_list_for_user(user).filter(pk=session_id).first()
-    if session is None:
-        raise NotFound("No such session in your scope.")
-    return session
-
-
 def topic_list_for_user(user: Any, *, unit: Unit | None = None) -> QuerySet[ResearchTopic]:
     """Research topics of units in the user's scope."""
     queryset = scope_for_user(user).filter(ResearchTopic.objects.select_related("unit"), "unit").annotate(

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from qingdan.core.errors import NotFound
-from qingdan.notifications.models import Notification, WebhookEndpoint
+from qingdan.notifications.models import Notification
 
 
 def notification_list_for_user(user: Any, *, unread_only: bool = False) -> QuerySet[Notification]:
@@ -35,14 +35,6 @@ def notification_get_for_user(user: Any, *, notification_id: int) -> Notificatio
     if row is None:
         raise NotFound(_("No such notification in your inbox."))
     return row
-
-
-def webhook_endpoints_for_user(user: Any) -> QuerySet[WebhookEndpoint]:
-    """Return the endpoints of units the user manages."""
-    from qingdan.people.choices import MANAGE_ROLES
-    from qingdan.people.scopes import scope_for_user
-
-    return scope_for_user(user, roles=MANAGE_ROLES).filter(WebhookEndpoint.objects.all(), "unit")
 
 
 def email_preference(user: Any) -> bool:

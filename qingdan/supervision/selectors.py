@@ -96,29 +96,6 @@ def units_rates(*, units: list[Unit], start: datetime.date, end: datetime.date) 
     return {unit_id: _rates(counters) for unit_id, counters in _counters(units, start, end).items()}
 
 
-def unit_daily(*, unit: Unit, start: datetime.date, end: datetime.date,
-               names: tuple[str, ...] = ("new", "dispatched", "closed")) -> dict[str, dict[datetime.date, int]]:
-    """Day-by-day counters of a unit (trends)."""
-    series: dict[str, dict[datetime.date, int]] = {name: {} for name in names}
-    for (day, name), value in _counters([unit], start, end, stock=False, names=names)[unit.pk].items():
-        if value:
-            series[name][day] = value
-    return series
-
-
-def unit_children(unit: Unit, *, regions_only: bool = False) -> list[Unit]:
-    """The unit's children in the national list's order (for drill-down and leaderboards)."""
-    children = Unit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1, is_active=True)
-    if regions_only:
-        children = children.filter(kind="region")
-    return list(children.order_by("path"))
-
-
-def unit_ancestors(unit: Unit) -> list[Unit]:
-    paths = [unit.path[:end] for end in range(Unit.steplen, len(unit.path), Unit.steplen)]
-    return list(Unit.objects.filter(path__in=paths).order_by("depth"))
-
-
 def scheme_current(*, unit: Unit) -> IndexScheme | None:
     """The latest index scheme of the nearest unit at or above ``unit`` that has one."""
     paths = [unit.path[:end] for end in range(Unit.steplen, len(unit.path) + 1, Unit.steplen)]
