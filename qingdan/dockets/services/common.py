@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from qingdan.audit.services import audit_record
 from qingdan.core.errors import PermissionDenied
+from qingdan.core.workdays import add_working_days
 from qingdan.dockets.choices import Grade, ItemStatus
 from qingdan.dockets.errors import ItemConflict, TransitionRefused
 from qingdan.dockets.models import Item, ItemEvent
@@ -50,6 +51,15 @@ def grade_for(due_on: datetime.date | None, *, on: datetime.date, soon: datetime
     if due_on is None or due_on > soon:
         return Grade.GREEN
     return Grade.RED if due_on < on else Grade.YELLOW
+
+
+def soon_until(on: datetime.date, days: int) -> datetime.date:
+    """The last due date that is yellow on ``on``: ``days`` working days ahead; with 0, only today.
+
+    One rule for the grading pass and for the steps that regrade one item, so an item never
+    changes colour between a step and the next tick.
+    """
+    return add_working_days(on, days) if days else on
 
 
 def effective_due(item: Item) -> datetime.date | None:

@@ -16,11 +16,10 @@ from django.utils import timezone
 
 from qingdan.audit.services import audit_record
 from qingdan.core.bulk import write_rows
-from qingdan.core.workdays import add_working_days
 from qingdan.dockets import notices
 from qingdan.dockets.choices import GRADED_STATUSES, EventKind, Grade
 from qingdan.dockets.models import Docket, Item, ItemEvent
-from qingdan.dockets.services.common import today
+from qingdan.dockets.services.common import soon_until, today
 from qingdan.dockets.signals import items_regraded
 
 _EVENT_BATCH = 5000
@@ -47,7 +46,7 @@ def items_grade(*, on: datetime.date | None = None, urge: bool = True) -> GradeR
         "due_soon_days", flat=True).distinct()))
     with transaction.atomic():
         for days in soon_settings:
-            soon = add_working_days(on, days) if days else on
+            soon = soon_until(on, days)
             # With one setting in use (the usual case) no join to the dockets is needed.
             scoped = open_items if len(soon_settings) == 1 else open_items.filter(docket__due_soon_days=days)
             wanted = {

@@ -30,7 +30,7 @@ from qingdan.dockets.choices import (
 from qingdan.dockets.errors import ItemInvalid, TransitionRefused
 from qingdan.dockets.models import Evidence, Item
 from qingdan.dockets.permissions import is_own_work, may_list, may_verify, may_work
-from qingdan.dockets.services.common import effective_due, event, grade_for, step, today
+from qingdan.dockets.services.common import effective_due, event, grade_for, soon_until, step, today
 from qingdan.dockets.services.items import MAX_TEXT, rollup_progress
 from qingdan.intake.attachments import MAX_FILES, clean_attachment
 from qingdan.people.scopes import is_system
@@ -103,7 +103,7 @@ def item_dispatch(*, actor: Any, item: Item, version: int | None = None, lead_un
             raise ItemInvalid({"deadline": _("The deadline %(date)s has passed; set a new one before dispatching.")
                                % {"date": current.deadline.isoformat()}})
         current.due_on = effective_due(current)
-        current.grade = grade_for(current.due_on, on=on, soon=add_working_days(on, current.docket.due_soon_days))
+        current.grade = grade_for(current.due_on, on=on, soon=soon_until(on, current.docket.due_soon_days))
         previous, current.status = current.status, ItemStatus.DISPATCHED
         current.dispatched_at, current.returned_at = timezone.now(), None
         event(current, EventKind.DISPATCHED, actor=actor, from_status=previous, to_status=current.status)
@@ -335,7 +335,7 @@ def item_reopen(*, actor: Any, item: Item, reason: str, version: int | None = No
         current.reopened += 1
         current.closed_at = current.closed_by = current.closure_requested_at = current.closure_requested_by = None
         on = today()
-        current.grade = grade_for(current.due_on, on=on, soon=add_working_days(on, current.docket.due_soon_days))
+        current.grade = grade_for(current.due_on, on=on, soon=soon_until(on, current.docket.due_soon_days))
         event(current, EventKind.REOPENED, actor=actor, from_status=previous, to_status=current.status,
               text=reason, data={"reopened": current.reopened})
         notices.item_reopened(current, reason)
@@ -368,7 +368,7 @@ def item_supervise(*, actor: Any, item: Item, deadline: datetime.date, text: str
     def change(current: Item) -> dict:
         current.supervised, current.supervise_deadline = True, deadline
         current.due_on = effective_due(current)
-        current.grade = grade_for(current.due_on, on=on, soon=add_working_days(on, current.docket.due_soon_days))
+        current.grade = grade_for(current.due_on, on=on, soon=soon_until(on, current.docket.due_soon_days))
         event(current, EventKind.SUPERVISED, actor=actor, text=text, data={"deadline": deadline.isoformat()})
         notices.item_urged(current, text or _("This item is now under supervision until %(d)s.")
                            % {"d": deadline.isoformat()})
