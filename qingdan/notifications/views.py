@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from qingdan.core.errors import NotFound
 from qingdan.notifications import selectors, services
-from qingdan.notifications.models import Notification
 
 PAGE_SIZE = 50
 
@@ -40,17 +38,10 @@ def unread_count(request: HttpRequest) -> HttpResponse:
                   {"unread": selectors.notification_unread_count(request.user)})
 
 
-def _mark(request: HttpRequest, notification_id: int) -> Notification:
-    try:
-        return services.notification_mark_read(user=request.user, notification_id=notification_id)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
-
-
 @login_required
 @require_POST
 def mark_read(request: HttpRequest, notification_id: int) -> HttpResponse:
-    row = _mark(request, notification_id)
+    row = services.notification_mark_read(user=request.user, notification_id=notification_id)
     if request.headers.get("HX-Request"):
         return render(request, "notifications/_row.html", {"n": row})
     return redirect("inbox:list")
@@ -59,7 +50,7 @@ def mark_read(request: HttpRequest, notification_id: int) -> HttpResponse:
 @login_required
 def open_notification(request: HttpRequest, notification_id: int) -> HttpResponse:
     """Mark read and follow the link, only to this site (never an open redirect)."""
-    row = _mark(request, notification_id)
+    row = services.notification_mark_read(user=request.user, notification_id=notification_id)
     if row.url and url_has_allowed_host_and_scheme(row.url, allowed_hosts={request.get_host()},
                                                    require_https=request.is_secure()):
         return redirect(row.url)
