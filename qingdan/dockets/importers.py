@@ -171,7 +171,8 @@ class _UnitResolver:
                          % {"ref": reference[:60], "n": len(active), "codes": listed})
 
 
-def _split_units(value: str) -> list[str]:
+def split_units(value: str) -> list[str]:
+    """The unit references in a co-operating units cell or field (、 , ， ; ； or new lines between)."""
     return [part.strip() for part in CO_UNIT_SEPARATORS.split(value) if part.strip()]
 
 
@@ -188,7 +189,7 @@ def items_import(*, actor: Any, docket: Docket, name: str, data: bytes) -> Impor
     usernames: set[str] = set()
     for row in rows:
         references.add(row.get("lead_unit"))
-        references.update(_split_units(row.get("co_units")))
+        references.update(split_units(row.get("co_units")))
         usernames.update(filter(None, (row.get("leader"), row.get("handler"))))
     units = _UnitResolver(actor, docket, references)
     users = {u.username: u for u in get_user_model().objects.filter(username__in=usernames, is_active=True)}
@@ -267,7 +268,7 @@ def _row_fields(row: Row, units: _UnitResolver, users: dict[str, Any], errors: l
 
     fields["lead_unit"] = parse("lead_unit", units.resolve)
     co_units = []
-    for reference in _split_units(row.get("co_units")):
+    for reference in split_units(row.get("co_units")):
         try:
             co_units.append(units.resolve(reference))
         except ValueError as exc:

@@ -31,6 +31,7 @@ from qingdan.dockets.choices import (
 )
 from qingdan.dockets.errors import ItemInvalid
 from qingdan.dockets.forms import ActionForm, DocketForm, EditForm, FilterForm, ItemForm, resolve_unit, uploaded_files
+from qingdan.dockets.importers import split_units
 from qingdan.dockets.models import Evidence, Item
 from qingdan.intake.attachments import MAX_BYTES
 from qingdan.units.selectors import unit_get_for_user
@@ -265,7 +266,7 @@ def _create_item(request: HttpRequest, docket: Any, form: ItemForm, submission: 
     if lead is None:
         form.add_error("lead_unit", error or _("Choose a unit."))
     co_units = []
-    for text in [t for t in data["co_units"].replace("、", ",").replace("，", ",").split(",") if t.strip()]:
+    for text in split_units(data["co_units"]):
         unit, unit_error = resolve_unit(request.user, docket, text)
         if unit is None:
             form.add_error("co_units", unit_error)
