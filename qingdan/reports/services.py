@@ -15,7 +15,7 @@ from qingdan.audit.services import audit_record
 from qingdan.core.errors import ApplicationError, PermissionDenied
 from qingdan.reports.models import ReportFormat, Subscription
 from qingdan.reports.render import CONTENT_TYPES, filename, render
-from qingdan.reports.weekly import weekly_build
+from qingdan.reports.weekly import WeeklyReport, weekly_build
 from qingdan.supervision.periods import Period, period_containing
 from qingdan.supervision.selectors import figure_scope
 from qingdan.units.models import Unit
@@ -49,13 +49,20 @@ def weekly_send(*, week: Period | None = None) -> int:
     sent = 0
     subscriptions = (Subscription.objects.filter(active=True, user__is_active=True)
                      .exclude(last_sent_week=week.key).select_related("user", "unit"))
+    # Many leaders subscribe to one unit: build each unit's report once and render each format once.
+    reports: dict[int, WeeklyReport] = {}
+    files: dict[tuple[int, str], bytes] = {}
     for sub in subscriptions:
         if not figure_scope(sub.user).contains(sub.unit):
             continue  # the subscriber lost the role: nothing leaves the building
-        report = weekly_build(unit=sub.unit, week=week)
+        if sub.unit_id not in reports:
+            reports[sub.unit_id] = weekly_build(unit=sub.unit, week=week)
+        report = reports[sub.unit_id]
+        if (sub.unit_id, sub.format) not in files:
+            files[(sub.unit_id, sub.format)] = render(report, sub.format)
         message = EmailMessage(subject=report.title, body=report.sentence or report.title,
                                from_email=settings.DEFAULT_FROM_EMAIL, to=[sub.user.email])
-        message.attach(filename(report, sub.format), render(report, sub.format),
+        message.attach(filename(report, sub.format), files[(sub.unit_id, sub.format)],
                        CONTENT_TYPES[sub.format].split(";")[0])
         message.send()
         Subscription.objects.filter(pk=sub.pk).update(last_sent_week=week.key)
