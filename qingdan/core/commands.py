@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -47,3 +48,17 @@ class QingdanCommand(BaseCommand):
             raise CommandError(exc.summary) from exc
         except ApplicationError as exc:
             raise CommandError(exc.message) from exc
+
+
+def run_or_enqueue(command: BaseCommand, options: dict[str, Any], *, name: str, task: Any,
+                   describe: Callable[[Any], str], **kwargs: Any) -> None:
+    """Run a periodic job's ``task`` here, or with ``--enqueue`` hand it to the background worker;
+    with ``--every N`` keep doing so every N seconds (for a machine without cron)."""
+    while True:
+        if options["enqueue"]:
+            command.stdout.write(f"enqueued {name}: task {task.enqueue(**kwargs).id}")
+        else:
+            command.stdout.write(describe(task.call(**kwargs)))
+        if not options["every"]:
+            return
+        time.sleep(options["every"])

@@ -7,10 +7,11 @@ ticking in the foreground (``make run`` does this beside its worker).
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+
+from qingdan.core.commands import run_or_enqueue
 
 
 class Command(BaseCommand):
@@ -25,12 +26,5 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         from qingdan.dockets.tasks import dockets_tick_task
 
-        while True:
-            if options["enqueue"]:
-                self.stdout.write(f"enqueued dockets tick: task {dockets_tick_task.enqueue().id}")
-            else:
-                result = dockets_tick_task.call()
-                self.stdout.write(f"graded {result['graded']}, handed to parent units: {result['fallback']}")
-            if not options["every"]:
-                return
-            time.sleep(options["every"])
+        run_or_enqueue(self, options, name="dockets tick", task=dockets_tick_task,
+                       describe=lambda r: f"graded {r['graded']}, handed to parent units: {r['fallback']}")

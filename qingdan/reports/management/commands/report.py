@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 
-from qingdan.core.commands import QingdanCommand
+from qingdan.core.commands import QingdanCommand, run_or_enqueue
 
 
 class Command(QingdanCommand):
@@ -85,19 +85,10 @@ class Command(QingdanCommand):
             raise CommandError("--output FILE is needed for xlsx and pdf")
 
     def do_send(self, options: dict[str, Any]) -> None:
-        import time
-
         from qingdan.reports.tasks import reports_weekly_task
 
-        while True:
-            if options["enqueue"]:
-                self.stdout.write(f"enqueued weekly report: task {reports_weekly_task.enqueue().id}")
-            else:
-                result = reports_weekly_task.call()
-                self.stdout.write(f"week {result['week']}: sent {result['sent']}")
-            if not options["every"]:
-                return
-            time.sleep(options["every"])
+        run_or_enqueue(self, options, name="weekly report", task=reports_weekly_task,
+                       describe=lambda r: f"week {r['week']}: sent {r['sent']}")
 
     def do_verify(self, options: dict[str, Any]) -> None:
         from qingdan.supervision.running import figures_verify

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 
-from qingdan.core.commands import QingdanCommand
+from qingdan.core.commands import QingdanCommand, run_or_enqueue
 from qingdan.core.errors import ApplicationError
 
 
@@ -156,15 +156,7 @@ class Command(QingdanCommand):
         self.stdout.write(f"gazetteer: {count} names")
 
     def do_backfill(self, files: list[Path], options: dict[str, Any]) -> None:
-        from qingdan.triage.services import triage_backfill
         from qingdan.triage.tasks import triage_backfill_task
 
-        while True:
-            if options["enqueue"]:
-                task = triage_backfill_task.enqueue(limit=options["limit"])
-                self.stdout.write(f"enqueued triage backfill: task {task.id}")
-            else:
-                self.stdout.write(f"triaged {triage_backfill(limit=options['limit'])} submissions")
-            if not options["every"]:
-                return
-            time.sleep(options["every"])
+        run_or_enqueue(self, options, name="triage backfill", task=triage_backfill_task,
+                       describe=lambda r: f"triaged {r['triaged']} submissions", limit=options["limit"])
