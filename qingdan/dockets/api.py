@@ -6,8 +6,6 @@ show only what an organizer published, redacted like the public pages.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
@@ -35,10 +33,10 @@ router = Router(tags=["dockets"])
 public_router = Router(tags=["public"], auth=None)
 
 
-def _docket_out(docket: Docket, items: Any) -> dict:
+def _docket_out(docket: Docket, counts: selectors.DocketCounts) -> dict:
     return {"id": docket.pk, "name": docket.name, "kind": docket.kind, "source": docket.source,
             "owner_unit": docket.owner_unit.code, "level": docket.level, "published": docket.published,
-            "counts": selectors.docket_counts(items).as_dict()}
+            "counts": counts.as_dict()}
 
 
 def _list_out(item: Item) -> dict:
@@ -68,9 +66,9 @@ def _item_out(request: HttpRequest, item: Item) -> dict:
 
 @router.get("/", response=list[DocketOut], summary="Lists you run or work on, with their counters")
 def docket_list(request: HttpRequest) -> list[dict]:
-    dockets = selectors.docket_queryset_for_user(request.user).select_related("owner_unit")[:500]
-    seen = selectors.item_queryset_for_user(request.user)
-    return [_docket_out(d, seen.filter(docket=d)) for d in dockets]
+    dockets = list(selectors.docket_queryset_for_user(request.user).select_related("owner_unit")[:500])
+    counts = selectors.docket_counts_by_docket(selectors.item_queryset_for_user(request.user), dockets)
+    return [_docket_out(d, counts[d.pk]) for d in dockets]
 
 
 @router.get("/items", response=ItemPageOut, summary="Items you may see, filtered")
@@ -160,9 +158,10 @@ def _public_item(item: Item) -> dict:
 
 @public_router.get("/dockets", response=list[PublicDocketOut], summary="Published lists (no token needed)")
 def public_docket_list(request: HttpRequest) -> list[dict]:
+    dockets = list(selectors.public_dockets()[:200])
+    counts = selectors.docket_counts_by_docket(selectors.public_items(), dockets)
     return [{"id": d.pk, "name": d.name, "owner_unit": d.owner_unit.name, "source": d.source,
-             "counts": selectors.docket_counts(selectors.public_items(d)).as_dict()}
-            for d in selectors.public_dockets()[:200]]
+             "counts": counts[d.pk].as_dict()} for d in dockets]
 
 
 @public_router.get("/dockets/{int:docket_id}/items", response=list[PublicItemOut],

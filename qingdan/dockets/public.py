@@ -19,7 +19,8 @@ from qingdan.dockets import selectors
 @cache_control(public=True, max_age=60)
 def index(request: HttpRequest) -> HttpResponse:
     dockets = list(selectors.public_dockets().order_by("-created_at")[:100])
-    rows = [(d, selectors.docket_counts(selectors.public_items(d))) for d in dockets]
+    counts = selectors.docket_counts_by_docket(selectors.public_items(), dockets)
+    rows = [(d, counts[d.pk]) for d in dockets]
     return render(request, "dockets/public_index.html", {"rows": rows})
 
 

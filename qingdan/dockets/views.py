@@ -199,8 +199,9 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
 @require_GET
 def docket_list(request: HttpRequest) -> HttpResponse:
     dockets = selectors.docket_queryset_for_user(request.user).select_related("owner_unit", "campaign")
-    rows = [(d, selectors.docket_counts(selectors.item_queryset_for_user(request.user).filter(docket=d)))
-            for d in dockets[:200]]
+    dockets = list(dockets[:200])
+    counts = selectors.docket_counts_by_docket(selectors.item_queryset_for_user(request.user), dockets)
+    rows = [(d, counts[d.pk]) for d in dockets]
     return render(request, "dockets/docket_list.html", {"rows": rows})
 
 

@@ -6,6 +6,7 @@ from qingdan.core.errors import NotFound
 from qingdan.dockets.selectors import (
     ItemFilters,
     docket_counts,
+    docket_counts_by_docket,
     docket_queryset_for_user,
     item_get_for_user,
     item_queryset_for_user,
@@ -54,6 +55,21 @@ def test_counts_keep_stage_results_apart(make_item):
     Item.objects.filter(pk=items[2].pk).update(status="stage_result")
     counts = docket_counts(Item.objects.all())
     assert counts.as_dict() == {"listed": 5, "closed": 2, "stage_results": 1, "open": 3, "overdue": 0}
+
+
+def test_counts_of_many_lists_in_one_query(make_item, docket, hz_supervisor, django_assert_num_queries):
+    from qingdan.dockets.models import Item
+    from qingdan.dockets.services import docket_create
+
+    other = docket_create(actor=hz_supervisor, name="另一张清单", owner_unit=docket.owner_unit, source="public")
+    empty = docket_create(actor=hz_supervisor, name="空清单", owner_unit=docket.owner_unit, source="public")
+    items = [make_item(title=f"事项{i}") for i in range(3)] + [make_item(docket=other, title="别的事项")]
+    Item.objects.filter(pk=items[0].pk).update(status="closed")
+    with django_assert_num_queries(1):
+        counts = docket_counts_by_docket(Item.objects.all(), [docket, other, empty])
+    for each in (docket, other, empty):
+        assert counts[each.pk] == docket_counts(Item.objects.filter(docket=each))
+    assert counts[docket.pk].closed == 1 and counts[other.pk].listed == 1 and counts[empty.pk].listed == 0
 
 
 def test_only_published_items_of_published_dockets_are_public(make_item, docket, hz_supervisor):
