@@ -72,13 +72,13 @@ def notify(*, recipients: Iterable[Any], kind: str, title: str, body: str = "", 
     title = (title or "").strip()
     if not title:
         raise ApplicationError(_("A notification needs a title."), code="notification_invalid")
-    payload = dict(payload or {})
-    json.dumps(payload, cls=DjangoJSONEncoder)  # refuse what cannot be stored, now rather than later
+    # Through JSON once: refuses what cannot be stored, now rather than later, and stores what reads back.
+    payload = json.loads(json.dumps(dict(payload or {}), cls=DjangoJSONEncoder))
     people = {user.pk: user for user in recipients if getattr(user, "is_active", False)}
     event_id = uuid.uuid4()
     fields = {"event_id": event_id, "kind": kind, "title": title[:200], "body": body or "", "url": url[:500],
               "object_type": object_type[:64], "object_id": str(object_id)[:64], "unit_path": unit_path or "",
-              "payload": json.loads(json.dumps(payload, cls=DjangoJSONEncoder))}
+              "payload": payload}
     with transaction.atomic():
         rows = Notification.objects.bulk_create([Notification(recipient_id=pk, **fields) for pk in people])
         deliveries = _outbox(event_id=event_id, fields=fields)
