@@ -269,17 +269,18 @@ def figures_counted(units: list[Unit]) -> dict[int, Counter[Key]]:
 
 
 def _counted_sql(units: list[Unit]) -> list[tuple[int, datetime.date, str, int]]:
-    from qingdan.people.scopes import subtree_bounds
+    from qingdan.people.scopes import Scope
 
-    # Every unit inside a wanted subtree → the wanted unit, found by the path index; a unit
-    # inside two wanted subtrees (a township and one of its villages) counts for both.
+    # Every unit inside a wanted subtree → the wanted unit, found in one query on the path index;
+    # a unit inside two wanted subtrees (a township and one of its villages) counts for both.
+    wanted_by_path = {unit.path: unit.pk for unit in units}
     unit_ids: list[int] = []
     target_ids: list[int] = []
-    for unit in units:
-        low, high = subtree_bounds(unit.path)
-        inside = list(Unit.objects.filter(path__gte=low, path__lte=high).values_list("pk", flat=True))
-        unit_ids += inside
-        target_ids += [unit.pk] * len(inside)
+    for pk, path in Unit.objects.filter(Scope.of_paths(list(wanted_by_path)).q()).values_list("pk", "path"):
+        for prefix in ancestor_paths(path):
+            if prefix in wanted_by_path:
+                unit_ids.append(pk)
+                target_ids.append(wanted_by_path[prefix])
     head = "WITH sup_map AS (SELECT * FROM unnest(%(unit_ids)s::int[], %(target_ids)s::int[]) AS m(unit_id, target_id))"
     params = {**_own_sql_params(own_anywhere=False), "unit_ids": unit_ids, "target_ids": target_ids}
     wanted = {unit.pk for unit in units}
