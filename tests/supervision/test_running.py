@@ -16,6 +16,7 @@ from qingdan.dockets.services import (
     item_stage_result,
     items_grade,
 )
+from qingdan.supervision.figures import figures_depth as kept_depth
 from qingdan.supervision.models import STOCK_DAY, Figure
 from qingdan.supervision.running import figures_verify
 
@@ -35,7 +36,7 @@ def figures() -> dict:
     from qingdan.supervision.running import figures_counted
     from qingdan.units.models import Unit
 
-    depth = settings_depth()
+    depth = kept_depth()
     rows = (Figure.objects.filter(unit__depth__lte=depth).values("unit__code", "day", "name").annotate(v=Sum("value"))
             .values_list("unit__code", "day", "name", "v"))
     seen = {(code, day, name): v for code, day, name, v in rows if v}
@@ -44,12 +45,6 @@ def figures() -> dict:
     for unit_id, counters in figures_counted(deep).items():
         seen.update({(codes[unit_id], day, name): v for (day, name), v in counters.items() if v})
     return seen
-
-
-def settings_depth() -> int:
-    from qingdan.supervision.figures import figures_depth as depth
-
-    return depth()
 
 
 def changed(before: dict, after: dict) -> dict:
