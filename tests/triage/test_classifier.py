@@ -70,3 +70,50 @@ def test_train_save_load_round_trip(tmp_path):
 def test_training_needs_two_categories():
     with pytest.raises(ValueError, match="two categories"):
         Classifier.train([Example("a", "b", "x"), Example("c", "d", "x")])
+
+
+def test_each_view_learns_from_the_records_that_have_its_part():
+    examples = [Example("路灯坏了", "", "城乡建设"), Example("工资拖欠", "", "劳动和社会保障"),
+                Example("", "小区路灯坏了很久没人修", "城乡建设"),
+                Example("", "老板拖欠工资三个月", "劳动和社会保障")] * 2
+    model = Classifier.train(examples, max_features=0)
+    views = {v.name: v for v in model.views}
+    assert set(views) == {"whole", "subject"}
+    subject_grams = set(views["subject"].feature_names())
+    assert "路灯" in subject_grams and "老板" not in subject_grams  # bodies never reach the subject view
+    assert "老板" in set(views["whole"].feature_names())
+
+
+def test_a_message_without_subject_is_read_by_the_whole_view_alone(model):
+    whole_only = Classifier(views=[v for v in model.views if v.name == "whole"], classes=model.classes)
+    body = "孩子所在的小学要求家长缴纳补课费和资料费，请教育局查处。"
+    both = model.predict([("", body)])[0]
+    alone = whole_only.predict([("", body)])[0]
+    assert both == alone  # the subject view sits out instead of voting for nothing
+
+
+def test_the_subject_view_changes_the_answer_when_the_subject_is_clear(model):
+    subject_view = next(v for v in model.views if v.name == "subject")
+    assert subject_view.weight > 0
+    probs, has, _ = model.probabilities([("学校乱收费", "请有关部门查一查。"), ("", "请有关部门查一查。")])
+    assert has.all()
+    teach = model.classes.index("教育文体")
+    assert probs[0, teach] > probs[1, teach]
+
+
+def test_a_model_of_the_older_format_is_refused_with_a_clear_error(tmp_path):
+    import joblib
+
+    joblib.dump({"vectorizer": None, "coef": None, "intercept": None, "classes": [], "version": "x"},
+                tmp_path / "old.joblib")
+    with pytest.raises(ValueError, match="retrain"):
+        Classifier.load(tmp_path / "old.joblib")
+
+
+def test_the_fast_transform_equals_scikit_learns(model):
+    texts = ["公司拖欠工资三个月", "", "A3区wifi信号差", "噪", "學校亂收費！！", "😀", "0路公交车0元"]
+    for view in model.views:
+        fast = view.transform(texts).toarray()
+        slow = view.vectorizer.transform(texts).toarray()
+        assert fast.shape == slow.shape
+        assert abs(fast - slow).max() < 1e-5
