@@ -33,7 +33,7 @@ import numpy as np
 from qingdan.triage.text import has_content, message_text
 
 DEFAULT_MODEL = Path(__file__).resolve().parent / "data" / "classifier.joblib"
-MAX_FEATURES = 30_000
+MAX_FEATURES = 60_000
 UNKNOWN = ""  # the category of a message that has nothing to classify (empty, only emoji)
 # The views a model reads, with the weight of each in the average (tuned by cross-validation on
 # the shared files, docs/triage.md). A view whose part is missing from a message sits out.
