@@ -240,8 +240,14 @@ class Classifier:
             if len({label for _, label in pairs}) < 2:
                 continue  # e.g. no subjects at all: the view would know nothing
             texts, view_labels = zip(*pairs, strict=True)
-            fitted.append(View.train(name, texts, view_labels, classes, c=c, max_features=max_features,
-                                     weight=weight))
+            try:
+                fitted.append(View.train(name, texts, view_labels, classes, c=c, max_features=max_features,
+                                         weight=weight))
+            except ValueError as error:  # no n-gram of this part occurs twice: nothing to learn from it
+                if "no terms remain" not in str(error):
+                    raise
+        if not fitted:
+            raise ValueError("training needs n-grams that occur in at least two examples")
         digest = hashlib.sha256("\n".join(f"{e.label}\t{e.subject}\t{e.body}" for e in examples).encode()).hexdigest()
         return cls(views=fitted, classes=classes, version=digest[:12], meta=meta)
 

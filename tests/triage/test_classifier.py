@@ -117,3 +117,17 @@ def test_the_fast_transform_equals_scikit_learns(model):
         slow = view.vectorizer.transform(texts).toarray()
         assert fast.shape == slow.shape
         assert abs(fast - slow).max() < 1e-5
+
+
+def test_a_view_with_nothing_seen_twice_sits_out_of_training():
+    examples = [Example("甲乙丙", "路灯坏了没人修", "城乡建设"), Example("丁戊己", "路灯坏了没人修", "城乡建设"),
+                Example("庚辛壬", "老板拖欠工资", "劳动和社会保障"),
+                Example("癸子丑", "老板拖欠工资", "劳动和社会保障")]
+    model = Classifier.train(examples)
+    assert [v.name for v in model.views] == ["whole"]  # every subject n-gram occurs once
+    assert model.predict([("寅卯辰", "老板拖欠工资")])[0].category == "劳动和社会保障"
+
+
+def test_training_on_texts_that_share_no_ngram_is_refused_clearly():
+    with pytest.raises(ValueError, match="at least two examples"):
+        Classifier.train([Example("甲", "", "城乡建设"), Example("乙", "", "劳动和社会保障")])

@@ -118,3 +118,52 @@ def test_emoji_and_english_in_utf8(tmp_path):
     rows = _read(out)
     assert rows[0]["category"] == ""
     assert rows[1]["category"] != ""
+
+
+def _labeled_file(path: Path, rows: list[tuple[str, str, str]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["留言主题", "留言详情", "一级标签"])
+        writer.writerows(rows)
+    return path
+
+
+_TOPICS = {"劳动和社会保障": ("拖欠工资", "老板拖欠工资不发社保也不交"),
+           "环境保护": ("工厂排污", "化工厂偷排废水河里的鱼都死了")}
+
+
+def test_evaluate_reports_held_out_figures_for_the_seed_asked(tmp_path: Path):
+    rows = [(f"{subject}{i}号", f"{body}，第{i}次反映，地点{i}", label)
+            for label, (subject, body) in _TOPICS.items() for i in range(12)]
+    path = _labeled_file(tmp_path / "labeled.csv", rows)
+    out = io.StringIO()
+    call_command("triage", "evaluate", str(path), "--folds", "3", "--seed", "1", stdout=out)
+    text = out.getvalue()
+    assert "3-fold cross-validation (seed 1) on 24 whole messages" in text
+    assert "macro-F1 1.0000" in text
+    assert "环境保护\t1.0000" in text
+
+
+def test_evaluate_scores_unlearnable_labels_at_chance(tmp_path: Path):
+    # Coin-flip labels, a body shared by all and a subject unique to each message: nothing to
+    # learn. The figure must say so (and the subject view, whose n-grams all occur once, sits out
+    # instead of stopping the training).
+    import random
+
+    rng = random.Random(4)
+    chars = [chr(0x4E00 + 7 * k) for k in range(600)]
+    rows = [("".join(chars[i * 5:(i + 1) * 5]), "请有关部门处理一下这个问题", rng.choice(sorted(_TOPICS)))
+            for i in range(60)]
+    path = _labeled_file(tmp_path / "coin.csv", rows)
+    out = io.StringIO()
+    call_command("triage", "evaluate", str(path), "--folds", "3", stdout=out)
+    f1 = float(out.getvalue().split("macro-F1 ")[1].split(",")[0])
+    assert f1 < 0.8  # chance, not a learnt 1.0
+
+
+def test_train_on_one_category_is_refused_with_a_message_and_keeps_the_model(tmp_path: Path):
+    path = _labeled_file(tmp_path / "one.csv", [("拖欠工资", "老板拖欠工资", "劳动和社会保障")] * 3)
+    model = tmp_path / "model.joblib"
+    with pytest.raises(CommandError, match="two categories"):
+        call_command("triage", "train", str(path), "--model", str(model))
+    assert not model.exists()
