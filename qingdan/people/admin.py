@@ -4,6 +4,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -11,6 +12,7 @@ from django.http import HttpRequest
 from qingdan.audit.services import audit_record
 from qingdan.people.admin_scoping import ScopedAdmin, manage_scope
 from qingdan.people.models import ApiToken, RoleAssignment, User
+from qingdan.people.permissions import may_grant_role, may_manage_user
 from qingdan.people.services import role_grant
 
 
@@ -29,10 +31,24 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
     readonly_fields = ["last_login"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return manage_scope(request).filter(User.objects.all(), "home_unit")
+        users = manage_scope(request).filter(User.objects.all(), "home_unit")
+        return users if request.user.is_superuser else users.filter(is_superuser=False)
+
+    def in_scope(self, request: HttpRequest, obj: Any) -> bool:
+        """The change page, the password form and every action on one account ask may_manage_user."""
+        return may_manage_user(request.user, obj)
+
+    def get_actions(self, request: HttpRequest) -> dict:
+        return {}  # no bulk changes to accounts: each one goes through its change page and the rule
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         """Save, and audit which fields changed (never the password hash itself)."""
+        original = User.objects.get(pk=obj.pk) if change else obj
+        if not may_manage_user(request.user, original):
+            raise PermissionDenied
+        if not request.user.is_superuser:  # privilege flags are set by superusers only, whatever was posted
+            obj.is_superuser = original.is_superuser if change else False
+            obj.is_staff = original.is_staff if change else False
         fields = [f for f in form.changed_data if f not in ("password", "password1", "password2")]
         before = {}
         if change:
@@ -59,6 +75,17 @@ class RoleAssignmentAdmin(ScopedAdmin):
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return obj is None and super().has_change_permission(request, obj)
 
+    def in_scope(self, request: HttpRequest, obj: Any) -> bool:
+        return super().in_scope(request, obj) and may_grant_role(request.user, obj.unit, obj.role)
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "unit" and field is not None and not request.user.is_superuser:
+            from qingdan.units.choices import UnitKind
+
+            field.queryset = field.queryset.exclude(kind=UnitKind.DISCIPLINE)
+        return field
+
     def save_model(self, request: HttpRequest, obj: RoleAssignment, form: Any, change: bool) -> None:
         granted = role_grant(actor=request.user, user=obj.user, role=obj.role, unit=obj.unit)
         obj.pk = granted.pk
@@ -75,7 +102,7 @@ class ApiTokenAdmin(ScopedAdmin):
         return manage_scope(request).filter(ApiToken.objects.select_related("user"), "user__home_unit")
 
     def in_scope(self, request: HttpRequest, obj: Any) -> bool:
-        return obj.user.home_unit is not None and manage_scope(request).contains(obj.user.home_unit)
+        return may_manage_user(request.user, obj.user)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # tokens are issued by `qingdan token create`, which shows the key once

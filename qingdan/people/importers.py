@@ -15,6 +15,7 @@ from qingdan.core.errors import ImportRejected, RowError
 from qingdan.core.tabular import read_table
 from qingdan.people.choices import MANAGE_ROLES, ROLE_ALIASES, Role
 from qingdan.people.models import RoleAssignment, User
+from qingdan.people.permissions import may_grant_role, may_manage_user
 from qingdan.people.scopes import GLOBAL, is_system, scope_for_user
 from qingdan.people.services import role_grant, user_create
 from qingdan.units.models import Unit
@@ -61,7 +62,6 @@ def people_import(*, actor: Any, source: str | Path | bytes) -> PeopleImportResu
     codes = {r.get("unit") for r in table.rows} | {r.get("scope") for r in table.rows if r.get("scope")}
     units = {u.code: u for u in Unit.objects.filter(code__in=codes)}
     manage = GLOBAL if is_system(actor) else scope_for_user(actor, roles=MANAGE_ROLES)
-    admin = GLOBAL if is_system(actor) else scope_for_user(actor, roles=[Role.ADMIN])
     people: dict[str, dict[str, Any]] = {}
     grants: list[tuple[str, str, str, int]] = []
     for row in table.rows:
@@ -87,8 +87,11 @@ def people_import(*, actor: Any, source: str | Path | bytes) -> PeopleImportResu
                 errors.append(RowError(row.number, "scope", f"unknown unit {scope_code}"))
             elif not manage.contains(scope_unit):
                 errors.append(RowError(row.number, "scope", f"unit {scope_code} is outside the units you manage"))
-        if role == Role.ADMIN and scope_unit is not None and not admin.contains(scope_unit):
-            errors.append(RowError(row.number, "role", "only an administrator may make another administrator"))
+        if role and scope_unit is not None and manage.contains(scope_unit) and not may_grant_role(actor, scope_unit,
+                                                                                                    role):
+            errors.append(RowError(row.number, "role", "only an administrator may make another administrator"
+                                   if role == Role.ADMIN else "you may grant only roles below your own "
+                                   "(discipline bodies: superusers only)"))
         for column, limit in _MAX_LENGTH.items():
             if limit is not None and len(row.get(column)) > limit:
                 errors.append(RowError(row.number, column, f"longer than {limit} characters"))
@@ -119,6 +122,9 @@ def people_import(*, actor: Any, source: str | Path | bytes) -> PeopleImportResu
         if user is not None and user.home_unit and not manage.contains(user.home_unit):
             errors.append(RowError(person["row"], "username",
                                    f"{person['username']} belongs to a unit outside your scope"))
+        elif user is not None and not may_manage_user(actor, user):
+            errors.append(RowError(person["row"], "username",
+                                   f"{person['username']} holds rights outside or above your own"))
     if errors:
         errors.sort(key=lambda e: (e.row, e.column))
         raise ImportRejected(errors=errors, summary=f"{len(errors)} problem(s) in the file; nothing was imported.")

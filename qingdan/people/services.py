@@ -18,8 +18,11 @@ from qingdan.audit.services import audit_record
 from qingdan.core.errors import ApplicationError, PermissionDenied
 from qingdan.people.choices import ADMIN_SITE_ROLES, MANAGE_ROLES, Role
 from qingdan.people.models import ApiToken, RoleAssignment, User
+from qingdan.people.permissions import may_grant_role, may_manage_user
 from qingdan.people.scopes import forget_scope, is_system, scope_for_user
+from qingdan.units.choices import UnitKind
 from qingdan.units.models import Unit
+from qingdan.units.services import discipline_change_notify
 
 TOKEN_PREFIX = "qd_"  # noqa: S105 - a marker, not a secret
 
@@ -27,6 +30,26 @@ TOKEN_PREFIX = "qd_"  # noqa: S105 - a marker, not a secret
 def _ensure_may_manage(actor: Any, unit: Unit) -> None:
     if not is_system(actor) and not scope_for_user(actor, roles=MANAGE_ROLES).contains(unit):
         raise PermissionDenied("You may not manage people outside the part of the tree you manage.")
+
+
+def ensure_may_manage_user(actor: Any, target: User) -> None:
+    """Refuse unless ``may_manage_user``: the one check every surface touching an account makes."""
+    if not may_manage_user(actor, target):
+        raise PermissionDenied("You may not manage this account: it holds rights outside or above your own.")
+
+
+def user_deactivate(*, actor: Any, user: User) -> User:
+    """Switch an account off: it can no longer log in; its history stays."""
+    ensure_may_manage_user(actor, user)
+    if getattr(actor, "pk", None) is not None and actor.pk == user.pk:
+        raise ApplicationError("You may not deactivate your own account.", code="user_self_deactivate")
+    with transaction.atomic():
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        audit_record(actor=actor, action="people.user_deactivated", obj=user,
+                     unit_path=user.home_unit.path if user.home_unit else "", before={"is_active": True},
+                     after={"is_active": False})
+    return user
 
 
 def user_create(*, actor: Any, username: str, home_unit: Unit, display_name: str = "", email: str = "",
@@ -67,8 +90,10 @@ def role_grant(*, actor: Any, user: User, role: str, unit: Unit) -> RoleAssignme
     if role not in Role.values:
         raise ApplicationError(f"Unknown role {role!r}.", code="role_invalid")
     _ensure_may_manage(actor, unit)
-    if not is_system(actor) and role == Role.ADMIN and not scope_for_user(actor, roles=[Role.ADMIN]).contains(unit):
-        raise PermissionDenied("Only an administrator may make another administrator.")
+    if not may_grant_role(actor, unit, role):
+        raise PermissionDenied("You may grant only roles below your own, on units you manage "
+                               "(discipline bodies: superusers only).")
+    ensure_may_manage_user(actor, user)
     with transaction.atomic():
         assignment, created = RoleAssignment.objects.get_or_create(
             user=user, role=role, unit=unit, defaults={"granted_by": actor if getattr(actor, "pk", None) else None})
@@ -76,6 +101,10 @@ def role_grant(*, actor: Any, user: User, role: str, unit: Unit) -> RoleAssignme
             _sync_staff_flag(user)
             audit_record(actor=actor, action="people.role_granted", obj=assignment, unit_path=unit.path,
                          after={"user": user.username, "role": role, "unit": unit.code})
+            if unit.kind == UnitKind.DISCIPLINE:
+                discipline_change_notify(actor=actor, unit=unit, kind="unit.discipline_changed",
+                                         title=f"纪检监察机构权限已授予：{unit.name}",
+                                         body=f"{user.username} · {role} · {actor}")
     forget_scope(user)
     return assignment
 
@@ -84,6 +113,9 @@ def role_revoke(*, actor: Any, assignment: RoleAssignment) -> None:
     """Take a role away."""
     _ensure_may_manage(actor, assignment.unit)
     user = assignment.user
+    if not may_grant_role(actor, assignment.unit, assignment.role):
+        raise PermissionDenied("You may revoke only roles you could have granted.")
+    ensure_may_manage_user(actor, user)
     with transaction.atomic():
         before = {"user": user.username, "role": assignment.role, "unit": assignment.unit.code}
         audit_record(actor=actor, action="people.role_revoked", obj=assignment, unit_path=assignment.unit.path,
@@ -99,11 +131,7 @@ def _digest(key: str) -> str:
 
 def token_create(*, actor: Any, user: User, name: str) -> tuple[ApiToken, str]:
     """Issue an API token for ``user``; return it and the key, which is shown only this once."""
-    if not is_system(actor) and actor != user and not getattr(actor, "is_superuser", False):
-        home = user.home_unit
-        if home is None:
-            raise PermissionDenied("Only the user or an administrator may issue this token.")
-        _ensure_may_manage(actor, home)
+    ensure_may_manage_user(actor, user)
     key = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken.objects.create(user=user, name=name.strip() or "token", prefix=key[:10], digest=_digest(key))

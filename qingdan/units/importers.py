@@ -14,6 +14,7 @@ from qingdan.audit.services import audit_record_many
 from qingdan.core.errors import ImportRejected, RowError
 from qingdan.core.tabular import Row, read_table
 from qingdan.people.choices import MANAGE_ROLES
+from qingdan.people.permissions import may_set_unit_kind
 from qingdan.people.scopes import GLOBAL, is_system, scope_for_user
 from qingdan.units.choices import UnitKind, UnitLevel
 from qingdan.units.models import Unit
@@ -136,6 +137,10 @@ def units_import(*, actor: Any, source: str | Path | bytes) -> UnitImportResult:
             errors.append(RowError(plan.row.number, "parent", f"parent {plan.parent} is outside the units you manage"))
         elif existing is None and plan.parent in known and not known[plan.parent].is_active:
             errors.append(RowError(plan.row.number, "parent", f"parent {plan.parent} is retired"))
+        old_kind = existing.kind if existing is not None else None
+        new_kind = plan.kind or (old_kind or UnitKind.DEPARTMENT)
+        if not may_set_unit_kind(actor, old_kind, new_kind):
+            errors.append(RowError(plan.row.number, "kind", "only a superuser may create or relabel a discipline body"))
         if existing is not None:
             if not manage_scope.contains(existing):
                 errors.append(RowError(plan.row.number, "code", f"unit {plan.code} is outside the units you manage"))
@@ -207,4 +212,19 @@ def _apply(actor: Any, planned: dict[str, _Planned], known: dict[str, Unit]) -> 
             changes.append({"object_type": "units.unit", "object_id": code, "unit_path": unit.path,
                             "before": before, "after": {"name": plan.name, "kind": kind}})
         audit_record_many(actor=actor, action="units.unit_imported", changes=changes)
+        _notify_discipline_changes(actor, created, planned, known)
     return result
+
+
+def _notify_discipline_changes(actor: Any, created: list[Unit], planned: dict[str, _Planned],
+                               known: dict[str, Unit]) -> None:
+    """Tell the discipline body above of every discipline unit the file made or relabelled."""
+    from qingdan.units.services import discipline_change_notify
+
+    touched = [u.code for u in created if u.kind == UnitKind.DISCIPLINE]
+    touched += [code for code, unit in known.items() if code in planned
+                and UnitKind.DISCIPLINE in (unit.kind, planned[code].kind or unit.kind)
+                and unit.kind != (planned[code].kind or unit.kind)]
+    for unit in Unit.objects.filter(code__in=touched):
+        discipline_change_notify(actor=actor, unit=unit, kind="unit.discipline_changed",
+                                 title=f"导入涉及纪检监察机构：{unit.name}", body=f"{unit.code} · {actor}")

@@ -10,6 +10,7 @@ from django.utils import timezone
 from qingdan.audit.services import audit_record
 from qingdan.core.errors import ApplicationError, PermissionDenied
 from qingdan.people.choices import MANAGE_ROLES
+from qingdan.people.permissions import may_set_unit_kind
 from qingdan.people.scopes import is_system, scope_for_user
 from qingdan.units.choices import UnitKind, UnitLevel
 from qingdan.units.models import Unit
@@ -30,6 +31,43 @@ def ensure_may_manage(actor: Any, unit: Unit) -> None:
         raise PermissionDenied("You may not change units outside the part of the tree you manage.")
 
 
+def discipline_bodies_above(unit: Unit) -> list[Unit]:
+    """Return the discipline bodies overseeing ``unit``: those hanging off any strict ancestor.
+
+    A 纪委监委 sits as a child of the region it watches, so the bodies above a unit are the
+    discipline children of each of its ancestors (the unit itself excluded), nearest first.
+    """
+    prefixes = [unit.path[:end] for end in range(unit.steplen, len(unit.path), unit.steplen)]
+    if not prefixes:
+        return []
+    candidates = Unit.objects.filter(kind=UnitKind.DISCIPLINE).exclude(pk=unit.pk)
+    found = [u for u in candidates.filter(path__startswith=prefixes[0], depth__lte=unit.depth)
+             if u.parent_path in prefixes or u.path in prefixes]
+    return sorted(found, key=lambda u: -u.depth)
+
+
+def discipline_change_notify(*, actor: Any, unit: Unit, title: str, body: str, kind: str) -> None:
+    """Tell the discipline body above ``unit`` (else the superusers) that rights over one changed."""
+    from qingdan.notifications.services import notify
+    from qingdan.people.models import User
+
+    bodies = discipline_bodies_above(unit)
+    recipients: list[Any] = []
+    if bodies:
+        recipients = list(User.objects.filter(is_active=True, role_assignments__unit=bodies[0]).distinct())
+    if not recipients:
+        recipients = list(User.objects.filter(is_active=True, is_superuser=True))
+    if recipients:
+        notify(recipients=recipients, kind=kind, title=title, body=body, object_type="units.unit",
+               object_id=str(unit.pk), unit_path=unit.path,
+               payload={"unit": unit.code, "actor": getattr(actor, "username", str(actor))})
+
+
+def _ensure_may_set_kind(actor: Any, old_kind: str | None, new_kind: str) -> None:
+    if not may_set_unit_kind(actor, old_kind, new_kind):
+        raise PermissionDenied("Only a superuser may create a discipline body or change one's kind.")
+
+
 def unit_create(*, actor: Any, parent: Unit | None, code: str, name: str, kind: str,
                 level: int | None = None) -> Unit:
     """Add a unit under ``parent`` (or a new root). A department takes its parent's level."""
@@ -44,6 +82,7 @@ def unit_create(*, actor: Any, parent: Unit | None, code: str, name: str, kind: 
         ensure_may_manage(actor, parent)
         if not parent.is_active:
             raise ApplicationError(f"{parent.name} is retired: it takes no new units.", code="unit_parent_retired")
+    _ensure_may_set_kind(actor, None, kind)
     resolved_level = level or (parent.level if parent is not None else UnitLevel.PROVINCE)
     with transaction.atomic():
         if Unit.objects.filter(code=code).exists():
@@ -51,6 +90,9 @@ def unit_create(*, actor: Any, parent: Unit | None, code: str, name: str, kind: 
         fields = {"code": code, "name": name, "kind": kind, "level": resolved_level}
         unit = (Unit.objects.add_child(parent, fields) if parent is not None else Unit.objects.add_root(fields))
         audit_record(actor=actor, action="units.unit_created", obj=unit, after=unit_snapshot(unit))
+        if kind == UnitKind.DISCIPLINE:
+            discipline_change_notify(actor=actor, unit=unit, kind="unit.discipline_changed",
+                                     title=f"纪检监察机构已新建：{unit.name}", body=f"{unit.code} · {actor}")
     return unit
 
 
@@ -65,10 +107,15 @@ def unit_update(*, actor: Any, unit: Unit, name: str | None = None, kind: str | 
     if kind is not None:
         if kind not in UnitKind.values:
             raise ApplicationError(f"Unknown unit kind {kind!r}.", code="unit_invalid")
+        _ensure_may_set_kind(actor, before["kind"], kind)
         unit.kind = kind
     with transaction.atomic():
         unit.save(update_fields=["name", "kind", "updated_at"])
         audit_record(actor=actor, action="units.unit_updated", obj=unit, before=before, after=unit_snapshot(unit))
+        if UnitKind.DISCIPLINE in (before["kind"], unit.kind) and before["kind"] != unit.kind:
+            discipline_change_notify(actor=actor, unit=unit, kind="unit.discipline_changed",
+                                     title=f"单位类型涉及纪检监察机构：{unit.name}",
+                                     body=f"{unit.code}: {before['kind']} → {unit.kind} · {actor}")
     return unit
 
 

@@ -1,0 +1,95 @@
+"""Who may manage whom: the named rules every surface asks before touching accounts or rights.
+
+An organizer manages the subtree it was given, never the people who gave it: a superuser, or
+anyone holding a role outside or above the organizer's own, is out of reach on every surface
+(admin pages, the password form, services, the API, importers). Rights are handed down, never
+sideways or up: a role that manages is granted only from strictly above, and roles over a
+discipline body (纪委监委, who may read the supervision reports) only by a superuser.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from qingdan.people.choices import MANAGE_ROLES, Role
+from qingdan.people.scopes import is_system, scope_for_user
+from qingdan.units.choices import UnitKind
+
+# Higher manages lower. Working roles are all below organizer.
+ROLE_RANK = {Role.OPERATOR: 1, Role.HANDLER: 1, Role.LEADER: 1, Role.SUPERVISOR: 1,
+             Role.ORGANIZER: 2, Role.ADMIN: 3}
+
+
+def _is_root(actor: Any) -> bool:
+    """The system (server commands) and active superusers may manage anyone."""
+    if is_system(actor):
+        return True
+    return bool(getattr(actor, "is_active", False) and getattr(actor, "is_superuser", False))
+
+
+def _may_act(actor: Any) -> bool:
+    return bool(getattr(actor, "is_authenticated", False) and getattr(actor, "is_active", False))
+
+
+def may_grant_role(actor: Any, unit: Any, role: str) -> bool:
+    """Tell whether ``actor`` may grant (or revoke) ``role`` over ``unit``.
+
+    A working role needs a managing role covering the unit. A managing role needs one of at
+    least the same rank held strictly above the unit (or a higher rank at the unit itself),
+    so no one makes a peer or a superior. Discipline bodies are for superusers only: a role
+    there opens the supervision reports.
+    """
+    if _is_root(actor):
+        return True
+    if not _may_act(actor) or role not in ROLE_RANK:
+        return False
+    if getattr(unit, "kind", None) == UnitKind.DISCIPLINE:
+        return False
+    if role not in MANAGE_ROLES:
+        return scope_for_user(actor, roles=MANAGE_ROLES).contains(unit)
+    wanted = ROLE_RANK[role]
+    for held in actor.role_assignments.filter(role__in=MANAGE_ROLES).select_related("unit"):
+        rank = ROLE_RANK[held.role]
+        if not unit.path.startswith(held.unit.path):
+            continue
+        if (rank >= wanted and held.unit.path != unit.path) or rank > wanted:
+            return True
+    return False
+
+
+def may_manage_user(actor: Any, target: Any) -> bool:
+    """Tell whether ``actor`` may change, deactivate, rename, reset or issue tokens for ``target``.
+
+    Superusers may manage anyone. Otherwise the target must not be a superuser, must live in a
+    unit the actor manages, and every role the target holds must be one the actor could have
+    granted (so no one reaches a peer, a superior, or someone with rights elsewhere). People
+    may edit their own account (the forms expose no privilege flags).
+    """
+    if _is_root(actor):
+        return True
+    if not _may_act(actor) or target is None:
+        return False
+    if getattr(target, "is_superuser", False):
+        return False
+    if target.pk is not None and target.pk == actor.pk:
+        return True
+    home = target.home_unit
+    if home is None or not scope_for_user(actor, roles=MANAGE_ROLES).contains(home):
+        return False
+    if target.pk is None:
+        return True
+    return all(may_grant_role(actor, held.unit, held.role)
+               for held in target.role_assignments.select_related("unit"))
+
+
+def may_set_unit_kind(actor: Any, old_kind: str | None, new_kind: str) -> bool:
+    """Tell whether ``actor`` may give a unit ``new_kind`` (``old_kind`` None for a new unit).
+
+    Making a discipline body, or turning one into something else, is for superusers only:
+    its staff read every supervision report below it.
+    """
+    if old_kind == new_kind:
+        return True
+    if UnitKind.DISCIPLINE not in (old_kind, new_kind):
+        return True
+    return _is_root(actor)
