@@ -126,7 +126,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Accounts and security -----------------------------------------------------------------
 AUTH_USER_MODEL = "people.User"
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "axes.backends.AxesStandaloneBackend",  # checks (account, address) locks
+    "qingdan.people.lockout.AccountCeilingBackend",  # per-account ceiling across addresses
     "django.contrib.auth.backends.ModelBackend",
 ]
 PASSWORD_HASHERS = [
@@ -145,7 +146,15 @@ LOGOUT_REDIRECT_URL = "login"
 
 AXES_FAILURE_LIMIT = env_int("QINGDAN_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("QINGDAN_LOGIN_COOLOFF_MINUTES", 15) / 60  # hours
+# One account from one address: a stranger's guesses never lock a colleague out at their own desk.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The real client behind the proxy: the same helper and settings as the portal's rate limits.
+AXES_CLIENT_IP_CALLABLE = "qingdan.core.clientip.client_ip"
+# Across all addresses: past the ceiling each attempt waits a delay doubling per failure (qingdan.people.lockout).
+QINGDAN_LOGIN_ACCOUNT_CEILING = env_int("QINGDAN_LOGIN_ACCOUNT_CEILING", 30)
+QINGDAN_LOGIN_ACCOUNT_WINDOW_HOURS = env_int("QINGDAN_LOGIN_ACCOUNT_WINDOW_HOURS", 24)
+QINGDAN_LOGIN_ACCOUNT_DELAY_SECONDS = env_int("QINGDAN_LOGIN_ACCOUNT_DELAY_SECONDS", 60)
+QINGDAN_LOGIN_ACCOUNT_DELAY_MAX_SECONDS = env_int("QINGDAN_LOGIN_ACCOUNT_DELAY_MAX_SECONDS", 6 * 3600)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "people/locked_out.html"
 AXES_VERBOSE = False
@@ -244,6 +253,8 @@ QINGDAN_PLACES_RATE_IP = env_str("QINGDAN_PLACES_RATE_IP", "300/m")
 RATELIMIT_FAIL_OPEN = True
 # Behind a reverse proxy, the request header carrying the client address (e.g. HTTP_X_REAL_IP).
 QINGDAN_CLIENT_IP_HEADER = env_str("QINGDAN_CLIENT_IP_HEADER", "")
+# The header above is believed only from these addresses (comma-separated IPs or networks).
+QINGDAN_TRUSTED_PROXIES = env_str("QINGDAN_TRUSTED_PROXIES", "127.0.0.1,::1")
 # Working-day calendar: how often a process checks the shared cache for another process's edit.
 QINGDAN_CALENDAR_RECHECK_SECONDS = env_int("QINGDAN_CALENDAR_RECHECK_SECONDS", 60)
 # Notifications: links in e-mail and webhooks point here; e-mail copies are opt-in per user.

@@ -9,3 +9,6 @@ class PeopleConfig(AppConfig):
 
     def ready(self) -> None:
         from qingdan.people import signals  # noqa: F401 - connects the audit receivers
+        from qingdan.people.lockout import connect
+
+        connect()

@@ -9,13 +9,14 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from qingdan.audit.services import audit_record
+from qingdan.core.clientip import client_ip
 from qingdan.people.services import token_cache_clear
 
 
 def _client(request: Any) -> dict[str, str]:
     if request is None:
         return {}
-    return {"ip": request.META.get("REMOTE_ADDR", ""), "agent": request.META.get("HTTP_USER_AGENT", "")[:200]}
+    return {"ip": client_ip(request), "agent": request.META.get("HTTP_USER_AGENT", "")[:200]}
 
 
 @receiver(user_logged_in, dispatch_uid="qingdan_audit_login")

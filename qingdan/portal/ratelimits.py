@@ -12,15 +12,10 @@ from django.conf import settings
 from django.http import HttpRequest
 from django_ratelimit.core import get_usage
 
+from qingdan.core.clientip import client_ip
 from qingdan.core.crypto import blind_index
 
-
-def client_ip(request: HttpRequest) -> str:
-    """Return the client address: REMOTE_ADDR, or the proxy's header when one is configured."""
-    header = getattr(settings, "QINGDAN_CLIENT_IP_HEADER", "") or ""
-    value = request.META.get(header, "") if header else ""
-    # X-Forwarded-For may list several hops; the first is the client as the proxy saw it.
-    return (value.split(",")[0].strip() if value else "") or request.META.get("REMOTE_ADDR", "") or "0.0.0.0"  # noqa: S104
+__all__ = ["client_ip"]  # re-exported: other modules import it from here
 
 
 def _exceeded(request: HttpRequest, *, group: str, value: str, rate: str) -> bool:
