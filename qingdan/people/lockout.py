@@ -20,6 +20,7 @@ from django.core.cache import cache
 from django.db.models import Max, Sum
 from django.dispatch import receiver
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from qingdan.audit.services import audit_record
 from qingdan.core.clientip import client_ip
@@ -68,8 +69,9 @@ def _record_lock(*, username: str, ip: str, reason: str) -> None:
     if owner is not None and cache.add(f"qingdan:lock-notified:{reason}:{owner.pk}", 1, timeout=minutes * 60):
         from qingdan.notifications.services import notify
 
-        notify(recipients=[owner], kind="people.login_locked", title="账号登录已被临时锁定",
-               body=f"多次登录失败（{reason}），来源地址 {ip}。如非本人操作，请联系管理员。",
+        notify(recipients=[owner], kind="people.login_locked", title=_("Your account's logins are locked for a while"),
+               body=_("Too many failed logins (%(reason)s) from address %(ip)s. If this was not you, tell an "
+                      "administrator.") % {"reason": reason, "ip": ip},
                unit_path=owner.home_unit.path if owner.home_unit else "")
 
 

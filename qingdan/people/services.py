@@ -13,6 +13,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from qingdan.audit.services import audit_record
 from qingdan.core.errors import ApplicationError, PermissionDenied
@@ -103,7 +104,8 @@ def role_grant(*, actor: Any, user: User, role: str, unit: Unit) -> RoleAssignme
                          after={"user": user.username, "role": role, "unit": unit.code})
             if unit.kind == UnitKind.DISCIPLINE:
                 discipline_change_notify(actor=actor, unit=unit, kind="unit.discipline_changed",
-                                         title=f"纪检监察机构权限已授予：{unit.name}",
+                                         title=_("A role on a discipline body was granted: %(name)s")
+                                         % {"name": unit.name},
                                          body=f"{user.username} · {role} · {actor}")
     forget_scope(user)
     return assignment

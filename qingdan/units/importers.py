@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from qingdan.audit.services import audit_record_many
 from qingdan.core.errors import ImportRejected, RowError
@@ -227,4 +228,6 @@ def _notify_discipline_changes(actor: Any, created: list[Unit], planned: dict[st
                 and unit.kind != (planned[code].kind or unit.kind)]
     for unit in Unit.objects.filter(code__in=touched):
         discipline_change_notify(actor=actor, unit=unit, kind="unit.discipline_changed",
-                                 title=f"导入涉及纪检监察机构：{unit.name}", body=f"{unit.code} · {actor}")
+                                 title=_("An import created or relabelled a discipline body: %(name)s")
+                                 % {"name": unit.name},
+                                 body=f"{unit.code} · {actor}")

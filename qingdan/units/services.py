@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from qingdan.audit.services import audit_record
 from qingdan.core.errors import ApplicationError, PermissionDenied
@@ -92,7 +93,8 @@ def unit_create(*, actor: Any, parent: Unit | None, code: str, name: str, kind: 
         audit_record(actor=actor, action="units.unit_created", obj=unit, after=unit_snapshot(unit))
         if kind == UnitKind.DISCIPLINE:
             discipline_change_notify(actor=actor, unit=unit, kind="unit.discipline_changed",
-                                     title=f"纪检监察机构已新建：{unit.name}", body=f"{unit.code} · {actor}")
+                                     title=_("Discipline body created: %(name)s") % {"name": unit.name},
+                                     body=f"{unit.code} · {actor}")
     return unit
 
 
@@ -114,7 +116,8 @@ def unit_update(*, actor: Any, unit: Unit, name: str | None = None, kind: str | 
         audit_record(actor=actor, action="units.unit_updated", obj=unit, before=before, after=unit_snapshot(unit))
         if UnitKind.DISCIPLINE in (before["kind"], unit.kind) and before["kind"] != unit.kind:
             discipline_change_notify(actor=actor, unit=unit, kind="unit.discipline_changed",
-                                     title=f"单位类型涉及纪检监察机构：{unit.name}",
+                                     title=_("A unit became or ceased to be a discipline body: %(name)s")
+                                     % {"name": unit.name},
                                      body=f"{unit.code}: {before['kind']} → {unit.kind} · {actor}")
     return unit
 
