@@ -187,3 +187,15 @@ def test_superuser_discipline_changes_are_audited_and_notified(superadmin, tree,
     assert Notification.objects.filter(recipient=watcher, kind="unit.discipline_changed").exists()
     role_grant(actor=superadmin, user=xh_handler, role=Role.SUPERVISOR, unit=tree["330106009"])
     assert Notification.objects.filter(recipient=watcher, kind="unit.discipline_changed").count() == 2
+
+
+def test_organizer_cannot_make_a_discipline_unit_through_the_api(client, zj_organizer, tree):
+    _token, key = token_create(actor=zj_organizer, user=zj_organizer, name="t")
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+    patched = client.patch("/api/v1/units/330106009", {"kind": "discipline"}, content_type="application/json",
+                           **headers)
+    assert patched.status_code == 403
+    created = client.post("/api/v1/units/", {"parent": "3301", "code": "3301-FAKE", "name": "假纪委",
+                                             "kind": "discipline"}, content_type="application/json", **headers)
+    assert created.status_code == 403
+    assert not Unit.objects.filter(kind=UnitKind.DISCIPLINE).exists()
