@@ -46,6 +46,10 @@ class Docket(models.Model):
                                    related_name="dockets")
     # Copied from the owner unit when the docket is made: "a provincial list" stays provincial.
     level = models.PositiveSmallIntegerField(_("level"))
+    # 谁交办谁验收: the unit whose supervisors sign off the items; empty means the owner unit.
+    verifier_unit = models.ForeignKey("units.Unit", verbose_name=_("verifier unit"), on_delete=models.PROTECT,
+                                      null=True, blank=True, related_name="+",
+                                      help_text=_("Signs off the items; the owner unit when empty."))
     description = models.TextField(_("description"), blank=True)
     published = models.BooleanField(_("published"), default=False,
                                     help_text=_("Shown on the public pages with its published items."))
@@ -89,6 +93,8 @@ class Item(models.Model):
                                 null=True, blank=True, related_name="handled_items")
     commitment = models.TextField(_("public commitment"), blank=True)
     deadline = models.DateField(_("deadline"), null=True, blank=True)
+    # The deadline as promised at dispatch: on-time figures count against it, extensions or not.
+    original_deadline = models.DateField(_("original deadline"), null=True, blank=True)
     deadline_working_days = models.PositiveSmallIntegerField(
         _("working days from dispatch"), null=True, blank=True,
         help_text=_("Instead of a date: the deadline is set this many working days after dispatch."))
