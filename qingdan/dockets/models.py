@@ -6,7 +6,16 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from qingdan.dockets.choices import DocketKind, DocketSource, EventKind, Grade, ItemStatus, Priority
+from qingdan.dockets.choices import (
+    ChangeKind,
+    ChangeStatus,
+    DocketKind,
+    DocketSource,
+    EventKind,
+    Grade,
+    ItemStatus,
+    Priority,
+)
 
 
 class Campaign(models.Model):
@@ -213,6 +222,37 @@ class ItemEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+
+class ItemChangeRequest(models.Model):
+    """An extension or change request (延期申请/变更申请): the only way a dispatched promise moves."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="change_requests")
+    kind = models.CharField(_("kind"), max_length=12, choices=ChangeKind.choices)
+    deadline = models.DateField(_("proposed deadline"), null=True, blank=True)
+    commitment = models.TextField(_("proposed commitment"), blank=True)
+    lead_unit = models.ForeignKey("units.Unit", verbose_name=_("proposed lead unit"), on_delete=models.PROTECT,
+                                  null=True, blank=True, related_name="+")
+    reason = models.TextField(_("reason"))
+    status = models.CharField(_("status"), max_length=10, choices=ChangeStatus.choices,
+                              default=ChangeStatus.PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+")
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    note = models.TextField(_("decision note"), blank=True)
+
+    class Meta:
+        verbose_name = _("change request")
+        verbose_name_plural = _("change requests")
+        ordering = ["item_id", "requested_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["item"], condition=models.Q(status="pending"),
+                                               name="one_pending_change_per_item")]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} {self.kind} {self.status}"
 
 
 def evidence_path(instance: Evidence, filename: str) -> str:
