@@ -73,14 +73,14 @@ class EventKind(models.TextChoices):
 
 
 class ChangeKind(models.TextChoices):
-    EXTENSION = "extension", _("Extension")
-    CHANGE = "change", _("Change")
+    EXTENSION = "extension", _("Extension of the deadline")
+    CHANGE = "change", _("Change of commitment or lead unit")
 
 
 class ChangeStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
-    APPROVED = "approved", _("Approved")
-    REFUSED = "refused", _("Refused")
+    PENDING = "pending", _("Awaiting decision")
+    APPROVED = "approved", _("Request approved")
+    REFUSED = "refused", _("Request refused")
 
 
 # Named status sets: transitions are allowed only from these (see services).
