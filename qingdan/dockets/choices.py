@@ -67,6 +67,20 @@ class EventKind(models.TextChoices):
     SUPERVISED = "supervised", _("Put under supervision")
     GRADED = "graded", _("Grade changed")
     LINKED = "linked", _("Submission linked")
+    CHANGE_REQUESTED = "change_requested", _("Extension or change requested")
+    CHANGE_APPROVED = "change_approved", _("Extension or change approved")
+    CHANGE_REFUSED = "change_refused", _("Extension or change refused")
+
+
+class ChangeKind(models.TextChoices):
+    EXTENSION = "extension", _("Extension of the deadline")
+    CHANGE = "change", _("Change of commitment or lead unit")
+
+
+class ChangeStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting decision")
+    APPROVED = "approved", _("Request approved")
+    REFUSED = "refused", _("Request refused")
 
 
 # Named status sets: transitions are allowed only from these (see services).

@@ -15,6 +15,10 @@ from qingdan.intake.attachments import MAX_BYTES, MAX_FILES
 from qingdan.units.models import Unit
 from qingdan.units.selectors import unit_search_for_user
 
+# <input type="date"> takes only ISO dates; the locale's 2026/12/10 leaves it empty, and saving
+# such a form erased the deadline.
+ISO_DATE = "%Y-%m-%d"
+
 
 class ServiceErrorsMixin:
     """Put each of a service's field messages on its field, or on the form when it has none."""
@@ -62,7 +66,7 @@ class ItemForm(ServiceErrorsMixin, forms.Form):
     commitment = forms.CharField(label=_("Public commitment"), required=False,
                                  widget=forms.Textarea(attrs={"rows": 2}))
     deadline = forms.DateField(label=_("Deadline"), required=False,
-                               widget=forms.DateInput(attrs={"type": "date"}))
+                               widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE))
     deadline_working_days = forms.IntegerField(label=_("… or working days from dispatch"), required=False)
     priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial=Priority.NORMAL)
     category = forms.CharField(label=_("Category"), required=False, max_length=64)
@@ -76,7 +80,7 @@ class EditForm(ServiceErrorsMixin, forms.Form):
     commitment = forms.CharField(label=_("Public commitment"), required=False,
                                  widget=forms.Textarea(attrs={"rows": 2}))
     deadline = forms.DateField(label=_("Deadline"), required=False,
-                               widget=forms.DateInput(attrs={"type": "date"}))
+                               widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE))
     priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices)
     category = forms.CharField(label=_("Category"), required=False, max_length=64)
     published = forms.BooleanField(label=_("Publish on the public pages"), required=False)
@@ -104,8 +108,8 @@ class FilterForm(forms.Form):
     source = forms.ChoiceField(choices=[("", _("Any source")), *DocketSource.choices], required=False)
     category = forms.CharField(required=False, max_length=64)
     unit = forms.CharField(required=False, max_length=40)
-    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE))
+    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE))
     q = forms.CharField(required=False, max_length=100)
     docket = forms.IntegerField(required=False)
 

@@ -6,7 +6,16 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from qingdan.dockets.choices import DocketKind, DocketSource, EventKind, Grade, ItemStatus, Priority
+from qingdan.dockets.choices import (
+    ChangeKind,
+    ChangeStatus,
+    DocketKind,
+    DocketSource,
+    EventKind,
+    Grade,
+    ItemStatus,
+    Priority,
+)
 
 
 class Campaign(models.Model):
@@ -46,6 +55,10 @@ class Docket(models.Model):
                                    related_name="dockets")
     # Copied from the owner unit when the docket is made: "a provincial list" stays provincial.
     level = models.PositiveSmallIntegerField(_("level"))
+    # 谁交办谁验收: the unit whose supervisors sign off the items; empty means the owner unit.
+    verifier_unit = models.ForeignKey("units.Unit", verbose_name=_("verifier unit"), on_delete=models.PROTECT,
+                                      null=True, blank=True, related_name="+",
+                                      help_text=_("Signs off the items; the owner unit when empty."))
     description = models.TextField(_("description"), blank=True)
     published = models.BooleanField(_("published"), default=False,
                                     help_text=_("Shown on the public pages with its published items."))
@@ -89,6 +102,8 @@ class Item(models.Model):
                                 null=True, blank=True, related_name="handled_items")
     commitment = models.TextField(_("public commitment"), blank=True)
     deadline = models.DateField(_("deadline"), null=True, blank=True)
+    # The deadline as promised at dispatch: on-time figures count against it, extensions or not.
+    original_deadline = models.DateField(_("original deadline"), null=True, blank=True)
     deadline_working_days = models.PositiveSmallIntegerField(
         _("working days from dispatch"), null=True, blank=True,
         help_text=_("Instead of a date: the deadline is set this many working days after dispatch."))
@@ -207,6 +222,37 @@ class ItemEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+
+class ItemChangeRequest(models.Model):
+    """An extension or change request (延期申请/变更申请): the only way a dispatched promise moves."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="change_requests")
+    kind = models.CharField(_("kind"), max_length=12, choices=ChangeKind.choices)
+    deadline = models.DateField(_("proposed deadline"), null=True, blank=True)
+    commitment = models.TextField(_("proposed commitment"), blank=True)
+    lead_unit = models.ForeignKey("units.Unit", verbose_name=_("proposed lead unit"), on_delete=models.PROTECT,
+                                  null=True, blank=True, related_name="+")
+    reason = models.TextField(_("reason"))
+    status = models.CharField(_("status"), max_length=10, choices=ChangeStatus.choices,
+                              default=ChangeStatus.PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+")
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    note = models.TextField(_("decision note"), blank=True)
+
+    class Meta:
+        verbose_name = _("change request")
+        verbose_name_plural = _("change requests")
+        ordering = ["item_id", "requested_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["item"], condition=models.Q(status="pending"),
+                                               name="one_pending_change_per_item")]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} {self.kind} {self.status}"
 
 
 def evidence_path(instance: Evidence, filename: str) -> str:

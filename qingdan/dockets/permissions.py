@@ -2,8 +2,10 @@
 
 Listing and dispatching belong to the offices that run lists (operators of a 12345 centre,
 supervisors, organizers) over the docket's owner unit; the work belongs to handlers and
-leaders of the lead unit; verification (销号) belongs to supervisors and organizers over the
-lead unit, and never to the person who did the work or asked for the closure.
+leaders of the lead unit; verification (销号) belongs to the body that issued the list (谁交办谁验收):
+supervisors and organizers of the docket's verifier unit (its owner unit unless the owner named
+another), never to the lead unit's own supervisors, and never to the person who did the work or
+asked for the closure.
 """
 
 from __future__ import annotations
@@ -35,9 +37,30 @@ def may_work(user: Any, item: Item) -> bool:
     return is_system(user) or scope_for_user(user, roles=WORK_ROLES).contains(item.lead_unit)
 
 
+def verifier_unit(docket: Docket) -> Any:
+    """The unit that signs off the list's items: the one the owner named, else the owner itself."""
+    return docket.verifier_unit if docket.verifier_unit_id else docket.owner_unit
+
+
 def may_verify(user: Any, item: Item) -> bool:
-    """Close, send back, urge and supervise: supervisors and organizers over the lead unit."""
-    return is_system(user) or scope_for_user(user, roles=VERIFY_ROLES).contains(item.lead_unit)
+    """Close, send back, urge, supervise and decide change requests: the issuer side (谁交办谁验收).
+
+    The scope must contain the docket's verifier unit, not merely the lead unit: a supervisor
+    of 西湖区 sees 杭州's items led by 西湖区 but does not sign them off.
+    """
+    return is_system(user) or scope_for_user(user, roles=VERIFY_ROLES).contains(verifier_unit(item.docket))
+
+
+# A promise once made does not move by itself: after dispatch these change only through an
+# extension or change request decided by the issuer.
+ITEM_LOCKED_AFTER_DISPATCH = frozenset({"commitment", "deadline", "deadline_working_days", "lead_unit"})
+
+
+def locked_fields(item: Item, changes: Any) -> list[str]:
+    """The fields of ``changes`` that the item's dispatch has locked (none before dispatch)."""
+    if item.dispatched_at is None:
+        return []
+    return sorted(set(changes) & ITEM_LOCKED_AFTER_DISPATCH)
 
 
 def is_own_work(user: Any, item: Item) -> bool:

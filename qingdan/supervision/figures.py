@@ -65,6 +65,16 @@ def keeps(path: str, name: str, lead_path: str, steplen: int = 4) -> bool:
     return len(path) // steplen <= figures_depth()
 
 
+def promised_due(due_on: datetime.date | None, original: datetime.date | None) -> datetime.date | None:
+    """The date on-time is measured against: the deadline promised at dispatch, not an extended one.
+
+    An approved extension moves ``due_on`` (grading follows it) but not ``original_deadline``;
+    an earlier supervision deadline still counts. The SQL rebuild uses the same rule (LEAST).
+    """
+    dates = [d for d in (due_on, original) if d]
+    return min(dates) if dates else None
+
+
 def local_day(moment: datetime.datetime) -> datetime.date:
     return timezone.localdate(moment) if timezone.is_aware(moment) else moment.date()
 
@@ -105,7 +115,7 @@ def item_counters(state: dict[str, Any], *, created_at: datetime.datetime, kind:
         day = local_day(closed_at)
         counters[(day, "closed")] += 1
         counters[(day, f"closed:kind:{kind}")] += 1
-        due_on = state.get("due_on")
+        due_on = promised_due(state.get("due_on"), state.get("original_deadline"))
         if due_on is None or day <= due_on:
             counters[(day, "closed_on_time")] += 1
         if state.get("reopened"):

@@ -220,8 +220,8 @@ def figures_recount(*, root: Unit | None = None, every_depth: bool = False
     for item_id, rating, at in links.values_list("item_id", "submission__rating", "submission__rated_at"):
         if at:
             ratings[item_id].append((rating, at))
-    fields = ["status", "grade", "docket_id", "category", "due_on", "dispatched_at", "accepted_at", "closed_at",
-              "stage_result_at", "returns", "reopened"]
+    fields = ["status", "grade", "docket_id", "category", "due_on", "original_deadline", "dispatched_at",
+              "accepted_at", "closed_at", "stage_result_at", "returns", "reopened"]
     own: dict[str, Counter] = defaultdict(Counter)
     for row in items.values("pk", "created_at", "lead_unit__path", "docket__kind", "docket__source", *fields
                             ).iterator(chunk_size=5000):
@@ -353,7 +353,8 @@ CROSS JOIN LATERAL (VALUES
     (t.xday, CASE WHEN i.closed_at IS NOT NULL AND i.status = 'closed' THEN 'closed' END, 1),
     (t.xday, CASE WHEN i.closed_at IS NOT NULL AND i.status = 'closed' THEN 'closed:kind:' || d.kind END, 1),
     (t.xday, CASE WHEN i.closed_at IS NOT NULL AND i.status = 'closed'
-                   AND (i.due_on IS NULL OR t.xday <= i.due_on) THEN 'closed_on_time' END, 1),
+                   AND (LEAST(i.due_on, i.original_deadline) IS NULL  -- promised_due: LEAST skips NULLs
+                        OR t.xday <= LEAST(i.due_on, i.original_deadline)) THEN 'closed_on_time' END, 1),
     (t.xday, CASE WHEN i.closed_at IS NOT NULL AND i.status = 'closed' AND i.reopened > 0
                   THEN 'closed_repeat' END, 1),
     (t.sday, CASE WHEN i.stage_result_at IS NOT NULL THEN 'stage_results' END, 1)

@@ -23,7 +23,7 @@ from qingdan.dockets.choices import (
 )
 from qingdan.dockets.errors import ItemConflict, ItemInvalid
 from qingdan.dockets.models import Campaign, Docket, Item, ItemSubmission
-from qingdan.dockets.permissions import WORK_ROLES, may_list, may_manage_docket
+from qingdan.dockets.permissions import WORK_ROLES, locked_fields, may_list, may_manage_docket
 from qingdan.dockets.services.common import audit_item, audit_refusal, conflict, effective_due, event, today
 from qingdan.dockets.signals import item_changed, snapshot, submissions_linked
 from qingdan.people.choices import MANAGE_ROLES, Role
@@ -279,6 +279,11 @@ def item_update(*, actor: Any, item: Item, version: int, changes: dict[str, Any]
         raise ItemInvalid({name: _("This field cannot be changed here.") for name in sorted(unknown)})
     if item.status in CLOSED_STATUSES and set(changes) - {"published"}:
         raise ItemInvalid({"status": _("A closed item is reopened before it is edited.")})
+    locked = locked_fields(item, changes)
+    if locked:
+        audit_refusal(actor, item, attempt="item_edited", code=ItemInvalid.code, version=version, fields=locked)
+        raise ItemInvalid({name: _("Fixed at dispatch: ask for an extension or a change instead.")
+                           for name in locked})
     errors: dict[str, str] = {}
     values = dict(changes)
     for name, limit in (("title", MAX_TITLE), ("description", MAX_TEXT), ("commitment", MAX_TEXT),
@@ -323,7 +328,7 @@ def item_update(*, actor: Any, item: Item, version: int, changes: dict[str, Any]
             item_changed.send(sender=Item, item=item, action="item_edited", before=was, after=snapshot(item))
             if co_units is not None:
                 item.co_units.set(co_units)
-            event(item, EventKind.EDITED, actor=actor, text=", ".join(sorted(changes)))
+            event(item, EventKind.EDITED, actor=actor, text=field_labels(changes), data={"fields": sorted(changes)})
             audit_item(actor, "item_edited", item, before={"version": version},
                        after={"version": item.version, "fields": sorted(changes)})
             if values.get("parent") is not None:
@@ -333,6 +338,11 @@ def item_update(*, actor: Any, item: Item, version: int, changes: dict[str, Any]
                       fields=sorted(changes))
         raise conflict(Item.objects.filter(pk=item.pk).values_list("version", flat=True).first() or 0)
     return item
+
+
+def field_labels(names: Iterable[str]) -> str:
+    """The changed fields as people read them (完成时限、优先级), not as the code names them."""
+    return "、".join(str(Item._meta.get_field(name).verbose_name) for name in sorted(names))
 
 
 def _may_edit_as_leader(actor: Any, item: Item) -> bool:

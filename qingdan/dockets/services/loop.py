@@ -103,6 +103,8 @@ def item_dispatch(*, actor: Any, item: Item, version: int | None = None, lead_un
             raise ItemInvalid({"deadline": _("The deadline %(date)s has passed; set a new one before dispatching.")
                                % {"date": current.deadline.isoformat()}})
         current.due_on = effective_due(current)
+        if current.original_deadline is None:  # the promise is made once; a re-dispatch keeps it
+            current.original_deadline = current.deadline
         current.grade = grade_for(current.due_on, on=on, soon=soon_until(on, current.docket.due_soon_days))
         previous, current.status = current.status, ItemStatus.DISPATCHED
         current.dispatched_at, current.returned_at = timezone.now(), None
