@@ -39,6 +39,20 @@ def new_code() -> str:
     return body + _check_char(body)
 
 
+PUBLIC_ID_PREFIX = "R"
+PUBLIC_ID_LENGTH = 16
+
+
+def new_public_id() -> str:
+    """Return a fresh public id: random, unrelated to the tracking code, and never shaped like one.
+
+    Open311 and other public surfaces name a submission by it, so that knowing a request's id
+    never gives the power of its tracking code (adding information, rating, reopening). The
+    length (16) and the leading R keep it from ever parsing as a 14-character tracking code.
+    """
+    return PUBLIC_ID_PREFIX + "".join(secrets.choice(ALPHABET) for _ in range(PUBLIC_ID_LENGTH - 1))
+
+
 def normalise(text: str) -> str:
     """Return the canonical form of a typed code, or raise CodeMistyped."""
     cleaned = "".join(ch for ch in text.upper() if not ch.isspace() and ch not in "-_.").translate(_CONFUSED)

@@ -8,12 +8,15 @@ from django.utils.translation import gettext_lazy as _
 
 from qingdan.core.crypto import EncryptedTextField
 from qingdan.intake.choices import Channel, EventKind, Satisfaction, SubmissionKind, SubmissionStatus
+from qingdan.intake.codes import new_public_id
 
 
 class Submission(models.Model):
     """One thing someone said. ``unit`` places it in the tree for scoping; contact data is encrypted."""
 
     tracking_code = models.CharField(_("tracking code"), max_length=16, unique=True)
+    # The id public interfaces (Open311) show: random, never the tracking code, not derived from it.
+    public_id = models.CharField(_("public id"), max_length=16, unique=True, default=new_public_id, editable=False)
     kind = models.CharField(_("kind"), max_length=16, choices=SubmissionKind.choices,
                             default=SubmissionKind.COMPLAINT)
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, default=Channel.WEB)

@@ -1,6 +1,7 @@
 """Build the GeoReport v2 documents, field by field in the order the specification lists them.
 
-Only public-safe fields are written: never the submitter's name, phone, e-mail or device.
+Never the submitter's name, phone, e-mail or device, and never the tracking code; a request
+not filed by the reading key is written with its public fields only.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from django.utils.translation import gettext as _
 from qingdan.intake.models import Submission
 from qingdan.open311 import catalogue
 from qingdan.open311.formats import Many
-from qingdan.open311.selectors import open311_status, status_notes
+from qingdan.open311.selectors import open311_status, status_label, status_notes
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 
@@ -75,32 +76,47 @@ def service_definition(service: catalogue.Service) -> dict[str, Any]:
 def created(submission: Submission, *, account_id: str = "") -> Many:
     """Return the answer to a POST: the new request's id (realtime: no token)."""
     return Many("request", [{
-        "service_request_id": submission.tracking_code,
-        "service_notice": _("Received. Quote this code to follow the case on the tracking page."),
+        "service_request_id": submission.public_id,
+        "service_notice": _("Received. Follow the request by its service_request_id."),
         "account_id": account_id,
     }])
 
 
 def _request(submission: Submission) -> dict[str, Any]:
+    """Write one request: in full for the key that filed it, otherwise its public fields only.
+
+    The public form takes its words from the published item that answers the submission (its
+    title and its reply to the public), never the citizen's own text, address or position.
+    """
     service = catalogue.service_by_category(submission.category)
     place = submission.place_unit
+    own = bool(getattr(submission, "own", False))
+    if own:
+        notes, description = status_notes(submission), submission.text
+        address = submission.place_text or (place.name if place else "")
+        lat = submission.latitude if submission.latitude is not None else ""
+        long = submission.longitude if submission.longitude is not None else ""
+    else:
+        notes = getattr(submission, "public_reply", "") or status_label(submission)
+        description = getattr(submission, "public_title", "") or ""
+        address, lat, long = (place.name if place else ""), "", ""
     return {
-        "service_request_id": submission.tracking_code,
+        "service_request_id": submission.public_id,
         "status": open311_status(submission.status),
-        "status_notes": status_notes(submission),
+        "status_notes": notes,
         "service_name": service.name if service else submission.category,
         "service_code": service.code if service else "",
-        "description": submission.text,
+        "description": description,
         "agency_responsible": submission.unit.name,
         "service_notice": "",
         "requested_datetime": w3c(submission.created_at),
         "updated_datetime": w3c(submission.updated_at),
         "expected_datetime": "",
-        "address": submission.place_text or (place.name if place else ""),
+        "address": address,
         "address_id": place.code if place else "",
         "zipcode": "",
-        "lat": submission.latitude if submission.latitude is not None else "",
-        "long": submission.longitude if submission.longitude is not None else "",
+        "lat": lat,
+        "long": long,
         "media_url": "",
     }
 
@@ -112,4 +128,4 @@ def request_list(submissions: list[Submission]) -> Many:
 
 def token(submission: Submission, token_id: str) -> Many:
     """Return the answer to GET tokens/<token>: the request id the token stands for."""
-    return Many("request", [{"service_request_id": submission.tracking_code, "token": token_id}])
+    return Many("request", [{"service_request_id": submission.public_id, "token": token_id}])

@@ -23,3 +23,10 @@ class KeyRefused(PermissionDenied):
     """The api_key is missing, unknown or revoked, or does not cover the jurisdiction."""
 
     code = "open311_key_refused"
+
+
+class LookupLimited(ApplicationError):
+    """Too many keyless lookups from one client: the portal's /track/ limit, shared (HTTP 429)."""
+
+    code = "open311_rate_limited"
+    http_status = 429

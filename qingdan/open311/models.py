@@ -38,3 +38,22 @@ class Open311Key(models.Model):
     def is_active(self) -> bool:
         """Tell whether the key still opens the API."""
         return self.revoked_at is None
+
+
+class Open311Filing(models.Model):
+    """Which key filed which submission: a key reads in full only the requests it filed itself.
+
+    The key is kept rather than its name because a revoked key's name may be reused; a revoked
+    key authenticates no more, so its filings are then read only as the public reads them.
+    """
+
+    key = models.ForeignKey(Open311Key, verbose_name=_("Open311 key"), on_delete=models.PROTECT,
+                            related_name="filings")
+    submission = models.OneToOneField("intake.Submission", on_delete=models.CASCADE, related_name="open311_filing")
+
+    class Meta:
+        verbose_name = _("Open311 filing")
+        verbose_name_plural = _("Open311 filings")
+
+    def __str__(self) -> str:
+        return f"{self.key_id} → {self.submission_id}"

@@ -1,10 +1,11 @@
 """Read what Open311 may show: jurisdictions, keys, and service requests (never reports).
 
 An api_key is not a staff user, so the intake selectors (which take a user) do not fit; the
-rule here is narrower than theirs: reports against officials are never shown, and the scope
-is the key's unit subtree. Without a key, a request is shown only to whoever names its
-service_request_id: the id is the submitter's tracking code, which also lets its holder add
-information and rate the answer, so it is never listed to the public.
+rule here is narrower than theirs: reports against officials are never shown, and a key sees
+in full only what it filed. The ``service_request_id`` is the submission's ``public_id``, never
+its tracking code: the tracking code lets its holder add information, rate the answer and reopen
+the case, so Open311 neither shows nor accepts it. Without a key, only public requests (those
+answered by a published item) are listed, and only their public fields.
 """
 
 from __future__ import annotations
@@ -13,16 +14,17 @@ import datetime
 from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.utils.translation import gettext as _
 
 from qingdan.core.errors import NotFound
+from qingdan.dockets.selectors import public_items
 from qingdan.intake import codes
 from qingdan.intake.choices import OPEN_STATUSES, EventKind, SubmissionKind, SubmissionStatus
 from qingdan.intake.models import Submission, SubmissionEvent
 from qingdan.open311 import catalogue
-from qingdan.open311.errors import KeyRefused, RequestInvalid
-from qingdan.open311.models import Open311Key
+from qingdan.open311.errors import RequestInvalid
+from qingdan.open311.models import Open311Filing, Open311Key
 from qingdan.people.choices import MANAGE_ROLES
 from qingdan.people.scopes import Scope, is_system, scope_for_user
 from qingdan.units.models import Unit
@@ -79,12 +81,29 @@ def open311_status(status: str) -> str:
     return OPEN if status in OPEN_STATUSES else CLOSED
 
 
-def _requests() -> QuerySet[Submission]:
+def public_condition() -> Q:
+    """The submissions the public may read over Open311, by the existing disclosure rule.
+
+    A submission is public only once it is answered by a published item of a published docket
+    (``qingdan.dockets.selectors.public_items``): what the public pages already disclose. A
+    report against an official is never public (excluded by ``_requests``).
+    """
+    return Q(item_link__item__in=public_items().values("pk"))
+
+
+def _requests(key: Open311Key | None) -> QuerySet[Submission]:
+    """The requests ``key`` (or the public, for None) may read, each marked ``own`` when it filed it."""
     latest = SubmissionEvent.objects.filter(submission=OuterRef("pk"), public=True,
                                             kind__in=STATUS_EVENT_KINDS).order_by("-at", "-id")
-    return (Submission.objects.exclude(kind=SubmissionKind.REPORT)
-            .select_related("unit", "place_unit")
-            .annotate(note_text=Subquery(latest.values("text")[:1]), note_kind=Subquery(latest.values("kind")[:1]))
+    queryset = Submission.objects.exclude(kind=SubmissionKind.REPORT)
+    if key is None:
+        queryset = queryset.filter(public_condition()).annotate(own=Value(False))
+    else:
+        queryset = (queryset.filter(public_condition() | Q(open311_filing__key=key))
+                    .annotate(own=Exists(Open311Filing.objects.filter(submission=OuterRef("pk"), key=key))))
+    return (queryset.select_related("unit", "place_unit")
+            .annotate(note_text=Subquery(latest.values("text")[:1]), note_kind=Subquery(latest.values("kind")[:1]),
+                      public_title=F("item_link__item__title"), public_reply=F("item_link__item__reply"))
             .order_by("-created_at", "-id"))
 
 
@@ -92,19 +111,25 @@ def _within(queryset: QuerySet[Submission], unit: Unit | None) -> QuerySet[Submi
     return queryset if unit is None else Scope.of_paths([unit.path]).filter(queryset, "unit")
 
 
+def public_id_normalise(text: str) -> str:
+    """Return the canonical form of a public id, or raise NotFound.
+
+    Anything else, a tracking code above all, names nothing here: a 404, never a hint that the
+    code exists.
+    """
+    cleaned = (text or "").strip().upper()
+    if (len(cleaned) != codes.PUBLIC_ID_LENGTH or not cleaned.startswith(codes.PUBLIC_ID_PREFIX)
+            or any(ch not in codes.ALPHABET for ch in cleaned)):
+        raise NotFound(_("service_request_id %(id)s was not found.") % {"id": (text or "").strip()[:20]})
+    return cleaned
+
+
 def parse_ids(raw: str) -> list[str]:
-    """Return the canonical codes of a comma-delimited ``service_request_id``, or raise RequestInvalid."""
-    ids: list[str] = []
-    for part in raw.split(","):
-        if not part.strip():
-            continue
-        try:
-            ids.append(codes.normalise(part))
-        except codes.CodeMistyped as exc:
-            raise RequestInvalid({"service_request_id": f"{part.strip()[:20]}: {exc}"}) from exc
-    if len(ids) > MAX_REQUESTS:
+    """Return the canonical public ids of a comma-delimited ``service_request_id``, or raise."""
+    parts = [part for part in raw.split(",") if part.strip()]
+    if len(parts) > MAX_REQUESTS:
         raise RequestInvalid({"service_request_id": _("At most %(max)d ids at once.") % {"max": MAX_REQUESTS}})
-    return ids
+    return [public_id_normalise(part) for part in parts]
 
 
 def request_list(*, key: Open311Key | None, jurisdiction: Unit | None, ids: Sequence[str] = (),
@@ -113,20 +138,13 @@ def request_list(*, key: Open311Key | None, jurisdiction: Unit | None, ids: Sequ
                  now: datetime.datetime) -> list[Submission]:
     """Return at most 1,000 requests, newest first, filtered as GET requests.{format} asks.
 
-    Named ids override every other filter (as the spec says) and are shown to anyone who names
-    them. A listing needs a key and stays inside its subtree, within a window of at most 90
-    days that defaults to the last 90.
+    Anyone lists the public requests (public fields only); a key adds, in full, the requests it
+    filed itself. Named ids override every other filter (as the spec says); otherwise the
+    window is at most 90 days and defaults to the last 90.
     """
-    queryset = _within(_requests(), jurisdiction)
+    queryset = _within(_requests(key), jurisdiction)
     if ids:
-        return list(queryset.filter(tracking_code__in=ids)[:MAX_REQUESTS])
-    if key is None:
-        raise KeyRefused(_("Listing requests needs an api_key; anyone may read a request by naming its "
-                           "service_request_id."))
-    if jurisdiction is not None and not key_scope(key).contains(jurisdiction):
-        raise KeyRefused(_("This api_key may not list requests of jurisdiction %(code)s.")
-                         % {"code": jurisdiction.code})
-    queryset = _within(queryset, key.unit)
+        return list(queryset.filter(public_id__in=ids)[:MAX_REQUESTS])
     names = []
     for code in service_codes:
         service = catalogue.service_by_code(code)
@@ -163,18 +181,14 @@ def window(*, start: datetime.datetime | None, end: datetime.datetime | None,
     return start, end
 
 
-def request_get(*, code: str, jurisdiction: Unit | None) -> Submission:
-    """Return the request whose service_request_id (tracking code) is ``code``, or NotFound.
+def request_get(*, key: Open311Key | None, code: str, jurisdiction: Unit | None) -> Submission:
+    """Return the request whose service_request_id (public id) is ``code`` if ``key`` may read it, or NotFound.
 
-    Naming the code is what the submitter can do, so no key is needed; a report against an
-    official is never shown, and a jurisdiction, when given, must contain the request.
+    The public reads public requests; a key also reads the ones it filed. A tracking code is
+    never accepted, and a jurisdiction, when given, must contain the request.
     """
-    try:
-        canonical = codes.normalise(code)
-    except codes.CodeMistyped as exc:
-        raise NotFound(_("service_request_id %(id)s was not found: %(reason)s")
-                       % {"id": code[:20], "reason": exc}) from exc
-    submission = _within(_requests(), jurisdiction).filter(tracking_code=canonical).first()
+    canonical = public_id_normalise(code)
+    submission = _within(_requests(key), jurisdiction).filter(public_id=canonical).first()
     if submission is None:
         raise NotFound(_("service_request_id %(id)s was not found.") % {"id": code[:20]})
     return submission
@@ -185,5 +199,10 @@ def status_notes(submission: Any) -> str:
     text = getattr(submission, "note_text", None)
     if text:
         return text
+    return status_label(submission)
+
+
+def status_label(submission: Any) -> str:
+    """Return the name of the latest public status step, without its text (what the public reads)."""
     kind = getattr(submission, "note_kind", None)
     return str(EventKind(kind).label) if kind in EventKind.values else ""

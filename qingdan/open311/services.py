@@ -26,7 +26,7 @@ from qingdan.intake.models import Submission
 from qingdan.intake.services import submission_create
 from qingdan.open311 import catalogue
 from qingdan.open311.errors import KeyRefused, RequestInvalid
-from qingdan.open311.models import Open311Key
+from qingdan.open311.models import Open311Filing, Open311Key
 from qingdan.open311.selectors import jurisdiction_get, key_scope
 from qingdan.people.choices import MANAGE_ROLES
 from qingdan.people.scopes import is_system, scope_for_user
@@ -215,13 +215,15 @@ def request_create(*, key: Open311Key, request: ServiceRequest) -> Submission:
     anonymous = not (name or request.phone.strip() or request.email.strip())
     text = "\n".join([description, *media]) if media else description
     try:
-        submission, _created = submission_create(
-            actor=f"open311:{key.name}"[:150], channel=Channel.OPEN311, kind=kind, text=text, unit=jurisdiction,
-            subject=_attribute(request, "subject"), place_unit=place, place_text=request.address_string,
-            latitude=lat or None, longitude=long or None, anonymous=anonymous, name=name,
-            phone=request.phone, email=request.email, category=service.name,
-            source=f"open311:{key.name}"[:64], submitter_ref=account_id,
-        )
+        with transaction.atomic():  # the submission and the record of which key filed it, together
+            submission, _created = submission_create(
+                actor=f"open311:{key.name}"[:150], channel=Channel.OPEN311, kind=kind, text=text, unit=jurisdiction,
+                subject=_attribute(request, "subject"), place_unit=place, place_text=request.address_string,
+                latitude=lat or None, longitude=long or None, anonymous=anonymous, name=name,
+                phone=request.phone, email=request.email, category=service.name,
+                source=f"open311:{key.name}"[:64], submitter_ref=account_id,
+            )
+            Open311Filing.objects.get_or_create(submission=submission, defaults={"key": key})
     except SubmissionInvalid as exc:
         raise RequestInvalid({_FIELD_NAMES.get(k, k): v for k, v in exc.fields.items()}) from exc
     return submission

@@ -26,9 +26,10 @@ from django.views.decorators.csrf import csrf_exempt
 from qingdan.core.errors import ApplicationError, NotFound
 from qingdan.intake.errors import SubmissionInvalid
 from qingdan.open311 import catalogue, documents, formats
-from qingdan.open311.errors import RequestInvalid
+from qingdan.open311.errors import LookupLimited, RequestInvalid
 from qingdan.open311.selectors import jurisdiction_get, parse_ids, request_get, request_list
 from qingdan.open311.services import ServiceRequest, key_authenticate, request_create
+from qingdan.portal import ratelimits
 
 View = Callable[..., HttpResponse]
 _SCALAR_ARGUMENTS = ("service_code", "jurisdiction_id", "lat", "long", "address_string", "address_id", "description",
@@ -66,7 +67,7 @@ def open311_view(*methods: str) -> Callable[[View], View]:
             try:
                 return view(request, *args, **kwargs)
             except ApplicationError as exc:
-                status = exc.http_status if exc.http_status in (400, 403, 404) else 400
+                status = exc.http_status if exc.http_status in (400, 403, 404, 429) else 400
                 return formats.render_errors(fmt, _errors_of(exc), status=status)
 
         return wrapper
@@ -81,6 +82,12 @@ def _jurisdiction(request: HttpRequest) -> Any:
 
 def _key(raw: str | None) -> Any:
     return key_authenticate(raw) if raw is not None else None
+
+
+def _count_lookup(request: HttpRequest) -> None:
+    """Count a keyless lookup by id in the portal's /track/ bucket: one limit for every way to probe ids."""
+    if ratelimits.track_limited(request):
+        raise LookupLimited(_("Too many lookups from your address; wait a minute and try again."))
 
 
 def _moment(name: str, value: str) -> datetime.datetime | None:
@@ -169,7 +176,7 @@ def _service_request(arguments: dict[str, list[str]]) -> ServiceRequest:
 @transaction.non_atomic_requests  # submission_create commits before the id is returned
 @open311_view("GET", "POST")
 def request_collection(request: HttpRequest, fmt: str) -> HttpResponse:
-    """GET requests.{format}: list or look up requests; POST: create one (api_key required)."""
+    """GET requests.{format}: list or look up requests (no key needed); POST: create one (api_key required)."""
     if request.method == "POST":
         arguments = _post_arguments(request)
         # In the form as the spec says; some clients put it in the query string of the POST instead.
@@ -180,6 +187,8 @@ def request_collection(request: HttpRequest, fmt: str) -> HttpResponse:
     jurisdiction = _jurisdiction(request)
     key = _key(request.GET.get("api_key"))
     ids = parse_ids(",".join(request.GET.getlist("service_request_id")))
+    if ids and key is None:
+        _count_lookup(request)
     found = request_list(key=key, jurisdiction=jurisdiction, ids=ids, service_codes=_commas(request, "service_code"),
                          statuses=_commas(request, "status"),
                          start=_moment("start_date", request.GET.get("start_date", "")),
@@ -190,15 +199,21 @@ def request_collection(request: HttpRequest, fmt: str) -> HttpResponse:
 @open311_view("GET")
 def request_detail(request: HttpRequest, service_request_id: str, fmt: str) -> HttpResponse:
     """GET requests/<service_request_id>.{format}: one request, as a list of one."""
-    submission = request_get(code=service_request_id, jurisdiction=_jurisdiction(request))
+    key = _key(request.GET.get("api_key"))
+    if key is None:
+        _count_lookup(request)
+    submission = request_get(key=key, code=service_request_id, jurisdiction=_jurisdiction(request))
     return formats.render(fmt, "service_requests", documents.request_list([submission]))
 
 
 @open311_view("GET")
 def token(request: HttpRequest, token_id: str, fmt: str) -> HttpResponse:
     """GET tokens/<token>.{format}: every service here is realtime, so a token is the request's own id."""
+    key = _key(request.GET.get("api_key"))
+    if key is None:
+        _count_lookup(request)
     try:
-        submission = request_get(code=token_id, jurisdiction=_jurisdiction(request))
+        submission = request_get(key=key, code=token_id, jurisdiction=_jurisdiction(request))
     except NotFound:
         raise NotFound(_("token %(token)s was not found.") % {"token": token_id[:20]}) from None
     return formats.render(fmt, "service_requests", documents.token(submission, token_id))

@@ -52,3 +52,34 @@ def xml_of(response) -> ET.Element:
 def children(element: ET.Element) -> list[str]:
     """Return the names of an element's children, in order."""
     return [child.tag for child in element]
+
+
+@pytest.fixture
+def publish(make_item, hz_operator):
+    """Make submissions public the way the platform does: answered by a published item of a published docket.
+
+    Returns the item; ``reply`` is its reply to the public, ``title`` its title.
+    """
+    from qingdan.dockets.models import Docket, Item
+    from qingdan.dockets.services import item_link_submissions
+
+    def publish_(*submissions, title: str = "留下街道污水管网改造", reply: str = ""):
+        item = make_item(title=title)
+        item_link_submissions(actor=hz_operator, item=item, submissions=list(submissions))
+        Item.objects.filter(pk=item.pk).update(published=True, reply=reply)
+        Docket.objects.filter(pk=item.docket_id).update(published=True)
+        return item
+
+    return publish_
+
+
+@pytest.fixture
+def file_as(db):
+    """Record that the key named ``name`` filed a submission (what a POST through that key records)."""
+    from qingdan.open311.models import Open311Filing, Open311Key
+
+    def file_(submission, name: str = "xihu-app"):
+        key = Open311Key.objects.get(name=name, revoked_at__isnull=True)
+        return Open311Filing.objects.create(key=key, submission=submission)
+
+    return file_

@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from qingdan.intake import codes
 from qingdan.intake.models import Submission
 from qingdan.intake.services import submission_create, submission_reply
 from qingdan.open311.services import key_revoke
@@ -113,7 +114,7 @@ def test_wrong_method_is_a_400_error_list(client):
 
 # --- POST requests -----------------------------------------------------------------------------
 
-def test_post_creates_an_open311_complaint_and_returns_its_code(post_request, tree):
+def test_post_creates_an_open311_complaint_and_returns_its_public_id(post_request, tree):
     response = post_request("json", email="zhang@example.cn", first_name="三", last_name="张", phone="13812345678",
                             account_id="app-user-7", device_id="ABC-123",
                             **{"attribute[subject]": "路灯不亮", "attribute[unknown]": "ignored"})
@@ -122,7 +123,9 @@ def test_post_creates_an_open311_complaint_and_returns_its_code(post_request, tr
     assert isinstance(data, list) and len(data) == 1
     assert list(data[0]) == ["service_request_id", "service_notice", "account_id"]
     assert data[0]["account_id"] == "app-user-7"
-    submission = Submission.objects.get(tracking_code=data[0]["service_request_id"])  # committed before answering
+    submission = Submission.objects.get(public_id=data[0]["service_request_id"])  # committed before answering
+    assert submission.tracking_code not in response.content.decode()  # the citizen's credential stays out
+    assert submission.open311_filing.key.name == "xihu-app"  # the key that filed it reads it in full
     assert (submission.channel, submission.kind, submission.category) == ("open311", "complaint", "城乡建设")
     assert submission.unit == tree["330106"] and submission.subject == "路灯不亮"
     assert (submission.submitter_name, submission.submitter_phone) == ("张三", "13812345678")
@@ -138,19 +141,19 @@ def test_post_in_xml_answers_the_spec_shape(post_request):
     assert children(root) == ["request"]
     assert children(root[0]) == ["service_request_id", "service_notice", "account_id"]
     code = root[0].findtext("service_request_id")
-    assert Submission.objects.get(tracking_code=code).place_text == "西湖区留下街道 留下村村口"
+    assert Submission.objects.get(public_id=code).place_text == "西湖区留下街道 留下村村口"
 
 
 def test_post_with_address_id_places_it_on_a_unit_of_the_jurisdiction(post_request, tree):
     code = post_request(address_id="330106009001", lat=None, long=None).json()[0]["service_request_id"]
-    assert Submission.objects.get(tracking_code=code).place_unit == tree["330106009001"]
+    assert Submission.objects.get(public_id=code).place_unit == tree["330106009001"]
     response = post_request(address_id="330108001", lat=None, long=None)  # the neighbour county's street
     assert response.status_code == 400 and "address_id" in _errors(response)[0][1]
 
 
 def test_post_kind_attribute_and_a_lower_jurisdiction(post_request, tree):
     response = post_request(jurisdiction_id="330106009", **{"attribute[kind]": "suggestion"})
-    submission = Submission.objects.get(tracking_code=response.json()[0]["service_request_id"])
+    submission = Submission.objects.get(public_id=response.json()[0]["service_request_id"])
     assert submission.kind == "suggestion" and submission.unit == tree["330106009"]
     response = post_request(**{"attribute[kind]": "report"})
     assert response.status_code == 400 and "attribute[kind]" in _errors(response)[0][1]
@@ -158,12 +161,12 @@ def test_post_kind_attribute_and_a_lower_jurisdiction(post_request, tree):
 
 def test_post_without_contact_is_anonymous(post_request):
     code = post_request().json()[0]["service_request_id"]
-    assert Submission.objects.get(tracking_code=code).anonymous
+    assert Submission.objects.get(public_id=code).anonymous
 
 
 def test_post_media_url_is_kept_in_the_text_not_fetched(post_request):
     code = post_request(media_url="https://img.example.cn/lamp.jpg").json()[0]["service_request_id"]
-    assert Submission.objects.get(tracking_code=code).text.endswith("\nhttps://img.example.cn/lamp.jpg")
+    assert Submission.objects.get(public_id=code).text.endswith("\nhttps://img.example.cn/lamp.jpg")
     response = post_request(media_url="javascript:alert(1)")
     assert response.status_code == 400 and "media_url" in _errors(response)[0][1]
 
@@ -267,10 +270,10 @@ def test_multipart_post_is_accepted_too(client, xh_key):
 
 # --- GET requests ------------------------------------------------------------------------------
 
-def test_a_request_reads_back_in_spec_order_without_contact_details(client, post_request):
+def test_the_filing_key_reads_its_request_back_in_full_in_spec_order(client, post_request, xh_key):
     code = post_request(email="zhang@example.cn", phone="13812345678", first_name="三", last_name="张",
                         address_string="留下村村口").json()[0]["service_request_id"]
-    response = client.get(f"{BASE}/requests/{code}.xml")
+    response = client.get(f"{BASE}/requests/{code}.xml", {"api_key": xh_key})
     root = xml_of(response)
     assert root.tag == "service_requests" and children(root) == ["request"]  # one request is still a list
     request = root[0]
@@ -280,180 +283,269 @@ def test_a_request_reads_back_in_spec_order_without_contact_details(client, post
     assert request.findtext("service_code") == "urban-rural-construction"
     assert request.findtext("agency_responsible") == "西湖区"
     assert request.findtext("address") == "留下村村口"
+    assert request.findtext("description") == "路灯坏了三天，晚上很黑。"
     assert request.findtext("requested_datetime").endswith("+08:00")
     assert (request.findtext("lat"), request.findtext("long")) == ("30.2741", "120.1551")
-    data = client.get(f"{BASE}/requests/{code}.json").json()
+    data = client.get(f"{BASE}/requests/{code}.json", {"api_key": xh_key}).json()
     assert isinstance(data, list) and list(data[0]) == REQUEST_FIELDS
     assert data[0]["lat"] == 30.2741 and data[0]["expected_datetime"] is None
+    tracking = Submission.objects.get(public_id=code).tracking_code
     for body in (response.content.decode(), json.dumps(data, ensure_ascii=False)):
         assert "13812345678" not in body and "zhang@" not in body and "张三" not in body
+        assert tracking not in body
 
 
-def test_status_mapping_and_notes_from_the_latest_public_event(client, tree, xh_handler):
+def test_status_mapping_and_notes(client, tree, xh_handler, xh_key, file_as):
     submission = _submit(tree["330106"])
-    data = client.get(f"{BASE}/requests/{submission.tracking_code}.json").json()[0]
+    file_as(submission)
+
+    def read() -> dict:
+        return client.get(f"{BASE}/requests/{submission.public_id}.json", {"api_key": xh_key}).json()[0]
+
+    data = read()
     assert data["status"] == "open" and data["status_notes"]  # "received", by name
     submission_reply(actor=xh_handler, submission=submission, text="已安排环卫清运。")
-    data = client.get(f"{BASE}/requests/{submission.tracking_code}.json").json()[0]
+    data = read()
     assert data["status"] == "closed" and data["status_notes"] == "已安排环卫清运。"
     assert data["service_code"] == "environment"
     Submission.objects.filter(pk=submission.pk).update(status="dispatched")
-    assert client.get(f"{BASE}/requests/{submission.tracking_code}.json").json()[0]["status"] == "open"
+    assert read()["status"] == "open"
     for closed in ("closed", "rejected"):
         Submission.objects.filter(pk=submission.pk).update(status=closed)
-        assert client.get(f"{BASE}/requests/{submission.tracking_code}.json").json()[0]["status"] == "closed"
+        assert read()["status"] == "closed"
 
 
-def test_a_request_is_read_by_its_code_in_any_typed_form(client, tree):
+def test_a_request_is_read_by_its_public_id_in_any_case(client, tree, publish):
     submission = _submit(tree["330106"])
-    dashed = "-".join(submission.tracking_code[i:i + 4] for i in range(0, 14, 4)).lower()
-    assert client.get(f"{BASE}/requests/{dashed}.json").json()[0]["service_request_id"] == submission.tracking_code
-    typo = submission.tracking_code[:-1] + ("0" if submission.tracking_code[-1] != "0" else "1")
-    assert client.get(f"{BASE}/requests/{typo}.json").status_code == 404
-    assert client.get(f"{BASE}/requests/{submission.tracking_code}.json",
+    publish(submission)
+    found = client.get(f"{BASE}/requests/{submission.public_id.lower()}.json").json()
+    assert found[0]["service_request_id"] == submission.public_id
+    assert client.get(f"{BASE}/requests/{submission.public_id[:-1]}.json").status_code == 404
+    assert client.get(f"{BASE}/requests/{submission.public_id}.json",
                       {"jurisdiction_id": "330108"}).status_code == 404  # not in that jurisdiction
 
 
-def test_reports_against_officials_are_never_shown(client, tree, xh_key):
+@pytest.mark.parametrize("fmt", ["xml", "json"])
+def test_a_tracking_code_given_as_service_request_id_is_404(client, tree, publish, post_request, xh_key, fmt):
+    public = _submit(tree["330106"])
+    publish(public)
+    filed = Submission.objects.get(public_id=post_request().json()[0]["service_request_id"])
+    for submission in (public, filed):
+        code = submission.tracking_code
+        dashed = "-".join(code[i:i + 4] for i in range(0, 14, 4)).lower()
+        for typed in (code, dashed):
+            for params in ({}, {"api_key": xh_key}):
+                assert client.get(f"{BASE}/requests/{typed}.{fmt}", params).status_code == 404
+                assert client.get(f"{BASE}/tokens/{typed}.{fmt}", params).status_code == 404
+                response = client.get(f"{BASE}/requests.{fmt}", {"service_request_id": typed, **params})
+                assert response.status_code == 404
+                # no oracle: a live tracking code is answered exactly like one that never existed
+                unknown = codes.new_code()
+                other = client.get(f"{BASE}/requests.{fmt}", {"service_request_id": unknown, **params})
+                assert other.content.decode().replace(unknown, typed) == response.content.decode()
+
+
+def test_reports_against_officials_are_never_shown(client, tree, xh_key, publish, file_as):
     report = _submit(tree["330106"], kind="report", accused_unit=tree["330106-GA"], anonymous=True)
-    assert client.get(f"{BASE}/requests/{report.tracking_code}.xml").status_code == 404
-    assert client.get(f"{BASE}/tokens/{report.tracking_code}.xml").status_code == 404
-    listed = client.get(f"{BASE}/requests.json", {"api_key": xh_key}).json()
-    assert listed == []
-    named = client.get(f"{BASE}/requests.json", {"service_request_id": report.tracking_code}).json()
-    assert named == []
+    publish(report)  # even linked to a published item
+    file_as(report)  # and even as if the key had filed it
+    for params in ({}, {"api_key": xh_key}):
+        assert client.get(f"{BASE}/requests/{report.public_id}.xml", params).status_code == 404
+        assert client.get(f"{BASE}/tokens/{report.public_id}.xml", params).status_code == 404
+        assert client.get(f"{BASE}/requests.json", params).json() == []
+        named = client.get(f"{BASE}/requests.json", {"service_request_id": report.public_id, **params}).json()
+        assert named == []
 
 
-def test_listing_without_a_key_is_refused_but_named_ids_are_answered(client, tree):
-    one, two = _submit(tree["330106"]), _submit(tree["330108"])
-    response = client.get(f"{BASE}/requests.xml", {"jurisdiction_id": "330106"})
-    assert response.status_code == 403 and "api_key" in _errors(response)[0][1]
-    data = client.get(f"{BASE}/requests.json",
-                      {"service_request_id": f"{one.tracking_code},{two.tracking_code}"}).json()
-    assert {r["service_request_id"] for r in data} == {one.tracking_code, two.tracking_code}
-    data = client.get(f"{BASE}/requests.json", {"service_request_id": f"{one.tracking_code},{two.tracking_code}",
-                                               "jurisdiction_id": "330106"}).json()
-    assert [r["service_request_id"] for r in data] == [one.tracking_code]
-    response = client.get(f"{BASE}/requests.json", {"service_request_id": "NOT-A-CODE"})
-    assert response.status_code == 400
+@pytest.mark.parametrize("fmt", ["xml", "json"])
+def test_keyless_listing_shows_public_requests_with_public_fields_only(client, tree, publish, post_request, fmt):
+    public = _submit(tree["330106"], text="我家住留下村12号，电话13900001111，门口垃圾没人管。",
+                     place_text="留下村12号", latitude="30.274100", longitude="120.155100",
+                     place_unit=tree["330106009001"])
+    publish(public, title="留下村垃圾清运", reply="已增设垃圾桶并每日清运。")
+    private = _submit(tree["330106"], text="不公开的诉求：邻居噪音扰民。")
+    filed = post_request(description="通过应用提交、尚未公开的诉求。").json()[0]["service_request_id"]
+    response = client.get(f"{BASE}/requests.{fmt}")
+    assert response.status_code == 200
+    if fmt == "json":
+        rows = response.json()
+    else:
+        rows = [{child.tag: child.text or "" for child in request} for request in xml_of(response)]
+    assert [row["service_request_id"] for row in rows] == [public.public_id]
+    row = rows[0]
+    assert row["description"] == "留下村垃圾清运" and row["status_notes"] == "已增设垃圾桶并每日清运。"
+    assert row["address"] == tree["330106009001"].name and row["address_id"] == "330106009001"
+    assert row["lat"] in ("", None) and row["long"] in ("", None)
+    body = response.content.decode()
+    for secret in (public.tracking_code, private.tracking_code, private.public_id, filed, "13900001111",
+                   "留下村12号", "13812345678", "张三", "邻居噪音", "尚未公开", "30.2741"):
+        assert secret not in body, secret
 
 
-def test_a_key_lists_only_its_subtree(client, tree, xh_key):
-    inside = _submit(tree["330106009001"])
-    _submit(tree["330108001"])  # the neighbour county
-    data = client.get(f"{BASE}/requests.json", {"api_key": xh_key}).json()
-    assert [r["service_request_id"] for r in data] == [inside.tracking_code]
-    assert client.get(f"{BASE}/requests.json", {"api_key": xh_key, "jurisdiction_id": "330108"}).status_code == 403
+def test_a_key_sees_in_full_only_the_requests_it_filed(client, tree, make_key, post_request, publish):
+    _record, other_key = make_key("other-app", "330106")
+    mine = post_request(description="我的应用提交的诉求。").json()[0]["service_request_id"]
+    theirs = post_request(key=other_key, description="另一个应用提交的诉求，含隐私。").json()[0]["service_request_id"]
+    listed = client.get(f"{BASE}/requests.json", {"api_key": other_key}).json()
+    assert [r["service_request_id"] for r in listed] == [theirs]
+    for params in ({"api_key": other_key}, {}):  # the other key, and nobody, cannot read mine at all
+        assert client.get(f"{BASE}/requests/{mine}.json", params).status_code == 404
+        assert client.get(f"{BASE}/requests.json", {"service_request_id": mine, **params}).json() == []
+    publish(Submission.objects.get(public_id=mine), title="路灯维修")
+    seen = client.get(f"{BASE}/requests/{mine}.json", {"api_key": other_key}).json()[0]
+    assert seen["description"] == "路灯维修"  # once public: the public fields, not my text
+    body = client.get(f"{BASE}/requests.json", {"api_key": other_key}).content.decode()
+    assert "我的应用提交的诉求" not in body and Submission.objects.get(public_id=mine).tracking_code not in body
+    own = client.get(f"{BASE}/requests/{theirs}.json", {"api_key": other_key}).json()[0]
+    assert own["description"] == "另一个应用提交的诉求，含隐私。"
     assert client.get(f"{BASE}/requests.json", {"api_key": "o311_wrong"}).status_code == 403
 
 
-def test_filters_service_code_and_status(client, tree, xh_key, xh_handler):
+def test_a_revoked_key_reads_nothing_in_full_any_more(client, tree, make_key, post_request):
+    record, key = make_key("old-app", "330106")
+    code = post_request(key=key).json()[0]["service_request_id"]
+    key_revoke(actor="test", key=record)
+    assert client.get(f"{BASE}/requests/{code}.json", {"api_key": key}).status_code == 403
+    assert client.get(f"{BASE}/requests/{code}.json").status_code == 404
+
+
+def test_keyless_lookups_share_the_track_rate_limit(client, tree, publish, settings):
+    settings.QINGDAN_TRACK_RATE_IP = "3/m"
+    submission = _submit(tree["330106"])
+    publish(submission)
+    assert client.get(f"/track/{submission.tracking_code}/").status_code == 200  # one from the portal's bucket
+    assert client.get(f"{BASE}/requests/{submission.public_id}.json").status_code == 200
+    assert client.get(f"{BASE}/tokens/{submission.public_id}.xml").status_code == 200
+    limited = client.get(f"{BASE}/requests.xml", {"service_request_id": submission.public_id})
+    assert limited.status_code == 429 and _errors(limited)[0][0] == 429
+    assert client.get(f"{BASE}/requests/{submission.public_id}.json").status_code == 429
+    assert client.get(f"/track/{submission.tracking_code}/").status_code == 429  # the same bucket
+
+
+def test_filters_service_code_and_status(client, tree, xh_handler, publish):
     env = _submit(tree["330106"], category="环境保护")
     road = _submit(tree["330106"], category="交通运输")
+    publish(env, road)
     submission_reply(actor=xh_handler, submission=road, text="已修复。")
 
     def ids(**params):
-        data = client.get(f"{BASE}/requests.json", {"api_key": xh_key, **params}).json()
+        data = client.get(f"{BASE}/requests.json", params).json()
         return {r["service_request_id"] for r in data}
 
-    assert ids(service_code="environment") == {env.tracking_code}
-    assert ids(service_code="environment,transport") == {env.tracking_code, road.tracking_code}
-    assert ids(status="open") == {env.tracking_code}
-    assert ids(status="closed") == {road.tracking_code}
-    assert ids(status="open,closed") == {env.tracking_code, road.tracking_code}
-    assert client.get(f"{BASE}/requests.json", {"api_key": xh_key, "status": "pending"}).status_code == 400
-    assert client.get(f"{BASE}/requests.json", {"api_key": xh_key, "service_code": "nope"}).status_code == 400
+    assert ids(service_code="environment") == {env.public_id}
+    assert ids(service_code="environment,transport") == {env.public_id, road.public_id}
+    assert ids(status="open") == {env.public_id}
+    assert ids(status="closed") == {road.public_id}
+    assert ids(status="open,closed") == {env.public_id, road.public_id}
+    assert client.get(f"{BASE}/requests.json", {"status": "pending"}).status_code == 400
+    assert client.get(f"{BASE}/requests.json", {"service_code": "nope"}).status_code == 400
 
 
-def test_default_window_is_the_last_90_days_and_spans_are_capped(client, tree, xh_key):
+def test_default_window_is_the_last_90_days_and_spans_are_capped(client, tree, publish):
     now = timezone.now()
     recent = _submit(tree["330106"], created_at=now - datetime.timedelta(days=10))
     old = _submit(tree["330106"], created_at=now - datetime.timedelta(days=120))
+    publish(recent, old)
 
     def ids(**params):
-        response = client.get(f"{BASE}/requests.json", {"api_key": xh_key, **params})
+        response = client.get(f"{BASE}/requests.json", params)
         assert response.status_code == 200, response.content
         return [r["service_request_id"] for r in response.json()]
 
-    assert ids() == [recent.tracking_code]
+    assert ids() == [recent.public_id]
     start = (now - datetime.timedelta(days=150)).strftime("%Y-%m-%dT%H:%M:%SZ")
     end = (now - datetime.timedelta(days=100)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    assert ids(start_date=start, end_date=end) == [old.tracking_code]
-    assert ids(start_date=start) == [old.tracking_code]  # start alone: 90 days from it
-    assert ids(end_date=end) == [old.tracking_code]  # end alone: the 90 days before it
-    assert ids(start_date=(now - datetime.timedelta(days=11)).isoformat()) == [recent.tracking_code]
-    too_long = client.get(f"{BASE}/requests.xml", {"api_key": xh_key, "start_date": "2026-01-01T00:00:00Z",
+    assert ids(start_date=start, end_date=end) == [old.public_id]
+    assert ids(start_date=start) == [old.public_id]  # start alone: 90 days from it
+    assert ids(end_date=end) == [old.public_id]  # end alone: the 90 days before it
+    assert ids(start_date=(now - datetime.timedelta(days=11)).isoformat()) == [recent.public_id]
+    too_long = client.get(f"{BASE}/requests.xml", {"start_date": "2026-01-01T00:00:00Z",
                                                     "end_date": "2026-06-01T00:00:00Z"})
     assert too_long.status_code == 400 and "90" in _errors(too_long)[0][1]
-    backwards = client.get(f"{BASE}/requests.xml", {"api_key": xh_key, "start_date": "2026-06-01",
-                                                    "end_date": "2026-05-01"})
+    backwards = client.get(f"{BASE}/requests.xml", {"start_date": "2026-06-01", "end_date": "2026-05-01"})
     assert backwards.status_code == 400
-    malformed = client.get(f"{BASE}/requests.xml", {"api_key": xh_key, "start_date": "yesterday"})
+    malformed = client.get(f"{BASE}/requests.xml", {"start_date": "yesterday"})
     assert malformed.status_code == 400 and "start_date" in _errors(malformed)[0][1]
 
 
-def test_named_ids_override_the_window(client, tree):
+def test_named_ids_override_the_window(client, tree, publish):
     old = _submit(tree["330106"], created_at=timezone.now() - datetime.timedelta(days=400))
-    data = client.get(f"{BASE}/requests.json", {"service_request_id": old.tracking_code}).json()
-    assert [r["service_request_id"] for r in data] == [old.tracking_code]
+    publish(old)
+    data = client.get(f"{BASE}/requests.json", {"service_request_id": old.public_id}).json()
+    assert [r["service_request_id"] for r in data] == [old.public_id]
 
 
-def test_at_most_1000_requests_newest_first(client, tree, xh_key):
-    from qingdan.intake import codes
+def test_at_most_1000_requests_newest_first(client, tree, make_item):
+    from qingdan.dockets.models import Docket, ItemSubmission
 
     now = timezone.now()
-    Submission.objects.bulk_create([
+    rows = Submission.objects.bulk_create([
         Submission(tracking_code=codes.new_code(), channel="import", subject=f"#{i}", text="路灯坏了",
                    category="交通运输", unit=tree["330106009"], created_at=now - datetime.timedelta(minutes=i))
         for i in range(1005)
     ])
-    response = client.get(f"{BASE}/requests.json", {"api_key": xh_key})
+    item = make_item()
+    type(item).objects.filter(pk=item.pk).update(published=True)
+    Docket.objects.filter(pk=item.docket_id).update(published=True)
+    ItemSubmission.objects.bulk_create([ItemSubmission(item=item, submission=row) for row in rows])
+    response = client.get(f"{BASE}/requests.json")
     data = response.json()
     assert len(data) == 1000
     stamps = [r["requested_datetime"] for r in data]
     assert stamps == sorted(stamps, reverse=True)
-    assert len(xml_of(client.get(f"{BASE}/requests.xml", {"api_key": xh_key}))) == 1000
+    assert len(xml_of(client.get(f"{BASE}/requests.xml"))) == 1000
 
 
-def test_listing_takes_the_same_queries_for_3_or_30_requests(client, tree, xh_key):
+def test_listing_takes_the_same_queries_for_3_or_30_requests(client, tree, xh_key, publish, file_as):
     def count() -> int:
         client.get(f"{BASE}/requests.json", {"api_key": xh_key})  # key last-used stamp written once
         with CaptureQueriesContext(connection) as queries:
-            assert client.get(f"{BASE}/requests.json", {"api_key": xh_key}).status_code == 200
-        return len(queries)
+            response = client.get(f"{BASE}/requests.json", {"api_key": xh_key})
+            assert response.status_code == 200
+        return len(queries), len(response.json())
 
-    for _ in range(3):
-        _submit(tree["330106009"], anonymous=True)
-    few = count()
-    for _ in range(27):
-        _submit(tree["330106009"], anonymous=True)
-    assert count() == few <= 3
+    def add(n: int) -> None:
+        batch = [_submit(tree["330106009"], anonymous=True) for _ in range(n)]
+        publish(*batch[: n // 2])
+        for submission in batch[n // 2:]:
+            file_as(submission)
+
+    add(4)
+    few, listed = count()
+    assert listed == 4
+    add(26)
+    many, listed = count()
+    assert listed == 30 and many == few <= 3
 
 
-def test_tokens_resolve_to_the_request_itself(client, tree):
+def test_tokens_resolve_to_the_request_itself(client, tree, publish):
     submission = _submit(tree["330106"])
-    root = xml_of(client.get(f"{BASE}/tokens/{submission.tracking_code}.xml"))
+    publish(submission)
+    root = xml_of(client.get(f"{BASE}/tokens/{submission.public_id}.xml"))
     assert root.tag == "service_requests" and children(root[0]) == ["service_request_id", "token"]
+    assert root[0].findtext("service_request_id") == submission.public_id
     assert client.get(f"{BASE}/tokens/unknown-token.json").status_code == 404
 
 
 # --- hostile input -------------------------------------------------------------------------------
 
-def test_script_and_sql_come_back_escaped_in_xml_and_json(client, post_request):
+def test_script_and_sql_come_back_escaped_in_xml_and_json(client, post_request, xh_key):
     text = "<script>alert('x')</script> & '; DROP TABLE intake_submission; -- 路燈壞了"
     code = post_request(description=text, address_string="<b>村口</b>").json()[0]["service_request_id"]
-    xml_body = client.get(f"{BASE}/requests/{code}.xml").content.decode()
+    mine = {"api_key": xh_key}
+    xml_body = client.get(f"{BASE}/requests/{code}.xml", mine).content.decode()
     assert "<script>" not in xml_body and "&lt;script&gt;" in xml_body and "&amp; '" in xml_body
-    assert xml_of(client.get(f"{BASE}/requests/{code}.xml"))[0].findtext("description") == text
-    json_body = client.get(f"{BASE}/requests/{code}.json").content.decode()
+    assert xml_of(client.get(f"{BASE}/requests/{code}.xml", mine))[0].findtext("description") == text
+    json_body = client.get(f"{BASE}/requests/{code}.json", mine).content.decode()
     assert "<script>" not in json_body and "\\u003cscript\\u003e" in json_body
     assert json.loads(json_body)[0]["description"] == text
-    assert Submission.objects.get(tracking_code=code).text == text
+    assert Submission.objects.get(public_id=code).text == text
 
 
-def test_control_characters_never_break_the_xml(client, tree):
+def test_control_characters_never_break_the_xml(client, tree, xh_key, file_as):
     submission = _submit(tree["330106"], place_text="村口\x0b\x1f", text="路灯\x00坏了\x08很久")
-    root = xml_of(client.get(f"{BASE}/requests/{submission.tracking_code}.xml"))
+    file_as(submission)
+    root = xml_of(client.get(f"{BASE}/requests/{submission.public_id}.xml", {"api_key": xh_key}))
     assert root[0].findtext("description") == "路灯坏了很久"
 
 
