@@ -145,3 +145,28 @@ def make_item(docket, tree, hz_operator):
         return item_create(**fields)
 
     return make
+
+
+@pytest.fixture
+def discipline(tree):
+    """西湖区纪委监委 under 西湖区, 杭州市纪委监委 under 杭州市."""
+    from qingdan.units.choices import UnitKind, UnitLevel
+    from qingdan.units.models import Unit
+
+    def add(parent_code: str, code: str, name: str, level: int) -> Unit:
+        parent = Unit.objects.get(code=parent_code)
+        return Unit.objects.add_child(parent, {"code": code, "name": name, "kind": UnitKind.DISCIPLINE,
+                                               "level": level})
+
+    return {"xh": add("330106", "330106-JW", "西湖区纪委监委", UnitLevel.COUNTY),
+            "hz": add("3301", "3301-JW", "杭州市纪委监委", UnitLevel.CITY)}
+
+
+@pytest.fixture
+def xh_inspector(discipline, make_staff):
+    return make_staff("xh_inspector", Role.SUPERVISOR, discipline["xh"])
+
+
+@pytest.fixture
+def hz_inspector(discipline, make_staff):
+    return make_staff("hz_inspector", Role.SUPERVISOR, discipline["hz"])

@@ -34,6 +34,10 @@ DEMO_ACCOUNTS = [
     DemoAccount("zj_organizer", "省主题教育办", "33-ZZB", Role.ORGANIZER, "33", "organizer, all of Zhejiang"),
     DemoAccount("zj_supervisor", "省纪委督查员", "33-JW", Role.SUPERVISOR, "33", "supervisor, all of Zhejiang"),
     DemoAccount("hz_supervisor", "杭州市督查员", "3301-JW", Role.SUPERVISOR, "3301", "supervisor, 杭州市"),
+    DemoAccount("hz_discipline", "杭州市纪委监委监督员", "3301-JW", Role.SUPERVISOR, "3301-JW",
+                "discipline body of 杭州市: reads the reports (举报) on units of 杭州"),
+    DemoAccount("xh_supervisor", "西湖区督查员", "330106", Role.SUPERVISOR, "330106",
+                "supervisor, 西湖区 (cannot close 杭州's items: the issuer verifies)"),
     DemoAccount("hz_operator", "杭州12345话务员", "3301-12345", Role.OPERATOR, "3301", "hotline operator, 杭州市"),
     DemoAccount("xh_leader", "西湖区责任领导", "330106", Role.LEADER, "330106", "unit leader, 西湖区"),
     DemoAccount("xh_handler", "西湖区承办人", "330106", Role.HANDLER, "330106", "handler, 西湖区 (county)"),
@@ -60,7 +64,7 @@ def demo_is_loaded() -> bool:
     from qingdan.dockets.models import Docket
     from qingdan.intake.models import Submission
 
-    return (User.objects.filter(username="bj_handler").exists()
+    return (User.objects.filter(username="xh_supervisor").exists()
             and Unit.objects.filter(code=f"{DEMO_PROVINCE}-ZZB").exists()
             and Submission.objects.filter(source__startswith="demo-").exists()
             and Docket.objects.filter(name__startswith="浙江省主题教育").exists())
@@ -99,7 +103,21 @@ def demo_messages_load() -> int:
     for path in sorted(DEMO_MESSAGES_DIR.glob("messages*.csv")):
         result = submissions_import(actor="demo", source=path.read_bytes(), name=f"demo-{path.stem}", unit=unit)
         created += result.created
-    return created
+    return created + demo_report_load()
+
+
+def demo_report_load() -> int:
+    """One report (举报) against 留下街道, held by 西湖区: only 杭州's and 西湖区's discipline bodies read it."""
+    from qingdan.intake.models import Submission
+    from qingdan.intake.services import submission_create
+
+    if Submission.objects.filter(source="demo-report").exists():
+        return 0
+    submission_create(actor="demo", channel="web", kind="report", unit=Unit.objects.get(code=DEMO_MESSAGES_UNIT),
+                      accused_unit=Unit.objects.get(code="330106009"), anonymous=True, source="demo-report",
+                      external_id="1", subject="留下街道某站所负责人违规接受宴请",
+                      text="留下街道某站所负责人多次在工作日中午接受辖区商户宴请，并收受购物卡。")
+    return 1
 
 
 DEMO_CAMPAIGN = "学习贯彻习近平新时代中国特色社会主义思想主题教育（第二批）"

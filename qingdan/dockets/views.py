@@ -243,8 +243,7 @@ def docket_page(request: HttpRequest, pk: int) -> HttpResponse:
             submission = submission_get_for_user(request.user, code=code)
         except ApplicationError:
             messages.error(request, _("No such submission in your scope."))
-    initial = {"title": submission.subject, "description": submission.text, "submission": submission.tracking_code,
-               "lead_unit": (submission.place_unit or submission.unit).code} if submission else {}
+    initial = services.item_draft(submission) if submission else {}
     form = ItemForm(request.POST or None, initial=initial)
     if request.method == "POST" and may_list and form.is_valid():
         item = _create_item(request, docket, form, submission)

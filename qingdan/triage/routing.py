@@ -32,7 +32,7 @@ from qingdan.people.choices import MANAGE_ROLES
 from qingdan.people.scopes import GLOBAL, is_system, scope_for_user
 from qingdan.triage.errors import UnknownCategory
 from qingdan.triage.models import RoutingRule, Triage
-from qingdan.triage.services import REPLIED_STATUSES, categories
+from qingdan.triage.services import REPLIED_STATUSES, categories, is_confidential, ordinary_submissions
 from qingdan.units.choices import UnitKind, UnitLevel
 from qingdan.units.models import Unit
 from qingdan.units.selectors import unit_ancestors
@@ -79,8 +79,10 @@ def route_suggest(*, submission: Submission, limit: int = 3) -> list[Suggestion]
                 _("rule: %(category)s in %(place)s") % {"category": category, "place": rule.place.name})
     handled: dict[int, int] = defaultdict(int)
     units: dict[int, Unit] = {}
-    similar = Submission.objects.filter(status__in=REPLIED_STATUSES).exclude(pk=submission.pk)
-    if triage is not None and triage.hot_issue_id:
+    # Reports never count as history: who handled a report (a discipline body) says nothing of who
+    # should fix a street, and the "similar case" would point at a report.
+    similar = ordinary_submissions().filter(status__in=REPLIED_STATUSES).exclude(pk=submission.pk)
+    if triage is not None and triage.hot_issue_id and not is_confidential(submission):
         for case in similar.filter(triage__hot_issue_id=triage.hot_issue_id).select_related("unit")[:200]:
             handled[case.unit_id] += 2  # the same problem counts double
             units[case.unit_id] = case.unit

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from qingdan.audit.services import audit_record
 from qingdan.core.errors import NotFound
+from qingdan.intake.choices import SubmissionKind
 from qingdan.intake.models import Submission
 from qingdan.triage import grouping
 from qingdan.triage.classifier import get_classifier
@@ -31,6 +32,22 @@ from qingdan.units.models import Unit
 
 TAXONOMY = Path(__file__).resolve().parent / "data" / "taxonomy.csv"
 REPLIED_STATUSES = ("replied", "closed")
+
+
+def is_confidential(submission: Submission) -> bool:
+    """A report against an official (举报) never feeds anything read under the ordinary scope.
+
+    Hot issues, their titles, counts and members, repeat flags, routing history and training
+    are all read by people of the places the messages concern — the accused among them. A
+    report is classified and located for the discipline desk that reads it, and nothing more:
+    it never joins or opens a hot issue and is never "similar" to another case.
+    """
+    return submission.kind == SubmissionKind.REPORT
+
+
+def ordinary_submissions() -> Any:
+    """Every submission that may feed derived data (hot issues, routing history, training)."""
+    return Submission.objects.exclude(kind=SubmissionKind.REPORT)
 
 
 @functools.lru_cache(maxsize=1)
@@ -87,7 +104,7 @@ def triage_submission(*, submission_id: int) -> Triage | None:
             "place_confidence": location.confidence,
             "place_candidates": [{"code": c.code, "name": c.name} for c in location.candidates],
         })
-        if created:
+        if created and not is_confidential(submission):
             hot_issue_assign(triage=triage, submission=submission)
     return triage
 
@@ -115,6 +132,8 @@ def _submitter_key(submission: Submission) -> str:
 
 def hot_issue_assign(*, triage: Triage, submission: Submission) -> HotIssue | None:
     """Join the submission to the most similar live hot issue, or open one (see grouping.py)."""
+    if is_confidential(submission):
+        return None
     vector = grouping.vectorize(submission.subject, submission.text)
     if vector.idx.size == 0:
         return None
@@ -168,7 +187,7 @@ def _earlier_answered(issue: HotIssue, submission: Submission) -> Submission | N
     """The latest member answered or closed in the last N days: the new message repeats it (重复诉求)."""
     days = _setting("QINGDAN_TRIAGE_REPEAT_DAYS", 90)
     since = timezone.now() - datetime.timedelta(days=days)
-    return (Submission.objects.filter(triage__hot_issue=issue, status__in=REPLIED_STATUSES, updated_at__gte=since)
+    return (ordinary_submissions().filter(triage__hot_issue=issue, status__in=REPLIED_STATUSES, updated_at__gte=since)
             .exclude(pk=submission.pk).order_by("-updated_at").first())
 
 
@@ -191,3 +210,59 @@ def triage_correct(*, actor: Any, submission: Submission, category: str) -> Tria
         audit_record(actor=actor, action="triage.category_corrected", obj=triage,
                      unit_path=submission.unit.path, before=before, after={"corrected_category": category})
     return triage
+
+
+def hot_issues_purge_confidential(*, triage_model: Any = Triage, issue_model: Any = HotIssue,
+                                  key_model: Any = HotIssueKey) -> int:
+    """Take every report out of the hot issues it joined before reports were kept out; return issues touched.
+
+    Run once by a data migration (with the historical models) and by ``qingdan triage purge``.
+    An issue left with no ordinary member is deleted; the others are rebuilt from their ordinary
+    members alone, in arrival order: title, place, counts, heat, centroid and index keys, so no
+    figure or word of the report is left. Repeat flags pointing at or set on a report are cleared.
+    """
+    report = SubmissionKind.REPORT
+    triage_model.objects.filter(submission__kind=report).exclude(repeat_of=None).update(repeat_of=None)
+    triage_model.objects.filter(repeat_of__kind=report).update(repeat_of=None)
+    touched = set(triage_model.objects.filter(submission__kind=report).exclude(hot_issue=None)
+                  .values_list("hot_issue_id", flat=True))
+    triage_model.objects.filter(submission__kind=report).exclude(hot_issue=None).update(hot_issue=None,
+                                                                                         similarity=0.0)
+    for issue in issue_model.objects.filter(pk__in=touched):
+        members = list(triage_model.objects.filter(hot_issue=issue).select_related(
+            "submission", "submission__unit", "submission__place_unit", "place_unit")
+            .order_by("submission__created_at", "pk"))
+        if not members:
+            issue.delete()
+            continue
+        _hot_issue_rebuild(issue, members, key_model)
+    return len(touched)
+
+
+def _hot_issue_rebuild(issue: Any, members: list[Any], key_model: Any) -> None:
+    centroid, people, keys = grouping.EMPTY, set(), set()
+    issue.size, issue.likes, issue.place_code, issue.place_name, issue.unit = 0, 0, "", "", None
+    for triage in members:
+        submission = triage.submission
+        vector = grouping.vectorize(submission.subject, submission.text)
+        centroid = grouping.centroid_merge(centroid, issue.size, vector)
+        keys |= set(vector.heavy())
+        people.add(_submitter_key(submission))
+        issue.size += 1
+        issue.likes += submission.likes
+        if not issue.place_code and grouping.group_place(triage.place_code, triage.place_confidence):
+            issue.place_code, issue.place_name, issue.unit = triage.place_code, triage.place_name, triage.place_unit
+    first = members[0]
+    if issue.unit is None:
+        issue.unit = first.place_unit or first.submission.place_unit or first.submission.unit
+    issue.title = (first.submission.subject or first.submission.text)[:200]
+    issue.category = first.corrected_category or first.category
+    issue.first_at = first.submission.created_at
+    issue.last_at = max(t.submission.created_at for t in members)
+    issue.submitter_keys = sorted(people)
+    issue.submitters = len(people)
+    issue.signature = {**centroid.as_json(), "k": sorted(keys)}
+    issue.heat = grouping.heat(size=issue.size, submitters=issue.submitters, likes=issue.likes)
+    issue.save()
+    key_model.objects.filter(issue=issue).delete()
+    key_model.objects.bulk_create([key_model(issue=issue, key=k) for k in keys], ignore_conflicts=True)

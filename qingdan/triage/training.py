@@ -101,18 +101,20 @@ def examples_from_database(*, limit: int = 200_000) -> list[Example]:
 
     A correction wins over the category intake stored; only categories of the taxonomy count.
     """
-    from qingdan.intake.models import Submission
+    from qingdan.intake.choices import SubmissionKind
     from qingdan.triage.models import Triage
-    from qingdan.triage.services import categories
+    from qingdan.triage.services import categories, ordinary_submissions
 
     known = set(categories())
     rows: list[tuple[str, str, str]] = []
     corrected = set()
-    for triage in (Triage.objects.exclude(corrected_category="").select_related("submission")
+    # Reports (举报) never train the model whose reasons every operator reads.
+    for triage in (Triage.objects.exclude(corrected_category="").exclude(submission__kind=SubmissionKind.REPORT)
+                   .select_related("submission")
                    .order_by("-pk")[:limit]):
         corrected.add(triage.submission_id)
         rows.append((triage.submission.subject, triage.submission.text, triage.corrected_category))
-    closed = (Submission.objects.filter(category__in=known, status__in=("replied", "closed"))
+    closed = (ordinary_submissions().filter(category__in=known, status__in=("replied", "closed"))
               .exclude(pk__in=corrected).order_by("-pk").values_list("subject", "text", "category")[:limit])
     rows.extend(closed)
     return dedupe(r for r in rows if r[2] in known)

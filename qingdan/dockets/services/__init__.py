@@ -12,8 +12,10 @@ from qingdan.dockets.services.items import (
     docket_create,
     docket_publish,
     item_create,
+    item_draft,
     item_link_submissions,
     item_update,
+    report_lead_refusal,
     rollup_progress,
 )
 from qingdan.dockets.services.loop import (
@@ -38,8 +40,8 @@ from qingdan.dockets.services.steps import STEPS, item_take_step
 __all__ = [
     "STEPS", "GradeRun", "approved_extensions", "campaign_create", "clean_evidence", "docket_create",
     "docket_publish", "grade_for", "item_accept", "item_change_request_create", "item_change_request_decide",
-    "item_close", "item_create", "item_dispatch", "item_link_submissions", "item_progress", "item_reopen",
+    "item_close", "item_create", "item_dispatch", "item_draft", "item_link_submissions", "item_progress", "item_reopen",
     "item_reopen_for_rating", "item_request_closure", "item_return", "item_send_back", "item_stage_result",
     "item_supervise", "item_take_step", "item_update", "item_urge", "items_dispatch",
-    "items_fallback_stale_returns", "items_grade", "rollup_progress",
+    "items_fallback_stale_returns", "items_grade", "report_lead_refusal", "rollup_progress",
 ]

@@ -125,6 +125,44 @@ def _check_unit(unit: Unit | None, docket: Docket, field: str, errors: dict) -> 
         errors[field] = _("Unit %(code)s is outside this list's unit.") % {"code": unit.code}
 
 
+def report_lead_refusal(lead_unit: Unit | None, *, item: Item | None = None,
+                        submissions: Sequence[Any] = ()) -> str:
+    """Why ``lead_unit`` may not lead an item that answers a report (举报), or "" when it may.
+
+    A report is never handed to the unit it accuses, nor to a unit under it: the accused would
+    read the report's item and judge its own case. The one rule for listing, linking, dispatch
+    and change requests alike.
+    """
+    if lead_unit is None:
+        return ""
+    from qingdan.intake.choices import SubmissionKind
+
+    accused = [s.accused_unit for s in submissions if s.kind == SubmissionKind.REPORT and s.accused_unit_id]
+    if item is not None and item.pk:
+        accused += [link.submission.accused_unit for link in ItemSubmission.objects.filter(
+            item=item, submission__kind=SubmissionKind.REPORT, submission__accused_unit__isnull=False)
+            .select_related("submission__accused_unit")]
+    for unit in accused:
+        if lead_unit.path.startswith(unit.path):
+            return _("A report is never led by the unit it names or a unit under it (%(unit)s).") % {
+                "unit": unit.name}
+    return ""
+
+
+def item_draft(submission: Any) -> dict[str, str]:
+    """The item form's starting values for listing a submission.
+
+    An ordinary message lends its subject, text and place. A report lends nothing: its words and
+    the unit it names stay with the discipline desk, so the lister writes the item afresh.
+    """
+    from qingdan.intake.choices import SubmissionKind
+
+    if submission.kind == SubmissionKind.REPORT:
+        return {"submission": submission.tracking_code}
+    return {"title": submission.subject, "description": submission.text, "submission": submission.tracking_code,
+            "lead_unit": (submission.place_unit or submission.unit).code}
+
+
 def _check_parent(item: Item | None, parent: Item | None, docket: Docket, errors: dict) -> None:
     """A parent lies in the same docket, and an item never becomes its own ancestor."""
     if parent is None:
@@ -192,6 +230,9 @@ def item_create(*, actor: Any, docket: Docket, title: str, lead_unit: Unit | Non
     _check_person(leader, lead_unit, "leader", errors)
     _check_person(handler, lead_unit, "handler", errors)
     _check_submissions(submissions, None, errors)
+    refusal = report_lead_refusal(lead_unit, submissions=submissions)
+    if refusal and "lead_unit" not in errors:
+        errors["lead_unit"] = refusal
     if errors:
         raise ItemInvalid(errors)
     with transaction.atomic():
@@ -233,9 +274,10 @@ def _hot_issues_of(submissions: Sequence[Any]) -> list[Any]:
 
     if not submissions or not apps.is_installed("qingdan.triage"):
         return []
+    from qingdan.intake.choices import SubmissionKind
     from qingdan.triage.selectors import triage_for_submission
 
-    found = (triage_for_submission(s) for s in submissions)
+    found = (triage_for_submission(s) for s in submissions if s.kind != SubmissionKind.REPORT)
     return [t.hot_issue for t in found if t is not None and t.hot_issue is not None]
 
 
@@ -245,6 +287,9 @@ def item_link_submissions(*, actor: Any, item: Item, submissions: Sequence[Any])
         raise PermissionDenied(_("You may not change this list."))
     errors: dict[str, str] = {}
     _check_submissions(submissions, item, errors)
+    refusal = report_lead_refusal(item.lead_unit, submissions=submissions)
+    if refusal:
+        errors["submissions"] = refusal
     if errors:
         raise ItemInvalid(errors)
     from qingdan.intake.casework import submission_dispatch

@@ -31,7 +31,7 @@ from qingdan.dockets.errors import ItemInvalid, TransitionRefused
 from qingdan.dockets.models import Evidence, Item
 from qingdan.dockets.permissions import is_own_work, may_list, may_verify, may_work
 from qingdan.dockets.services.common import effective_due, event, grade_for, soon_until, step, today
-from qingdan.dockets.services.items import MAX_TEXT, rollup_progress
+from qingdan.dockets.services.items import MAX_TEXT, report_lead_refusal, rollup_progress
 from qingdan.intake.attachments import MAX_FILES, clean_attachment
 from qingdan.people.scopes import is_system
 from qingdan.units.models import Unit
@@ -95,6 +95,9 @@ def item_dispatch(*, actor: Any, item: Item, version: int | None = None, lead_un
             if not lead_unit.is_active or not lead_unit.path.startswith(current.docket.owner_unit.path):
                 raise ItemInvalid({"lead_unit": _("Unit %(code)s cannot take items of this list.")
                                    % {"code": lead_unit.code}})
+            refusal = report_lead_refusal(lead_unit, item=current)
+            if refusal:
+                raise ItemInvalid({"lead_unit": refusal})
             current.lead_unit = lead_unit
             current.handler = None
         if current.deadline_working_days:
