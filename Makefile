@@ -40,6 +40,7 @@ test: install
 
 lint: install
 	$(VENV)/bin/ruff check .
+	PYTHONPATH=$(CURDIR) $(VENV)/bin/lint-imports
 
 messages: install
 	cd qingdan && $(DEMO) ../$(QD) makemessages -l zh_Hans --no-obsolete --ignore "*/data/*"

@@ -38,10 +38,9 @@ from bench.common import database_info, load_average, raw_connection
 from bench.urls import store_ddl
 from qingdan.intake.importers import submissions_import
 from qingdan.intake.models import Submission, SubmissionEvent
-from qingdan.people.choices import Role
 from qingdan.people.models import User
 from qingdan.people.services import role_grant, token_create
-from qingdan.units.choices import UnitKind, UnitLevel
+from qingdan.units.choices import Role, UnitKind, UnitLevel
 from qingdan.units.models import Unit
 
 TITLE = "Intake: submissions through the REST API, and the bulk import"

@@ -47,10 +47,9 @@ from qingdan.dockets.services import (
     item_request_closure,
     items_grade,
 )
-from qingdan.people.choices import Role
 from qingdan.people.models import User
 from qingdan.people.services import role_grant
-from qingdan.units.choices import UnitKind, UnitLevel
+from qingdan.units.choices import Role, UnitKind, UnitLevel
 from qingdan.units.models import Unit
 
 TITLE = "Loop: items through the closed loop, and grading a million open items"

@@ -136,7 +136,7 @@ def measure(*, report_items: int = 200_000, repeat: int = 21, progress: Callable
     """Build the data, then time the dashboard reads and the GROUP BY for the root, a county and a township."""
     from django.conf import settings
 
-    from qingdan.people.scopes import subtree_bounds
+    from qingdan.units.scopes import subtree_bounds
 
     say = progress or (lambda _message: None)
     if connection.vendor != "postgresql":

@@ -27,10 +27,10 @@ from typing import Any
 from django.db import connection, transaction
 
 from bench.common import database_info, load_average, median_seconds, placeholder, raw_connection
-from qingdan.people.scopes import subtree_bounds
 from qingdan.units.choices import UnitKind
 from qingdan.units.divisions import default_source, divisions_import, read_divisions
 from qingdan.units.models import Unit
+from qingdan.units.scopes import subtree_bounds
 from qingdan.units.selectors import unit_ancestors, unit_subtree_count
 
 TITLE = "Unit tree: national division import and subtree queries"

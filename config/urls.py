@@ -13,7 +13,7 @@ urlpatterns = [
     path("accounts/", include("qingdan.people.urls")),
     path("desk/", include("qingdan.intake.urls")),
     path("inbox/", include("qingdan.notifications.urls")),
-    path("calendar/", include("qingdan.core.urls")),
+    path("calendar/", include("qingdan.units.calendar_urls")),
     path("dockets/", include("qingdan.dockets.urls")),
     path("public/", include("qingdan.dockets.public_urls")),
     path("triage/", include("qingdan.triage.urls")),

@@ -8,7 +8,7 @@ import pytest
 
 os.environ.setdefault("QINGDAN_TESTING", "1")
 
-from qingdan.people.choices import Role
+from qingdan.units.choices import Role
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ them into messages. A code never changes once released: clients and tests match 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 class ApplicationError(Exception):
@@ -21,6 +22,44 @@ class ApplicationError(Exception):
         if code:
             self.code = code
         self.extra = extra or {}
+
+
+class FieldErrors(ApplicationError):
+    """One or more fields are wrong; ``fields`` maps each field to its message. Nothing was saved.
+
+    The one shape of a validation refusal: every app's ``*Invalid`` subclasses it with its own
+    stable ``code`` and ``summary_prefix``; ``error_to_form`` puts it on a form, the API returns
+    ``extra["fields"]``, and pages show ``error_text``.
+    """
+
+    code = "invalid"
+    http_status = 400
+    summary_prefix: Any = "The form has errors: "
+
+    def __init__(self, fields: dict[str, Any]) -> None:
+        self.fields = {name: str(message) for name, message in fields.items()}
+        summary = "; ".join(f"{k}: {v}" for k, v in self.fields.items())
+        super().__init__(str(self.summary_prefix) + summary, extra={"fields": self.fields})
+
+
+def error_text(exc: ApplicationError) -> str:
+    """What a page shows of a refusal: the field messages alone (no field names), else the message."""
+    fields = getattr(exc, "fields", None)
+    if fields:
+        return "；".join(dict.fromkeys(fields.values()))
+    return exc.message
+
+
+def error_to_form(form: Any, exc: ApplicationError, *, aliases: dict[str, str] | None = None) -> None:
+    """Put a refusal on a Django form: each field's message on its field (``aliases`` maps a
+    service's field to the form's), on the form itself when it has no such field."""
+    fields = getattr(exc, "fields", None) or {}
+    if not fields:
+        form.add_error(None, exc.message)
+        return
+    for name, message in fields.items():
+        target = (aliases or {}).get(name, name)
+        form.add_error(target if target in form.fields else None, message)
 
 
 class NotFound(ApplicationError):

@@ -7,10 +7,9 @@ from pathlib import Path
 
 from django.db import transaction
 
-from qingdan.people.choices import Role
 from qingdan.people.models import User
 from qingdan.people.services import role_grant
-from qingdan.units.choices import UnitKind, UnitLevel
+from qingdan.units.choices import Role, UnitKind, UnitLevel
 from qingdan.units.divisions import default_source, divisions_import, read_divisions
 from qingdan.units.importers import units_import
 from qingdan.units.models import Unit

@@ -12,7 +12,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from qingdan.dockets.models import Campaign, Docket, Item
-from qingdan.people.admin_scoping import ScopedAdmin
+from qingdan.units.admin_scoping import ScopedAdmin
 
 
 class ReadOnlyScopedAdmin(ScopedAdmin):

@@ -7,7 +7,7 @@ from typing import Any
 from qingdan.core.errors import NotFound
 from qingdan.dockets.models import Docket
 from qingdan.dockets.selectors import docket_get_for_user
-from qingdan.people.scopes import is_system
+from qingdan.units.scopes import is_system
 
 
 def docket_for(actor: Any, pk: int) -> Docket:

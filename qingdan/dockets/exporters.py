@@ -22,8 +22,8 @@ from qingdan.dockets.choices import Grade, ItemStatus, Priority
 from qingdan.dockets.importers import COLUMNS, FORMULA_START
 from qingdan.dockets.models import Item
 from qingdan.dockets.selectors import item_queryset_for_user
-from qingdan.people.scopes import is_system
 from qingdan.units.models import Unit
+from qingdan.units.scopes import is_system
 
 IMPORT_COLUMNS = ["number", "title", "description", "lead_unit", "co_units", "leader", "handler", "measures",
                   "commitment", "deadline", "working_days", "priority", "category", "parent", "published"]

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from qingdan.core.errors import error_to_form
 from qingdan.dockets.choices import DocketKind, DocketSource, Grade, ItemStatus, Priority
 from qingdan.dockets.errors import ItemInvalid
 from qingdan.dockets.models import Docket
@@ -24,8 +25,7 @@ class ServiceErrorsMixin:
     """Put each of a service's field messages on its field, or on the form when it has none."""
 
     def add_service_errors(self, error: ItemInvalid) -> None:
-        for field, message in error.fields.items():
-            self.add_error(field if field in self.fields else None, message)  # type: ignore[attr-defined]
+        error_to_form(self, error)
 
 
 def resolve_unit(user: Any, docket: Docket, text: str) -> tuple[Unit | None, str]:

@@ -31,8 +31,8 @@ from qingdan.dockets.errors import ItemInvalid
 from qingdan.dockets.models import Docket, Item
 from qingdan.dockets.permissions import may_list
 from qingdan.dockets.services import item_create
-from qingdan.people.scopes import GLOBAL, Scope, is_system, scope_for_user, subtree_bounds
 from qingdan.units.models import Unit
+from qingdan.units.scopes import GLOBAL, Scope, is_system, scope_for_user, subtree_bounds
 
 # Canonical column → headers accepted. The first Chinese header of each is what the export writes.
 COLUMNS: dict[str, list[str]] = {

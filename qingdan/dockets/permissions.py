@@ -13,8 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from qingdan.dockets.models import Docket, Item
-from qingdan.people.choices import Role
-from qingdan.people.scopes import is_system, scope_for_user
+from qingdan.units.choices import Role
+from qingdan.units.scopes import is_system, scope_for_user
 
 LIST_ROLES = frozenset({Role.OPERATOR, Role.SUPERVISOR, Role.ORGANIZER, Role.ADMIN})
 WORK_ROLES = frozenset({Role.HANDLER, Role.LEADER})

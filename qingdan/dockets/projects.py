@@ -24,8 +24,8 @@ from qingdan.dockets.permissions import may_list, may_work
 from qingdan.dockets.selectors import item_queryset_for_user
 from qingdan.dockets.services.common import event, step, today
 from qingdan.dockets.services.items import rollup_progress
-from qingdan.people.scopes import subtree_bounds
 from qingdan.units.models import Unit
+from qingdan.units.scopes import subtree_bounds
 
 MAX_MILESTONES = 50
 MAX_INVESTMENT = Decimal("999999999999")

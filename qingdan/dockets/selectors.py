@@ -17,7 +17,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from qingdan.core.errors import NotFound
 from qingdan.dockets.choices import OPEN_STATUSES, WITH_UNIT, ItemStatus
 from qingdan.dockets.models import Docket, Item, ItemEvent
-from qingdan.people.scopes import scope_for_user
+from qingdan.units.scopes import scope_for_user
 
 
 def item_queryset_for_user(user: Any) -> QuerySet[Item]:
@@ -109,7 +109,7 @@ def search_terms(text: str) -> list[str]:
 
 def items_filter(queryset: QuerySet[Item], filters: ItemFilters) -> QuerySet[Item]:
     """Apply the queue filters; the text search needs every word in the title, text or commitment."""
-    from qingdan.people.scopes import subtree_bounds
+    from qingdan.units.scopes import subtree_bounds
 
     if filters.status == "open":
         queryset = queryset.filter(status__in=OPEN_STATUSES)

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from qingdan.core.errors import ApplicationError, NotFound
+from qingdan.core.errors import ApplicationError, NotFound, error_text
 from qingdan.dockets import permissions, selectors, services
 from qingdan.dockets.choices import (
     ANSWERABLE,
@@ -147,10 +147,7 @@ def item_act(request: HttpRequest, pk: int, step: str) -> HttpResponse:
             lead_unit=_unit(request, item, data["lead_unit"]) if step == "dispatch" else None,
             files=uploaded_files(request))
     except ApplicationError as exc:
-        text = exc.message
-        if isinstance(exc, ItemInvalid):
-            text = "；".join(exc.fields.values())
-        messages.error(request, text)
+        messages.error(request, error_text(exc))
         return render(request, "dockets/item.html", _item_context(request, item, typed=request.POST, step=step),
                       status=exc.http_status)
     messages.success(request, str(DONE[step]))

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from qingdan.intake.models import Submission
 from qingdan.intake.privacy import contact_for
 from qingdan.intake.selectors import submission_queryset_for_user
-from qingdan.people.admin_scoping import ScopedAdmin
+from qingdan.units.admin_scoping import ScopedAdmin
 
 
 @admin.register(Submission)

@@ -44,8 +44,8 @@ from qingdan.intake.schemas import (
     SubmissionOut,
     SubmissionPageOut,
 )
-from qingdan.people.scopes import scope_for_user, subtree_bounds
 from qingdan.units.models import Unit
+from qingdan.units.scopes import scope_for_user, subtree_bounds
 from qingdan.units.selectors import unit_get_for_user
 
 router = Router(tags=["submissions"])

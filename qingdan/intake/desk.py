@@ -13,9 +13,9 @@ from django.db.models import QuerySet
 from qingdan.core.errors import NotFound
 from qingdan.intake.models import Attachment, Submission, SubmissionEvent
 from qingdan.intake.selectors import submission_get_for_user, submission_queryset_for_user
-from qingdan.people.choices import Role
-from qingdan.people.scopes import Scope, scope_for_user
+from qingdan.units.choices import Role
 from qingdan.units.models import Unit
+from qingdan.units.scopes import Scope, scope_for_user
 from qingdan.units.selectors import unit_path_names, unit_roots_for_user, unit_search_for_user
 
 DESK_ROLES = frozenset({Role.OPERATOR})

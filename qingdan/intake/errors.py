@@ -4,19 +4,14 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from qingdan.core.errors import ApplicationError
+from qingdan.core.errors import ApplicationError, FieldErrors
 
 
-class SubmissionInvalid(ApplicationError):
+class SubmissionInvalid(FieldErrors):
     """One or more fields are wrong; ``fields`` maps each field to its message."""
 
     code = "submission_invalid"
-    http_status = 400
-
-    def __init__(self, fields: dict[str, str]) -> None:
-        self.fields = {name: str(message) for name, message in fields.items()}
-        summary = "; ".join(f"{k}: {v}" for k, v in self.fields.items())
-        super().__init__(str(_("The submission has errors: ")) + summary, extra={"fields": self.fields})
+    summary_prefix = _("The submission has errors: ")
 
 
 class TrackingCodeMistyped(ApplicationError):

@@ -12,6 +12,7 @@ import secrets
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from qingdan.core.errors import error_to_form
 from qingdan.intake.choices import STAFF_CHANNELS, Channel, SubmissionKind, SubmissionStatus
 from qingdan.intake.errors import SubmissionInvalid
 
@@ -48,9 +49,7 @@ class DeskForm(forms.Form):
 
     def add_service_errors(self, error: SubmissionInvalid) -> None:
         """Put each of the service's messages on its field."""
-        for field, message in error.fields.items():
-            target = {"latitude": "place_text", "longitude": "place_text"}.get(field, field)
-            self.add_error(target if target in self.fields else None, message)
+        error_to_form(self, error, aliases={"latitude": "place_text", "longitude": "place_text"})
 
 
 class SubmissionFilterForm(forms.Form):

@@ -51,9 +51,9 @@ from qingdan.intake.choices import (
 from qingdan.intake.errors import SubmissionInvalid
 from qingdan.intake.models import Submission, SubmissionEvent
 from qingdan.intake.services import clean_text, submission_clean
-from qingdan.people.choices import Role
-from qingdan.people.scopes import GLOBAL, is_system, scope_for_user
+from qingdan.units.choices import Role
 from qingdan.units.models import Unit
+from qingdan.units.scopes import GLOBAL, is_system, scope_for_user
 
 COLUMNS = {
     "id": ["留言编号", "编号", "external_id"],

@@ -12,8 +12,8 @@ from typing import Any
 from qingdan.intake.choices import SubmissionKind
 from qingdan.intake.models import Submission
 from qingdan.intake.selectors import report_condition
-from qingdan.people.choices import Role
-from qingdan.people.scopes import scope_for_user
+from qingdan.units.choices import Role
+from qingdan.units.scopes import scope_for_user
 
 # Handlers write answers and leaders approve them; operators, supervisors and organizers do not.
 REPLY_ROLES = frozenset({Role.HANDLER, Role.LEADER})

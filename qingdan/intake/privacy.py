@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from qingdan.people.choices import Role
-from qingdan.people.scopes import scope_for_user
+from qingdan.units.choices import Role
+from qingdan.units.scopes import scope_for_user
 
 # Operators call people back and handlers contact them; leaders and supervisors need no phone numbers.
 CONTACT_ROLES = frozenset({Role.OPERATOR, Role.HANDLER})

@@ -19,9 +19,9 @@ from qingdan.intake import codes
 from qingdan.intake.choices import SubmissionKind
 from qingdan.intake.errors import TrackingCodeMistyped
 from qingdan.intake.models import Submission, SubmissionEvent
-from qingdan.people.scopes import scope_for_user, subtree_bounds
 from qingdan.units.choices import UnitKind
 from qingdan.units.models import Unit
+from qingdan.units.scopes import scope_for_user, subtree_bounds
 
 _NOTHING = Q(pk__in=[])
 

@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from qingdan.ledgers.models import Liaison, ResearchTopic, StudySession, Visit
-from qingdan.people.admin_scoping import ScopedAdmin
+from qingdan.units.admin_scoping import ScopedAdmin
 
 
 class ReadOnlyScopedAdmin(ScopedAdmin):

@@ -26,9 +26,9 @@ from qingdan.ledgers.models import (
     Visit,
     VisitProblem,
 )
-from qingdan.people.scopes import scope_for_user, subtree_bounds
 from qingdan.units.choices import UnitLevel
 from qingdan.units.models import Unit
+from qingdan.units.scopes import scope_for_user, subtree_bounds
 
 
 def _within(unit: Unit, field: str = "unit") -> Q:

@@ -34,9 +34,9 @@ from qingdan.ledgers.models import (
     VisitPhoto,
     VisitProblem,
 )
-from qingdan.people.choices import MANAGE_ROLES
-from qingdan.people.scopes import is_system, scope_for_user
+from qingdan.units.choices import MANAGE_ROLES
 from qingdan.units.models import Unit
+from qingdan.units.scopes import is_system, scope_for_user
 
 MAX_TEXT = 5000
 MAX_PROBLEMS = 20

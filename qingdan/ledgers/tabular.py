@@ -26,8 +26,8 @@ from qingdan.dockets.importers import parse_date, parse_flag, unescape_cell
 from qingdan.ledgers import services
 from qingdan.ledgers.choices import DURATION_UNIT_ALIASES, SESSION_KIND_ALIASES, Attendance, DurationUnit, SessionKind
 from qingdan.ledgers.errors import LedgerInvalid
-from qingdan.people.scopes import scope_for_user
 from qingdan.units.models import Unit
+from qingdan.units.scopes import scope_for_user
 
 VISIT_COLUMNS: dict[str, list[str]] = {
     "visited_on": ["走访日期", "日期", "date"],

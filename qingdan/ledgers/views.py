@@ -15,14 +15,14 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from qingdan.core.errors import ApplicationError, NotFound
+from qingdan.core.errors import ApplicationError, NotFound, error_text, error_to_form
 from qingdan.ledgers import selectors, services
 from qingdan.ledgers.choices import Attendance
 from qingdan.ledgers.errors import LedgerInvalid
 from qingdan.ledgers.forms import LiaisonForm, SessionForm, TopicForm, VisitForm, WritingForm
-from qingdan.people.scopes import scope_for_user
 from qingdan.units.choices import UnitLevel
 from qingdan.units.models import Unit
+from qingdan.units.scopes import scope_for_user
 from qingdan.units.selectors import unit_get_for_user, unit_roots_for_user
 
 MAX_UNIT_CHOICES = 400
@@ -48,11 +48,6 @@ def _period(request: HttpRequest) -> tuple[datetime.date, datetime.date]:
     start = parse_date(request.GET.get("from", "") or "") or today.replace(month=1, day=1)
     end = parse_date(request.GET.get("to", "") or "") or today
     return start, end
-
-
-def _error_text(exc: ApplicationError) -> str:
-    fields = getattr(exc, "fields", None)
-    return "；".join(fields.values()) if fields else exc.message
 
 
 @login_required
@@ -137,10 +132,9 @@ def visit_new(request: HttpRequest) -> HttpResponse:
                 households=data["households"], enterprises=data["enterprises"], heard=data["heard"],
                 solved_on_spot=data["solved_on_spot"], problems=problems, photos=photos)
         except LedgerInvalid as exc:
-            for field, message in exc.fields.items():
-                form.add_error(field if field in form.fields else None, message)
+            error_to_form(form, exc)
         except ApplicationError as exc:
-            form.add_error(None, _error_text(exc))
+            form.add_error(None, error_text(exc))
         else:
             messages.success(request, _("Visit recorded."))
             return redirect("ledgers:visit", visit_id=visit.pk)
@@ -181,7 +175,7 @@ def liaison_list(request: HttpRequest) -> HttpResponse:
             services.liaison_assign(actor=request.user, leader=leader, unit=unit, starts_on=data["starts_on"],
                                     ends_on=data["ends_on"], note=data["note"])
         except ApplicationError as exc:
-            form.add_error(None, _error_text(exc))
+            form.add_error(None, error_text(exc))
         else:
             messages.success(request, _("Assignment saved."))
             return redirect("ledgers:liaisons")
@@ -218,10 +212,9 @@ def session_new(request: HttpRequest) -> HttpResponse:
         try:
             services.session_record(actor=request.user, unit=unit, attendees=attendees, photos=photos, **data)
         except LedgerInvalid as exc:
-            for field, message in exc.fields.items():
-                form.add_error(field if field in form.fields else None, message)
+            error_to_form(form, exc)
         except ApplicationError as exc:
-            form.add_error(None, _error_text(exc))
+            form.add_error(None, error_text(exc))
         else:
             messages.success(request, _("Session recorded."))
             return redirect(f"{request.path.rsplit('new/', 1)[0]}?unit={unit.code}")
@@ -246,7 +239,7 @@ def topic_list(request: HttpRequest) -> HttpResponse:
             topic = services.topic_create(actor=request.user, unit=unit, title=data["title"], owners=owners,
                                           started_on=data["started_on"])
         except ApplicationError as exc:
-            form.add_error(None, _error_text(exc))
+            form.add_error(None, error_text(exc))
         else:
             return redirect("ledgers:topic", topic_id=topic.pk)
     topics = selectors.topic_list_for_user(request.user)[:200]
@@ -270,7 +263,7 @@ def topic_detail(request: HttpRequest, topic_id: int) -> HttpResponse:
             item = item_get_for_user(request.user, pk=item_id)
             services.topic_link_item(actor=request.user, topic=topic, item=item)
         except ApplicationError as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
         return redirect("ledgers:topic", topic_id=topic.pk)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -279,7 +272,7 @@ def topic_detail(request: HttpRequest, topic_id: int) -> HttpResponse:
             services.writing_add(actor=request.user, topic=topic, kind=data["kind"], title=data["title"],
                                  text=data["text"], written_on=data["written_on"], visits=chosen)
         except ApplicationError as exc:
-            form.add_error(None, _error_text(exc))
+            form.add_error(None, error_text(exc))
         else:
             messages.success(request, _("Saved."))
             return redirect("ledgers:topic", topic_id=topic.pk)
@@ -312,7 +305,7 @@ def ledger_import(request: HttpRequest) -> HttpResponse:
                 errors = exc.errors
                 messages.error(request, _("The file was rejected; nothing was imported."))
             except ApplicationError as exc:
-                messages.error(request, _error_text(exc))
+                messages.error(request, error_text(exc))
             else:
                 messages.success(request, _("%(n)d records imported.") % {"n": result.created})
                 return redirect("ledgers:import")

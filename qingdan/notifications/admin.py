@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from qingdan.notifications import services
 from qingdan.notifications.models import WebhookDelivery, WebhookEndpoint
-from qingdan.people.admin_scoping import ScopedAdmin
+from qingdan.units.admin_scoping import ScopedAdmin
 
 
 class WebhookEndpointForm(forms.ModelForm):
@@ -83,7 +83,7 @@ class WebhookDeliveryAdmin(ScopedAdmin):
                        "last_status_code", "last_error", "log", "created_at", "delivered_at"]
 
     def in_scope(self, request: HttpRequest, obj: Any) -> bool:
-        from qingdan.people.admin_scoping import manage_scope
+        from qingdan.units.admin_scoping import manage_scope
 
         return manage_scope(request).contains(obj.endpoint.unit)
 

@@ -6,3 +6,6 @@ class NotificationsConfig(AppConfig):
     name = "qingdan.notifications"
     label = "notifications"
     verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        from qingdan.notifications import receivers  # noqa: F401  (connects the receivers)

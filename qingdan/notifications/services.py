@@ -333,8 +333,8 @@ def notification_preference_set(*, user: Any, email_enabled: bool) -> Notificati
 # --- webhook endpoints (organizers) -------------------------------------------------------------
 
 def _ensure_manages(actor: Any, unit: Any) -> None:
-    from qingdan.people.choices import MANAGE_ROLES
-    from qingdan.people.scopes import is_system, scope_for_user
+    from qingdan.units.choices import MANAGE_ROLES
+    from qingdan.units.scopes import is_system, scope_for_user
 
     if is_system(actor):
         return

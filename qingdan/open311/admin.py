@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from qingdan.core.errors import ApplicationError
 from qingdan.open311.models import Open311Key
 from qingdan.open311.services import key_revoke
-from qingdan.people.admin_scoping import ScopedAdmin
+from qingdan.units.admin_scoping import ScopedAdmin
 
 
 @admin.register(Open311Key)

@@ -4,19 +4,14 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from qingdan.core.errors import ApplicationError, PermissionDenied
+from qingdan.core.errors import ApplicationError, FieldErrors, PermissionDenied
 
 
-class RequestInvalid(ApplicationError):
+class RequestInvalid(FieldErrors):
     """One or more arguments are wrong; ``fields`` maps each Open311 argument to its message."""
 
     code = "open311_request_invalid"
-    http_status = 400
-
-    def __init__(self, fields: dict[str, str]) -> None:
-        self.fields = {name: str(message) for name, message in fields.items()}
-        summary = "; ".join(f"{k}: {v}" for k, v in self.fields.items())
-        super().__init__(str(_("The request has errors: ")) + summary, extra={"fields": self.fields})
+    summary_prefix = _("The request has errors: ")
 
 
 class KeyRefused(PermissionDenied):

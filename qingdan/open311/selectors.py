@@ -25,9 +25,9 @@ from qingdan.intake.models import Submission, SubmissionEvent
 from qingdan.open311 import catalogue
 from qingdan.open311.errors import RequestInvalid
 from qingdan.open311.models import Open311Filing, Open311Key
-from qingdan.people.choices import MANAGE_ROLES
-from qingdan.people.scopes import Scope, is_system, scope_for_user
+from qingdan.units.choices import MANAGE_ROLES
 from qingdan.units.models import Unit
+from qingdan.units.scopes import Scope, is_system, scope_for_user
 
 MAX_REQUESTS = 1_000  # "first 1000 requests returned" (GeoReport v2, GET Service Requests)
 MAX_SPAN = datetime.timedelta(days=90)  # the spec's query window, in calendar days (not a deadline)

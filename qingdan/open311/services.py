@@ -28,9 +28,9 @@ from qingdan.open311 import catalogue
 from qingdan.open311.errors import KeyRefused, RequestInvalid
 from qingdan.open311.models import Open311Filing, Open311Key
 from qingdan.open311.selectors import jurisdiction_get, key_scope
-from qingdan.people.choices import MANAGE_ROLES
-from qingdan.people.scopes import is_system, scope_for_user
+from qingdan.units.choices import MANAGE_ROLES
 from qingdan.units.models import Unit
+from qingdan.units.scopes import is_system, scope_for_user
 
 KEY_PREFIX = "o311_"  # tells an Open311 key from a REST token at a glance
 MAX_DESCRIPTION = 4_000  # "free form text limited to 4,000 characters" (GeoReport v2, POST Service Request)

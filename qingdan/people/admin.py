@@ -10,10 +10,11 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from qingdan.audit.services import audit_record
-from qingdan.people.admin_scoping import ScopedAdmin, manage_scope
+from qingdan.people import audit_admin  # noqa: F401  (registers the audit trail's admin, scoped like people's)
 from qingdan.people.models import ApiToken, RoleAssignment, User
-from qingdan.people.permissions import may_grant_role, may_manage_user
 from qingdan.people.services import role_grant
+from qingdan.units.admin_scoping import ScopedAdmin, manage_scope
+from qingdan.units.permissions import may_grant_role, may_manage_user
 
 
 @admin.register(User)

@@ -13,12 +13,12 @@ from django.db.models.functions import Lower
 
 from qingdan.core.errors import ImportRejected, RowError
 from qingdan.core.tabular import read_table
-from qingdan.people.choices import MANAGE_ROLES, ROLE_ALIASES, Role
 from qingdan.people.models import RoleAssignment, User
-from qingdan.people.permissions import may_grant_role, may_manage_user
-from qingdan.people.scopes import GLOBAL, is_system, scope_for_user
 from qingdan.people.services import role_grant, user_create
+from qingdan.units.choices import MANAGE_ROLES, ROLE_ALIASES, Role
 from qingdan.units.models import Unit
+from qingdan.units.permissions import may_grant_role, may_manage_user
+from qingdan.units.scopes import GLOBAL, is_system, scope_for_user
 
 COLUMNS = {
     "username": ["用户名", "账号", "登录名", "帐号"],

@@ -8,7 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from qingdan.core.crypto import EncryptedTextField
-from qingdan.people.choices import Role
+from qingdan.units.choices import Role
 
 
 class User(AbstractUser):

@@ -17,12 +17,11 @@ from django.utils.translation import gettext as _
 
 from qingdan.audit.services import audit_record
 from qingdan.core.errors import ApplicationError, PermissionDenied
-from qingdan.people.choices import ADMIN_SITE_ROLES, MANAGE_ROLES, Role
 from qingdan.people.models import ApiToken, RoleAssignment, User
-from qingdan.people.permissions import may_grant_role, may_manage_user
-from qingdan.people.scopes import forget_scope, is_system, scope_for_user
-from qingdan.units.choices import UnitKind
+from qingdan.units.choices import ADMIN_SITE_ROLES, MANAGE_ROLES, Role, UnitKind
 from qingdan.units.models import Unit
+from qingdan.units.permissions import may_grant_role, may_manage_user
+from qingdan.units.scopes import forget_scope, is_system, scope_for_user
 from qingdan.units.services import discipline_change_notify
 
 TOKEN_PREFIX = "qd_"  # noqa: S105 - a marker, not a secret

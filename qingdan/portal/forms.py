@@ -10,6 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from qingdan.core.errors import error_to_form
 from qingdan.intake.choices import Satisfaction, SubmissionKind
 from qingdan.intake.errors import SubmissionInvalid
 from qingdan.intake.forms import IDEMPOTENCY_KEY, new_idempotency_key
@@ -48,9 +49,7 @@ class SubmissionForm(forms.Form):
 
     def add_service_errors(self, error: SubmissionInvalid) -> None:
         """Put each of the service's messages on its field (unknown fields go to the top of the form)."""
-        for field, message in error.fields.items():
-            target = {"unit": "place", "latitude": "place_text", "longitude": "place_text"}.get(field, field)
-            self.add_error(target if target in self.fields else None, message)
+        error_to_form(self, error, aliases={"unit": "place", "latitude": "place_text", "longitude": "place_text"})
 
 
 class TrackForm(forms.Form):

@@ -16,12 +16,12 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qingdan.people.scopes import Scope
 from qingdan.supervision.figures import response_limit
 from qingdan.supervision.periods import Period, period_containing
-from qingdan.supervision.rates import Rates
+from qingdan.supervision.rates import sentence
 from qingdan.supervision.selectors import unit_rates
 from qingdan.units.models import Unit
+from qingdan.units.scopes import Scope
 
 WEEK_FIGURES = ("new", "dispatched", "closed", "stage_results", "closed_on_time", "responded", "returns")
 OVERDUE_LIMIT = 100
@@ -162,15 +162,3 @@ def _hot_issues(unit: Unit, week: Period) -> list[dict] | None:
               .select_related("unit").order_by("-heat")[:HOT_LIMIT])
     return [{"title": i.title, "place": i.place_name or (i.unit.name if i.unit else ""), "size": i.size,
              "submitters": i.submitters, "category": i.category} for i in issues]
-
-
-def sentence(rates: Rates) -> str:
-    """The sentence the campaign bulletins print, filled from the figures (本期共解决民生问题 N 件…)."""
-    text = _("This period %(problems)d livelihood problems were solved and %(projects)d practical projects "
-             "completed; %(closed)d items closed in all, %(on_time)d of them on time.") % {
-        "problems": rates.get("closed:kind:problem"), "projects": rates.get("closed:kind:project"),
-        "closed": rates.get("closed"), "on_time": rates.get("closed_on_time")}
-    value = rates.percent("satisfaction_rate")
-    if value is not None:
-        text += " " + _("Satisfaction with the answers: %(rate)s%%.") % {"rate": value}
-    return text

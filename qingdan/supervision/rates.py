@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 # Rate name → (numerator counter, denominator counter, label). ``non_repeat_rate`` is
@@ -129,3 +130,15 @@ def competition_ranks(values: list[Decimal | None]) -> list[int | None]:
     for place, value in enumerate(ordered, start=1):
         first_place.setdefault(value, place)
     return [None if v is None else first_place[v] for v in values]
+
+
+def sentence(rates: Rates) -> str:
+    """The sentence the campaign bulletins print, filled from the figures (本期共解决民生问题 N 件…)."""
+    text = gettext("This period %(problems)d livelihood problems were solved and %(projects)d practical projects "
+             "completed; %(closed)d items closed in all, %(on_time)d of them on time.") % {
+        "problems": rates.get("closed:kind:problem"), "projects": rates.get("closed:kind:project"),
+        "closed": rates.get("closed"), "on_time": rates.get("closed_on_time")}
+    value = rates.percent("satisfaction_rate")
+    if value is not None:
+        text += " " + gettext("Satisfaction with the answers: %(rate)s%%.") % {"rate": value}
+    return text

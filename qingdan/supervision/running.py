@@ -209,7 +209,7 @@ def figures_recount(*, root: Unit | None = None, every_depth: bool = False
     ``every_depth`` counts the units below ``figures_depth()`` too (their figures on request).
     """
     from qingdan.dockets.models import Item, ItemSubmission
-    from qingdan.people.scopes import subtree_bounds
+    from qingdan.units.scopes import subtree_bounds
 
     items = Item.objects.all()
     if root is not None:
@@ -269,7 +269,7 @@ def figures_counted(units: list[Unit]) -> dict[int, Counter[Key]]:
 
 
 def _counted_sql(units: list[Unit]) -> list[tuple[int, datetime.date, str, int]]:
-    from qingdan.people.scopes import Scope
+    from qingdan.units.scopes import Scope
 
     # Every unit inside a wanted subtree → the wanted unit, found in one query on the path index;
     # a unit inside two wanted subtrees (a township and one of its villages) counts for both.
@@ -293,7 +293,7 @@ def _counted_sql(units: list[Unit]) -> list[tuple[int, datetime.date, str, int]]
 
 def figures_verify(*, root: Unit | None = None, repair: bool = False) -> VerifyResult:
     """Compare the running figures with a recount; with ``repair`` make them equal the recount."""
-    from qingdan.people.scopes import subtree_bounds
+    from qingdan.units.scopes import subtree_bounds
 
     counted = figures_recount(root=root)
     kept_rows = Figure.objects.all()

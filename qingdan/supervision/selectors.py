@@ -16,12 +16,12 @@ from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
 from qingdan.core.errors import NotFound
-from qingdan.people.choices import Role
-from qingdan.people.scopes import scope_for_user
 from qingdan.supervision.figures import figures_depth
 from qingdan.supervision.models import STOCK_DAY, Figure, IndexScheme
 from qingdan.supervision.rates import Rates
+from qingdan.units.choices import Role
 from qingdan.units.models import Unit
+from qingdan.units.scopes import scope_for_user
 
 # Who may read figures: supervisors, organizers, leaders and administrators of a subtree.
 FIGURE_ROLES = frozenset({Role.SUPERVISOR, Role.ORGANIZER, Role.LEADER, Role.ADMIN})

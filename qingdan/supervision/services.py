@@ -17,8 +17,6 @@ from django.utils.translation import gettext as _
 
 from qingdan.audit.services import audit_record
 from qingdan.core.errors import ApplicationError, PermissionDenied
-from qingdan.people.choices import Role
-from qingdan.people.scopes import is_system, scope_for_user
 from qingdan.supervision.models import GradeChange, IndexScheme, Ranking, RankingRow, UnitGradeState
 from qingdan.supervision.periods import Period
 from qingdan.supervision.rates import (
@@ -32,7 +30,9 @@ from qingdan.supervision.rates import (
     grade_for_index,
 )
 from qingdan.supervision.selectors import scheme_current, units_rates
+from qingdan.units.choices import Role
 from qingdan.units.models import Unit
+from qingdan.units.scopes import is_system, scope_for_user
 
 SCHEME_ROLES = frozenset({Role.ORGANIZER, Role.ADMIN})
 RANKING_ROLES = frozenset({Role.ORGANIZER, Role.ADMIN, Role.SUPERVISOR})
@@ -115,7 +115,7 @@ def board_units(parent: Unit, level: int | None = None) -> list[Unit]:
     """The region units of ``level`` under ``parent`` (default: its children's level)."""
     if level is None:
         level = parent.level + 1
-    from qingdan.people.scopes import subtree_bounds
+    from qingdan.units.scopes import subtree_bounds
 
     low, high = subtree_bounds(parent.path)
     return list(Unit.objects.filter(path__gt=low, path__lte=high, level=level, kind="region", is_active=True)

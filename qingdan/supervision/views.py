@@ -21,10 +21,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from qingdan.core.errors import ApplicationError, NotFound
 from qingdan.dockets.choices import DocketKind, DocketSource, ItemStatus
-from qingdan.reports.weekly import sentence
 from qingdan.supervision import selectors, services
 from qingdan.supervision.periods import Period, last_months, period_containing, period_parse
-from qingdan.supervision.rates import FORMULA_LABELS, INDEX_COMPONENTS, RATES, Rates
+from qingdan.supervision.rates import FORMULA_LABELS, INDEX_COMPONENTS, RATES, Rates, sentence
 from qingdan.units.models import Unit
 from qingdan.units.selectors import unit_ancestors, unit_children
 

@@ -7,8 +7,8 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from qingdan.people.admin_scoping import ScopedAdmin
 from qingdan.surveys.models import Survey
+from qingdan.units.admin_scoping import ScopedAdmin
 
 
 @admin.register(Survey)

@@ -16,10 +16,10 @@ from typing import Any
 from django.db.models import Count, QuerySet
 
 from qingdan.core.errors import NotFound
-from qingdan.people.scopes import scope_for_user, subtree_bounds
 from qingdan.surveys.choices import CHOICE_KINDS, QuestionKind, SurveyStatus
 from qingdan.surveys.models import Answer, Question, Response, Survey
 from qingdan.units.models import Unit
+from qingdan.units.scopes import scope_for_user, subtree_bounds
 
 
 def rate(part: int, whole: int) -> Decimal | None:

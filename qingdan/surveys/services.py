@@ -18,12 +18,12 @@ from django.utils.translation import gettext as _
 from qingdan.audit.services import audit_record
 from qingdan.core.crypto import blind_index
 from qingdan.core.errors import PermissionDenied
-from qingdan.people.choices import MANAGE_ROLES
-from qingdan.people.scopes import scope_for_user
 from qingdan.surveys.choices import CHOICE_KINDS, Identity, QuestionKind, SurveyStatus
 from qingdan.surveys.errors import SurveyClosed, SurveyInvalid
 from qingdan.surveys.models import Answer, Question, Response, Survey, SurveyToken
+from qingdan.units.choices import MANAGE_ROLES
 from qingdan.units.models import Unit
+from qingdan.units.scopes import scope_for_user
 
 MAX_QUESTIONS = 100
 MAX_CHOICES = 30
@@ -223,7 +223,7 @@ def followup_create(*, actor: Any, submission: Any) -> SurveyToken:
     intake's own ``submission_rate`` (if the submission is still waiting for one), so the loop's
     satisfaction and the survey's results come from the same answer.
     """
-    from qingdan.people.choices import Role
+    from qingdan.units.choices import Role
 
     roles = {Role.HANDLER, Role.LEADER, Role.OPERATOR, *MANAGE_ROLES}
     if not isinstance(actor, str) and not scope_for_user(actor, roles=roles).contains(submission.unit):

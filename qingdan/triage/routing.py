@@ -28,13 +28,12 @@ from django.utils.translation import gettext as _
 from qingdan.audit.services import audit_record
 from qingdan.core.errors import PermissionDenied
 from qingdan.intake.models import Submission
-from qingdan.people.choices import MANAGE_ROLES
-from qingdan.people.scopes import GLOBAL, is_system, scope_for_user
 from qingdan.triage.errors import UnknownCategory
 from qingdan.triage.models import RoutingRule, Triage
 from qingdan.triage.services import REPLIED_STATUSES, categories, is_confidential, ordinary_submissions
-from qingdan.units.choices import UnitKind, UnitLevel
+from qingdan.units.choices import MANAGE_ROLES, UnitKind, UnitLevel
 from qingdan.units.models import Unit
+from qingdan.units.scopes import GLOBAL, is_system, scope_for_user
 from qingdan.units.selectors import unit_ancestors
 
 RULE_SCORE = 1.0

@@ -8,9 +8,9 @@ from typing import Any
 from django.db.models import QuerySet
 
 from qingdan.intake.models import Submission
-from qingdan.people.scopes import scope_for_user
 from qingdan.triage import grouping
 from qingdan.triage.models import HotIssue, HotIssueKey, Triage
+from qingdan.units.scopes import scope_for_user
 
 
 def triage_for_submission(submission: Submission) -> Triage | None:

@@ -5,7 +5,8 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from qingdan.people.admin_scoping import ScopedAdmin
+from qingdan.units import calendar_admin  # noqa: F401  (registers the working-day calendar's admin)
+from qingdan.units.admin_scoping import ScopedAdmin
 from qingdan.units.models import Unit
 from qingdan.units.services import unit_update
 

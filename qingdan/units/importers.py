@@ -14,12 +14,11 @@ from django.utils.translation import gettext as _
 from qingdan.audit.services import audit_record_many
 from qingdan.core.errors import ImportRejected, RowError
 from qingdan.core.tabular import Row, read_table
-from qingdan.people.choices import MANAGE_ROLES
-from qingdan.people.permissions import may_set_unit_kind
-from qingdan.people.scopes import GLOBAL, is_system, scope_for_user
-from qingdan.units.choices import UnitKind, UnitLevel
+from qingdan.units.choices import MANAGE_ROLES, UnitKind, UnitLevel
 from qingdan.units.models import Unit
 from qingdan.units.paths import PathAllocator, units_bulk_add
+from qingdan.units.permissions import may_set_unit_kind
+from qingdan.units.scopes import GLOBAL, is_system, scope_for_user
 
 COLUMNS = {
     "code": ["编码", "单位编码", "代码", "机构编码", "unit_code"],

@@ -7,8 +7,8 @@ from typing import Any
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 
 from qingdan.core.errors import NotFound
-from qingdan.people.scopes import Scope, scope_for_user, subtree_bounds
 from qingdan.units.models import Unit
+from qingdan.units.scopes import Scope, scope_for_user, subtree_bounds
 
 
 def unit_queryset_for_user(user: Any) -> QuerySet[Unit]:
@@ -88,3 +88,9 @@ def unit_path_names(units: list[Unit]) -> dict[int, str]:
         parts = [names.get(unit.path[:i], "") for i in range(unit.steplen, len(unit.path), unit.steplen)]
         result[unit.pk] = " / ".join([p for p in parts if p] + [unit.name])
     return result
+
+
+def role_assignments_for_unit(user: Any, *, unit: Unit) -> QuerySet:
+    """Return who holds roles over ``unit`` itself, if the reader may see that unit."""
+    assignments = unit.role_assignments.select_related("user").order_by("role", "user__username")
+    return scope_for_user(user).filter(assignments, "unit")

@@ -10,11 +10,10 @@ from django.utils.translation import gettext as _
 
 from qingdan.audit.services import audit_record
 from qingdan.core.errors import ApplicationError, PermissionDenied
-from qingdan.people.choices import MANAGE_ROLES
-from qingdan.people.permissions import may_set_unit_kind
-from qingdan.people.scopes import is_system, scope_for_user
-from qingdan.units.choices import UnitKind, UnitLevel
+from qingdan.units.choices import MANAGE_ROLES, UnitKind, UnitLevel
 from qingdan.units.models import Unit
+from qingdan.units.permissions import may_set_unit_kind
+from qingdan.units.scopes import is_system, scope_for_user
 
 UNIT_AUDIT_FIELDS = ("code", "name", "kind", "level", "is_active")
 
@@ -48,20 +47,25 @@ def discipline_bodies_above(unit: Unit) -> list[Unit]:
 
 
 def discipline_change_notify(*, actor: Any, unit: Unit, title: str, body: str, kind: str) -> None:
-    """Tell the discipline body above ``unit`` (else the superusers) that rights over one changed."""
-    from qingdan.notifications.services import notify
-    from qingdan.people.models import User
+    """Tell the discipline body above ``unit`` (else the superusers) that rights over one changed.
 
+    The message goes out through the ``rights_changed`` signal: units sit below notifications
+    (docs/architecture.md), and the notifications app turns the signal into inbox notices.
+    """
+    from django.contrib.auth import get_user_model
+
+    from qingdan.units.signals import rights_changed
+
+    users = get_user_model().objects.filter(is_active=True)
     bodies = discipline_bodies_above(unit)
     recipients: list[Any] = []
     if bodies:
-        recipients = list(User.objects.filter(is_active=True, role_assignments__unit=bodies[0]).distinct())
+        recipients = list(users.filter(role_assignments__unit=bodies[0]).distinct())
     if not recipients:
-        recipients = list(User.objects.filter(is_active=True, is_superuser=True))
+        recipients = list(users.filter(is_superuser=True))
     if recipients:
-        notify(recipients=recipients, kind=kind, title=title, body=body, object_type="units.unit",
-               object_id=str(unit.pk), unit_path=unit.path,
-               payload={"unit": unit.code, "actor": getattr(actor, "username", str(actor))})
+        rights_changed.send(sender=Unit, recipients=recipients, kind=kind, title=title, body=body, unit=unit,
+                            actor_name=getattr(actor, "username", str(actor)))
 
 
 def _ensure_may_set_kind(actor: Any, old_kind: str | None, new_kind: str) -> None:

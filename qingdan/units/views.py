@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from qingdan.audit.services import audit_record
 from qingdan.core.errors import NotFound
-from qingdan.people.selectors import role_assignments_for_unit
 from qingdan.units import selectors
 from qingdan.units.models import Unit
 
@@ -40,7 +39,7 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
         "children": children,
         "breadcrumbs": selectors.unit_breadcrumbs_for_user(request.user, unit),
         "subtree_count": selectors.unit_subtree_count(unit),
-        "staff": list(role_assignments_for_unit(request.user, unit=unit)[:100]),
+        "staff": list(selectors.role_assignments_for_unit(request.user, unit=unit)[:100]),
     })
 
 

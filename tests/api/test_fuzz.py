@@ -16,8 +16,8 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, settings
 
-from qingdan.people.choices import Role
 from qingdan.people.services import token_create
+from qingdan.units.choices import Role
 
 MAX_EXAMPLES = 30
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from qingdan.people import services as people_services
-from qingdan.people.choices import Role
 from qingdan.people.models import ApiToken
 from qingdan.people.services import role_grant, role_revoke, token_authenticate, token_create, token_revoke
+from qingdan.units.choices import Role
 
 pytestmark = pytest.mark.django_db
 

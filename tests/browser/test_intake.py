@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from qingdan.people.choices import Role
+from qingdan.units.choices import Role
 from tests.browser.conftest import PHONE, jpeg_file, no_sideways_scroll
 from tests.conftest import PASSWORD
 

@@ -9,7 +9,7 @@ import re
 import pytest
 from django.utils import timezone
 
-from qingdan.people.choices import Role
+from qingdan.units.choices import Role
 from tests.browser.conftest import jpeg_file, log_in, no_sideways_scroll
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from qingdan.people.choices import Role
+from qingdan.units.choices import Role
 from tests.browser.conftest import jpeg_file, staff_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

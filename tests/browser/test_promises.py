@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from qingdan.people.choices import Role
+from qingdan.units.choices import Role
 from tests.browser.conftest import staff_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

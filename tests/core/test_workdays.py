@@ -11,7 +11,6 @@ from django.db import transaction
 from qingdan.audit.models import AuditEntry
 from qingdan.core.errors import NotFound, PermissionDenied
 from qingdan.core.models import CalendarDay, DayKind
-from qingdan.core.services import calendar_day_delete, calendar_day_set, calendar_load_shipped
 from qingdan.core.workdays import (
     CHINA,
     InvalidWorkingDays,
@@ -22,6 +21,7 @@ from qingdan.core.workdays import (
     is_working_day,
     working_days_between,
 )
+from qingdan.units.calendar import calendar_day_delete, calendar_day_set, calendar_load_shipped
 
 pytestmark = pytest.mark.django_db
 D = dt.date

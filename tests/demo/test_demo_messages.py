@@ -24,8 +24,8 @@ def test_demo_messages_load_once_with_the_known_hot_issue(tree):
 
 def test_the_demo_report_is_read_by_the_city_discipline_body_only(tree, discipline, make_staff):
     from qingdan.intake.selectors import submission_queryset_for_user
-    from qingdan.people.choices import Role
     from qingdan.triage.models import Triage
+    from qingdan.units.choices import Role
 
     demo_messages_load()
     report = Submission.objects.get(source="demo-report")

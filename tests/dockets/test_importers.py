@@ -12,8 +12,7 @@ from qingdan.dockets.exporters import items_export_xlsx
 from qingdan.dockets.importers import items_import, parse_date
 from qingdan.dockets.models import Item, ItemEvent
 from qingdan.dockets.services import docket_create
-from qingdan.people.choices import Role
-from qingdan.units.choices import UnitKind, UnitLevel
+from qingdan.units.choices import Role, UnitKind, UnitLevel
 from qingdan.units.models import Unit
 from tests.files import csv_bytes, xlsx_bytes
 

@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from PIL import Image
 
 from qingdan.intake.models import Submission
-from qingdan.people.choices import Role
 from qingdan.people.services import token_create
+from qingdan.units.choices import Role
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from PIL import Image
 
 from qingdan.intake import codes
 from qingdan.intake.models import Submission
-from qingdan.people.choices import Role
+from qingdan.units.choices import Role
 
 pytestmark = pytest.mark.django_db
 

@@ -31,7 +31,7 @@ CLIENTS = 8
 PER_CLIENT = 30
 DEADLINE_SECONDS = 45
 SETUP = """
-from qingdan.people.choices import Role
+from qingdan.units.choices import Role
 from qingdan.people.models import User
 from qingdan.people.services import role_grant, token_create
 from qingdan.units.models import Unit

@@ -14,7 +14,7 @@ from qingdan.audit.services import audit_verify
 from qingdan.core.errors import ImportRejected
 from qingdan.intake.importers import parse_file_time, submissions_import
 from qingdan.intake.models import Submission, SubmissionEvent
-from qingdan.people.choices import Role
+from qingdan.units.choices import Role
 from tests.files import csv_bytes, xlsx_bytes
 
 pytestmark = pytest.mark.django_db

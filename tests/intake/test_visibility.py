@@ -11,7 +11,7 @@ from qingdan.intake.selectors import (
     submission_queryset_for_user,
     submissions_by_phone_for_user,
 )
-from qingdan.people.choices import Role
+from qingdan.units.choices import Role
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from qingdan.ledgers.services import visit_record
-from qingdan.people.choices import Role
+from qingdan.units.choices import Role
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from qingdan.people.choices import Role
+from qingdan.units.choices import Role
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from qingdan.ledgers.choices import Attendance, ProblemRoute, SessionKind
 from qingdan.ledgers.selectors import coverage, study_figures, visit_figures
 from qingdan.ledgers.services import Attendee, ProblemFound, liaison_assign, session_record, visit_record
-from qingdan.people.choices import Role
+from qingdan.units.choices import Role
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from qingdan.ledgers.selectors import coverage
 from qingdan.ledgers.services import liaison_assign, visit_record
-from qingdan.people.choices import Role
+from qingdan.units.choices import Role
 
 pytestmark = pytest.mark.django_db
 

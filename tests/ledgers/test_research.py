@@ -11,7 +11,7 @@ from qingdan.ledgers.errors import LedgerInvalid
 from qingdan.ledgers.models import ResearchTopic
 from qingdan.ledgers.selectors import research_figures
 from qingdan.ledgers.services import topic_create, visit_record, writing_add
-from qingdan.people.choices import Role
+from qingdan.units.choices import Role
 
 pytestmark = pytest.mark.django_db
 

@@ -22,7 +22,7 @@ from qingdan.ledgers.services import (
     session_record,
     visit_record,
 )
-from qingdan.people.choices import Role
+from qingdan.units.choices import Role
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from qingdan.core.errors import ImportRejected
 from qingdan.intake.models import Submission
 from qingdan.ledgers.models import Liaison, SessionAttendance, StudySession, Visit
 from qingdan.ledgers.tabular import ledger_export, sessions_import, visits_import
-from qingdan.people.choices import Role
+from qingdan.units.choices import Role
 
 pytestmark = pytest.mark.django_db
 

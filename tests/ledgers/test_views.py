@@ -10,7 +10,7 @@ from django.utils import timezone
 from qingdan.intake.models import Submission
 from qingdan.ledgers.models import Visit
 from qingdan.ledgers.services import liaison_assign, visit_record
-from qingdan.people.choices import Role
+from qingdan.units.choices import Role
 
 pytestmark = pytest.mark.django_db
 

@@ -82,7 +82,7 @@ def test_mark_read_only_own(send, xh_handler, bj_handler):
 # --- e-mail ----------------------------------------------------------------------------------------
 
 def test_email_goes_to_opted_in_users_with_an_address_in_chinese(send, make_staff, tree, mailoutbox):
-    from qingdan.people.choices import Role
+    from qingdan.units.choices import Role
 
     wants = _with_email(make_staff("wants", Role.HANDLER, tree["330106"]), "wants@example.cn")
     declined = _with_email(make_staff("declined", Role.HANDLER, tree["330106"]), "no@example.cn", opted_in=False)
@@ -209,7 +209,7 @@ def test_unreachable_receiver_is_recorded(send, xh_organizer, xh_handler, tree, 
 
 def test_a_units_webhook_never_gets_a_sibling_units_events(send, receiver, xh_organizer, tree, make_staff,
                                                              xh_handler, bj_handler):
-    from qingdan.people.choices import Role
+    from qingdan.units.choices import Role
 
     bj_organizer = make_staff("bj_organizer", Role.ORGANIZER, tree["330108"])
     zj_organizer = make_staff("zj_org2", Role.ORGANIZER, tree["33"])

@@ -126,7 +126,7 @@ def test_api_preferences(client, xh_handler):
 # --- webhook admin -------------------------------------------------------------------------------
 
 def test_admin_creates_endpoint_shows_secret_once_and_is_scoped(client, xh_organizer, make_staff, tree):
-    from qingdan.people.choices import Role
+    from qingdan.units.choices import Role
 
     client.force_login(xh_organizer)
     response = client.post("/admin/notifications/webhookendpoint/add/", {

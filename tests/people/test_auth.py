@@ -40,9 +40,9 @@ def test_repeated_failures_lock_the_account_out(client, xh_handler):
 
 
 def test_role_grant_and_revoke_are_audited(tree, xh_handler):
-    from qingdan.people.choices import Role
     from qingdan.people.models import RoleAssignment
     from qingdan.people.services import role_grant, role_revoke
+    from qingdan.units.choices import Role
 
     assignment = role_grant(actor="test", user=xh_handler, role=Role.SUPERVISOR, unit=tree["330106009"])
     role_revoke(actor="test", assignment=assignment)
@@ -55,8 +55,8 @@ def test_role_grant_and_revoke_are_audited(tree, xh_handler):
 
 def test_organizer_cannot_grant_roles_outside_its_subtree(tree, xh_organizer, bj_handler):
     from qingdan.core.errors import PermissionDenied
-    from qingdan.people.choices import Role
     from qingdan.people.services import role_grant
+    from qingdan.units.choices import Role
 
     with pytest.raises(PermissionDenied):
         role_grant(actor=xh_organizer, user=bj_handler, role=Role.LEADER, unit=tree["330108"])
@@ -65,8 +65,8 @@ def test_organizer_cannot_grant_roles_outside_its_subtree(tree, xh_organizer, bj
 
 
 def test_granting_an_admin_site_role_makes_staff(tree, xh_handler):
-    from qingdan.people.choices import Role
     from qingdan.people.services import role_grant
+    from qingdan.units.choices import Role
 
     assert not xh_handler.is_staff
     role_grant(actor="test", user=xh_handler, role=Role.ORGANIZER, unit=tree["330106009"])

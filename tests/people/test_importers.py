@@ -9,9 +9,9 @@ from django.core.management.base import CommandError
 from qingdan.audit.models import AuditEntry
 from qingdan.audit.services import audit_verify
 from qingdan.core.errors import ImportRejected
-from qingdan.people.choices import Role
 from qingdan.people.importers import people_import
 from qingdan.people.models import RoleAssignment, User
+from qingdan.units.choices import Role
 from tests.files import csv_bytes, xlsx_bytes
 
 

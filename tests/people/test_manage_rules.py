@@ -6,12 +6,11 @@ import pytest
 
 from qingdan.audit.models import AuditEntry
 from qingdan.core.errors import ImportRejected, PermissionDenied
-from qingdan.people.choices import Role
 from qingdan.people.models import RoleAssignment, User
-from qingdan.people.permissions import may_grant_role, may_manage_user, may_set_unit_kind
 from qingdan.people.services import role_grant, role_revoke, token_create, user_deactivate
-from qingdan.units.choices import UnitKind, UnitLevel
+from qingdan.units.choices import Role, UnitKind, UnitLevel
 from qingdan.units.models import Unit
+from qingdan.units.permissions import may_grant_role, may_manage_user, may_set_unit_kind
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db

@@ -57,7 +57,7 @@ def test_index_grade_rank_ties_and_movement(known, hz_supervisor):
 
 
 def test_a_past_ranking_is_reproduced_with_its_weights_version(known, tree, make_staff, hz_supervisor):
-    from qingdan.people.choices import Role
+    from qingdan.units.choices import Role
 
     organizer = make_staff("hz_org", Role.ORGANIZER, tree["3301"])
     first = scheme_create(actor=organizer, owner_unit=known["3301"], weights={"response_rate": 1,
@@ -79,7 +79,7 @@ def test_a_past_ranking_is_reproduced_with_its_weights_version(known, tree, make
 
 def test_grade_changes_are_recorded_and_told(known, tree, make_staff, hz_supervisor):
     from qingdan.notifications.models import Notification
-    from qingdan.people.choices import Role
+    from qingdan.units.choices import Role
 
     organizer = make_staff("hz_org", Role.ORGANIZER, tree["3301"])
     xh_leader = make_staff("xh_leader", Role.LEADER, tree["330106"])

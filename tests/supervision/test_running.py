@@ -57,7 +57,7 @@ CHAIN = {"33", "3301", "330106", "330106009", "330106009001"}
 
 def test_the_loop_moves_the_village_and_its_ancestors_only(make_item, hz_operator, hz_supervisor, tree,
                                                           make_staff, png):
-    from qingdan.people.choices import Role
+    from qingdan.units.choices import Role
 
     handler = make_staff("v1_handler", Role.HANDLER, tree["330106009001"])
     # An item of the neighbouring county first: its figures must not move afterwards.
@@ -111,8 +111,8 @@ def test_the_loop_moves_the_village_and_its_ancestors_only(make_item, hz_operato
 
 def test_below_the_kept_depth_only_the_lead_units_own_grades_are_stored(make_item, hz_operator, tree, settings,
                                                                       make_staff):
-    from qingdan.people.choices import Role
     from qingdan.supervision.selectors import unit_rates, units_rates
+    from qingdan.units.choices import Role
 
     settings.QINGDAN_FIGURES_DEPTH = 3
     handler = make_staff("v1_handler", Role.HANDLER, tree["330106009001"])
@@ -136,7 +136,7 @@ def test_below_the_kept_depth_only_the_lead_units_own_grades_are_stored(make_ite
 
 
 def test_a_return_and_a_move_to_another_county_move_both_chains(make_item, hz_operator, tree, make_staff):
-    from qingdan.people.choices import Role
+    from qingdan.units.choices import Role
 
     xh = make_staff("xh_handler", Role.HANDLER, tree["330106"])
     item = item_dispatch(actor=hz_operator, item=make_item())
@@ -182,8 +182,8 @@ def test_grading_moves_grade_figures_and_verify_finds_and_repairs_drift(make_ite
 def test_a_submission_rated_before_it_is_linked_brings_its_rating(make_item, hz_operator, tree, make_staff):
     from qingdan.dockets.services import item_link_submissions
     from qingdan.intake.services import submission_create, submission_rate, submission_reply
-    from qingdan.people.choices import Role
     from qingdan.supervision.selectors import unit_rates
+    from qingdan.units.choices import Role
 
     handler = make_staff("xh_replier", Role.HANDLER, tree["330106"])
 

@@ -80,7 +80,7 @@ def test_county_supervisor_sees_its_townships_never_the_neighbour(known, xh_supe
 
 
 def test_people_without_a_figure_role_see_nothing(known, make_staff, tree):
-    from qingdan.people.choices import Role
+    from qingdan.units.choices import Role
 
     handler = make_staff("xh_h", Role.HANDLER, tree["330106"])
     client = login(handler)

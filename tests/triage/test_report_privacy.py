@@ -14,7 +14,6 @@ from django.utils import timezone
 
 from qingdan.dockets.errors import ItemInvalid
 from qingdan.dockets.services import item_create, item_dispatch, item_draft, item_link_submissions
-from qingdan.people.choices import Role
 from qingdan.people.services import role_grant
 from qingdan.reports.render import render
 from qingdan.reports.weekly import weekly_build
@@ -22,6 +21,7 @@ from qingdan.supervision.periods import period_containing
 from qingdan.triage.models import HotIssue, HotIssueKey, Triage
 from qingdan.triage.routing import route_suggest
 from qingdan.triage.services import hot_issues_purge_confidential
+from qingdan.units.choices import Role
 
 pytestmark = pytest.mark.django_db
 

@@ -4,10 +4,10 @@ import pytest
 
 from qingdan.audit.models import AuditEntry
 from qingdan.core.errors import PermissionDenied
-from qingdan.people.choices import Role
 from qingdan.triage.errors import UnknownCategory
 from qingdan.triage.models import Triage
 from qingdan.triage.routing import route_auto_dispatch, route_suggest, routing_rule_create, routing_rule_update
+from qingdan.units.choices import Role
 
 pytestmark = pytest.mark.django_db
 SMOKE = "杭州市西湖区留下街道小和山社区门口的饭店油烟很大，晚上噪音扰民，居民无法休息，请尽快处理。"

@@ -4,11 +4,11 @@ import pytest
 
 from qingdan.audit.models import AuditEntry
 from qingdan.core.errors import NotFound
-from qingdan.people.choices import Role
 from qingdan.triage.errors import UnknownCategory
 from qingdan.triage.models import HotIssue, Triage
 from qingdan.triage.services import triage_correct, triage_submission
 from qingdan.triage.training import examples_from_database
+from qingdan.units.choices import Role
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from qingdan.audit.models import AuditEntry
-from qingdan.people.choices import Role
 from qingdan.triage.services import categories
+from qingdan.units.choices import Role
 
 pytestmark = pytest.mark.django_db
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from qingdan.people.choices import Role
-from qingdan.people.scopes import Scope, scope_for_user
+from qingdan.units.choices import Role
 from qingdan.units.models import Unit
+from qingdan.units.scopes import Scope, scope_for_user
 
 
 def test_county_handler_scope_is_its_subtree(xh_handler, tree):
@@ -51,7 +51,7 @@ def test_foreign_key_filter_uses_unit_path(tree, xh_handler, bj_handler):
 
 def test_role_filtered_scope_ignores_other_peoples_roles(tree, make_staff):
     """Regression: a handler must not inherit the organizer role someone else holds on the same unit."""
-    from qingdan.people.choices import MANAGE_ROLES
+    from qingdan.units.choices import MANAGE_ROLES
 
     make_staff("organizer", Role.ORGANIZER, tree["330106"])
     handler = make_staff("handler", Role.HANDLER, tree["330106"])

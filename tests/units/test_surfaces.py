@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from qingdan.people.choices import Role
 from qingdan.people.services import token_create
+from qingdan.units.choices import Role
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from qingdan.dockets.choices import Grade, ItemStatus
 from qingdan.dockets.errors import ItemConflict, TransitionRefused
 from qingdan.dockets.models import Item, ItemEvent
 from qingdan.dockets.signals import item_changed, snapshot
-from qingdan.people.scopes import is_system
+from qingdan.units.scopes import is_system
 
 
 def today() -> datetime.date:

@@ -26,9 +26,9 @@ from qingdan.dockets.models import Campaign, Docket, Item, ItemSubmission
 from qingdan.dockets.permissions import WORK_ROLES, locked_fields, may_list, may_manage_docket
 from qingdan.dockets.services.common import audit_item, audit_refusal, conflict, effective_due, event, today
 from qingdan.dockets.signals import item_changed, snapshot, submissions_linked
-from qingdan.people.choices import MANAGE_ROLES, Role
-from qingdan.people.scopes import is_system, scope_for_user
+from qingdan.units.choices import MANAGE_ROLES, Role
 from qingdan.units.models import Unit
+from qingdan.units.scopes import is_system, scope_for_user
 
 MAX_TITLE = 300
 MAX_TEXT = 20_000

@@ -33,8 +33,8 @@ from qingdan.dockets.permissions import is_own_work, may_list, may_verify, may_w
 from qingdan.dockets.services.common import effective_due, event, grade_for, soon_until, step, today
 from qingdan.dockets.services.items import MAX_TEXT, report_lead_refusal, rollup_progress
 from qingdan.intake.attachments import MAX_FILES, clean_attachment
-from qingdan.people.scopes import is_system
 from qingdan.units.models import Unit
+from qingdan.units.scopes import is_system
 
 MAX_EVIDENCE = 20
 

@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 from qingdan.core.errors import ApplicationError
 from qingdan.core.forms import CalendarDayForm, DeadlineCheckForm
 from qingdan.core.models import CalendarDay
-from qingdan.core.services import calendar_day_delete, calendar_day_set, calendar_may_edit
 from qingdan.core.workdays import add_working_days, get_calendar, working_days_between
+from qingdan.units.calendar import calendar_day_delete, calendar_day_set, calendar_may_edit
 
 
 def _year(request: HttpRequest) -> int:

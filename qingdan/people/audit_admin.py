@@ -7,8 +7,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from qingdan.audit.models import AuditEntry
-from qingdan.people.admin_scoping import ScopedAdmin, manage_scope
-from qingdan.people.scopes import subtree_bounds
+from qingdan.units.admin_scoping import ScopedAdmin, manage_scope
+from qingdan.units.scopes import subtree_bounds
 
 
 @admin.register(AuditEntry)

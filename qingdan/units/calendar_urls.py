@@ -1,6 +1,6 @@
 from django.urls import path
 
-from qingdan.core import views
+from qingdan.units import calendar_views as views
 
 app_name = "calendar"
 

@@ -13,8 +13,8 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from qingdan.people.choices import MANAGE_ROLES
-from qingdan.people.scopes import Scope, scope_for_user
+from qingdan.units.choices import MANAGE_ROLES
+from qingdan.units.scopes import Scope, scope_for_user
 
 
 def manage_scope(request: HttpRequest) -> Scope:

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from qingdan.people.choices import MANAGE_ROLES, Role
-from qingdan.people.scopes import is_system, scope_for_user
-from qingdan.units.choices import UnitKind
+from qingdan.units.choices import MANAGE_ROLES, Role, UnitKind
+from qingdan.units.scopes import is_system, scope_for_user
 
 # Higher manages lower. Working roles are all below organizer.
 ROLE_RANK = {Role.OPERATOR: 1, Role.HANDLER: 1, Role.LEADER: 1, Role.SUPERVISOR: 1,

@@ -23,8 +23,8 @@ _AUDIT_TYPE = "core.calendarday"
 
 def calendar_may_edit(actor: Any) -> bool:
     """Tell whether ``actor`` may change the calendar (the system, a superuser, a root's manager)."""
-    from qingdan.people.choices import MANAGE_ROLES
-    from qingdan.people.scopes import is_system, scope_for_user
+    from qingdan.units.choices import MANAGE_ROLES
+    from qingdan.units.scopes import is_system, scope_for_user
 
     if is_system(actor):
         return True
