@@ -88,6 +88,29 @@ class RowError:
         return f"row {self.row}, column {self.column or '-'}: {self.reason}"
 
 
+class RowErrors(list):
+    """The problems of one imported file, collected row by row: the importers' one frame.
+
+    Every importer checks the whole file first, appending here, then calls ``reject_if_any``
+    before it writes anything: a file is taken whole or refused whole, with every bad row named.
+    """
+
+    def add(self, row: int, column: str, reason: str) -> None:
+        """Note one problem."""
+        self.append(RowError(row, column, reason))
+
+    def reject_if_any(self, summary: str | None = None) -> None:
+        """Refuse the file (``ImportRejected``, rows in order) when any problem was noted."""
+        if not self:
+            return
+        from django.utils.translation import ngettext
+
+        ordered = sorted(self, key=lambda e: (e.row, e.column))
+        raise ImportRejected(errors=ordered, summary=summary or ngettext(
+            "%(count)d problem in the file; nothing was imported.",
+            "%(count)d problems in the file; nothing was imported.", len(ordered)) % {"count": len(ordered)})
+
+
 @dataclass
 class ImportRejected(ApplicationError):
     """A file failed validation; nothing was saved. ``errors`` lists every bad row."""

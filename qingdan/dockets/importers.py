@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from qingdan.audit.services import audit_record
-from qingdan.core.errors import ImportRejected, PermissionDenied, RowError
+from qingdan.core.errors import ImportRejected, PermissionDenied, RowError, RowErrors
 from qingdan.core.tabular import Row, read_table
 from qingdan.dockets.choices import PRIORITY_ALIASES, Priority
 from qingdan.dockets.errors import ItemInvalid
@@ -194,7 +194,7 @@ def items_import(*, actor: Any, docket: Docket, name: str, data: bytes) -> Impor
     units = _UnitResolver(actor, docket, references)
     users = {u.username: u for u in get_user_model().objects.filter(username__in=usernames, is_active=True)}
 
-    errors: list[RowError] = []
+    errors = RowErrors()
     planned: list[_Planned] = []
     first_row: dict[str, int] = {}
     for row in rows:
@@ -243,9 +243,7 @@ def items_import(*, actor: Any, docket: Docket, name: str, data: bytes) -> Impor
             audit_record(actor=actor, action="dockets.items_imported", obj=docket,
                          unit_path=docket.owner_unit.path,
                          after={"file": name[:200], "rows": len(rows), "numbers": result.created})
-    if errors:
-        errors.sort(key=lambda e: (e.row, e.column))
-        raise ImportRejected(errors=errors, summary=f"{len(errors)} problem(s) in the file; nothing was imported.")
+    errors.reject_if_any()
     return result
 
 

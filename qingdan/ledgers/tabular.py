@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from qingdan.audit.services import audit_record
-from qingdan.core.errors import ApplicationError, ImportRejected, RowError
+from qingdan.core.errors import ApplicationError, RowError, RowErrors
 from qingdan.core.tabular import Row, read_table
 from qingdan.dockets.exporters import escape_cell
 from qingdan.dockets.importers import parse_date, parse_flag, unescape_cell
@@ -150,7 +150,7 @@ def _import(*, actor: Any, name: str, data: bytes, columns: dict[str, list[str]]
     """Read, check duplicates, create every row through its service in one transaction, or reject it all."""
     table = read_table(data, columns, required=required)
     result = ImportResult(name=name, rows=len(table.rows))
-    errors: list[RowError] = []
+    errors = RowErrors()
     seen: dict[tuple, int] = {}
     for row in table.rows:
         identity = key(row)
@@ -176,9 +176,7 @@ def _import(*, actor: Any, name: str, data: bytes, columns: dict[str, list[str]]
         else:
             audit_record(actor=actor, action=action, object_type="file", object_id=name[:64], unit_path="",
                          after={"rows": result.rows, "created": result.created})
-    if errors:
-        raise ImportRejected(errors=sorted(errors, key=lambda e: e.row),
-                             summary=_("The file was rejected; nothing was imported."))
+    errors.reject_if_any()
     return result
 
 

@@ -11,7 +11,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models.functions import Lower
 
-from qingdan.core.errors import ImportRejected, RowError
+from qingdan.core.errors import RowError, RowErrors
 from qingdan.core.tabular import read_table
 from qingdan.people.models import RoleAssignment, User
 from qingdan.people.services import role_grant, user_create
@@ -58,7 +58,7 @@ def people_import(*, actor: Any, source: str | Path | bytes) -> PeopleImportResu
     New accounts get no password: they set one through the reset link or an administrator.
     """
     table = read_table(source, COLUMNS, required=["username", "unit", "role"])
-    errors: list[RowError] = []
+    errors = RowErrors()
     codes = {r.get("unit") for r in table.rows} | {r.get("scope") for r in table.rows if r.get("scope")}
     units = {u.code: u for u in Unit.objects.filter(code__in=codes)}
     manage = GLOBAL if is_system(actor) else scope_for_user(actor, roles=MANAGE_ROLES)
@@ -125,9 +125,7 @@ def people_import(*, actor: Any, source: str | Path | bytes) -> PeopleImportResu
         elif user is not None and not may_manage_user(actor, user):
             errors.append(RowError(person["row"], "username",
                                    f"{person['username']} holds rights outside or above your own"))
-    if errors:
-        errors.sort(key=lambda e: (e.row, e.column))
-        raise ImportRejected(errors=errors, summary=f"{len(errors)} problem(s) in the file; nothing was imported.")
+    errors.reject_if_any()
 
     result = PeopleImportResult()
     with transaction.atomic():

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qingdan.audit.services import audit_record_many
-from qingdan.core.errors import ImportRejected, RowError
+from qingdan.core.errors import RowError, RowErrors
 from qingdan.core.tabular import Row, read_table
 from qingdan.units.choices import MANAGE_ROLES, UnitKind, UnitLevel
 from qingdan.units.models import Unit
@@ -84,7 +84,7 @@ def units_import(*, actor: Any, source: str | Path | bytes) -> UnitImportResult:
     the scope of everything below, so they are done one at a time in the admin.
     """
     table = read_table(source, COLUMNS, required=["code", "name", "parent"])
-    errors: list[RowError] = []
+    errors = RowErrors()
     planned: dict[str, _Planned] = {}
     first_row: dict[str, int] = {}
     for row in table.rows:
@@ -160,9 +160,7 @@ def units_import(*, actor: Any, source: str | Path | bytes) -> UnitImportResult:
                 break
             chain.append(cursor)
             cursor = planned[cursor].parent
-    if errors:
-        errors.sort(key=lambda e: (e.row, e.column))
-        raise ImportRejected(errors=errors, summary=f"{len(errors)} problem(s) in the file; nothing was imported.")
+    errors.reject_if_any()
     return _apply(actor, planned, known)
 
 
