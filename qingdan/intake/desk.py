@@ -16,7 +16,13 @@ from qingdan.intake.selectors import submission_get_for_user, submission_queryse
 from qingdan.units.choices import Role
 from qingdan.units.models import Unit
 from qingdan.units.scopes import Scope, scope_for_user
-from qingdan.units.selectors import unit_path_names, unit_roots_for_user, unit_search_for_user
+from qingdan.units.selectors import (
+    unit_active_by_code,
+    unit_path_names,
+    unit_roots_for_user,
+    unit_search_for_user,
+    unit_top_of,
+)
 
 DESK_ROLES = frozenset({Role.OPERATOR})
 UNIT_LIMIT = 20
@@ -37,7 +43,7 @@ def desk_default_unit(user: Any) -> Unit | None:
     scope = desk_scope(user)
     if scope.is_global:
         return next(iter(unit_roots_for_user(user)), None)
-    return Unit.objects.filter(path__in=scope.paths, is_active=True).order_by("path").first()
+    return unit_top_of(scope)
 
 
 def desk_unit_search(user: Any, *, query: str) -> list[Unit]:
@@ -49,7 +55,7 @@ def desk_unit_search(user: Any, *, query: str) -> list[Unit]:
 
 def desk_unit_get(user: Any, *, code: str) -> Unit | None:
     """Return the active unit with this code if the operator may file into it."""
-    unit = Unit.objects.filter(code=code.strip()[:64], is_active=True).first() if code.strip() else None
+    unit = unit_active_by_code(code)
     return unit if unit is not None and desk_scope(user).contains(unit) else None
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from qingdan.notifications import services
 from qingdan.notifications.models import WebhookDelivery, WebhookEndpoint
+from qingdan.notifications.selectors import webhook_endpoint_stored
 from qingdan.units.admin_scoping import ScopedAdmin
 
 
@@ -53,7 +54,7 @@ class WebhookEndpointAdmin(ScopedAdmin):
     def save_model(self, request: HttpRequest, obj: WebhookEndpoint, form: Any, change: bool) -> None:
         data = form.cleaned_data
         if change:
-            original = WebhookEndpoint.objects.select_related("unit").get(pk=obj.pk)
+            original = webhook_endpoint_stored(obj.pk)
             services.webhook_endpoint_update(actor=request.user, endpoint=original, name=data["name"],
                                              url=data["url"], kinds=data["kinds"], is_active=data["is_active"])
             return

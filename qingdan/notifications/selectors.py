@@ -60,3 +60,10 @@ def email_wanted(users: list[Any]) -> set[int]:
     chosen = dict(NotificationPreference.objects.filter(user_id__in=with_address)
                   .values_list("user_id", "email_enabled"))
     return {pk for pk in with_address if chosen.get(pk, default)}
+
+
+def webhook_endpoint_stored(pk: int) -> Any:
+    """The stored state of a webhook endpoint (the admin hands it to the update service)."""
+    from qingdan.notifications.models import WebhookEndpoint
+
+    return WebhookEndpoint.objects.select_related("unit").get(pk=pk)

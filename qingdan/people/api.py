@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from qingdan.people.models import RoleAssignment
+from qingdan.people.selectors import roles_of
 
 router = Router(tags=["people"])
 
@@ -26,7 +26,7 @@ class MeOut(Schema):
 @router.get("/me", response=MeOut, summary="Who am I, and over which units")
 def me(request: HttpRequest) -> MeOut:
     user = request.user
-    roles = RoleAssignment.objects.filter(user=user).select_related("unit").order_by("unit__path")
+    roles = roles_of(user)
     return MeOut(username=user.username, display_name=user.display_name,
                  home_unit=user.home_unit.code if user.home_unit else None,
                  roles=[RoleOut(role=r.role, unit_code=r.unit.code, unit_name=r.unit.name) for r in roles])

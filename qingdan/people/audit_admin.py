@@ -22,7 +22,7 @@ class AuditEntryAdmin(ScopedAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         scope = manage_scope(request)
-        entries = AuditEntry.objects.all()
+        entries = admin.ModelAdmin.get_queryset(self, request)  # filtered below by unit_path, not a unit key
         if scope.is_global:
             return entries
         from django.db.models import Q

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 
 from qingdan.units.models import Unit
@@ -17,3 +19,8 @@ def users_holding(*, unit: Unit, roles: frozenset[str] | set[str]) -> QuerySet:
     return get_user_model().objects.filter(
         is_active=True, role_assignments__unit=unit, role_assignments__role__in=roles,
     ).distinct().order_by("username")
+
+
+def roles_of(user: Any) -> QuerySet:
+    """The roles a user holds, with their units, top of the tree first (who am I)."""
+    return user.role_assignments.select_related("unit").order_by("unit__path")

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from qingdan.units import calendar_admin  # noqa: F401  (registers the working-day calendar's admin)
 from qingdan.units.admin_scoping import ScopedAdmin
 from qingdan.units.models import Unit
+from qingdan.units.selectors import unit_stored
 from qingdan.units.services import unit_update
 
 
@@ -26,6 +27,6 @@ class UnitAdmin(ScopedAdmin):
         return False  # units are added by import, the API or the workspace, which place them in the tree
 
     def save_model(self, request: HttpRequest, obj: Unit, form: Any, change: bool) -> None:
-        original = Unit.objects.get(pk=obj.pk)
+        original = unit_stored(obj.pk)
         name, kind = obj.name, obj.kind
         unit_update(actor=request.user, unit=original, name=name, kind=kind)

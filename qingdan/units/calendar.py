@@ -97,3 +97,12 @@ def calendar_load_shipped(*, actor: Any) -> int:
             calendar_changed()  # bulk_create sends no signals
     return len(missing)
 
+
+def calendar_days_of_year(year: int) -> list[CalendarDay]:
+    """The holiday calendar's exceptions of one year, in date order (the calendar page)."""
+    return list(CalendarDay.objects.filter(date__year=year).order_by("date"))
+
+
+def calendar_day_stored(pk: int) -> CalendarDay:
+    """The stored state of a calendar day (the admin compares it with the posted form)."""
+    return CalendarDay.objects.get(pk=pk)

@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from qingdan.core.models import CalendarDay
-from qingdan.units.calendar import calendar_day_delete, calendar_day_set, calendar_may_edit
+from qingdan.units.calendar import calendar_day_delete, calendar_day_set, calendar_day_stored, calendar_may_edit
 
 
 @admin.register(CalendarDay)
@@ -51,7 +51,7 @@ class CalendarDayAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: CalendarDay, form: Any, change: bool) -> None:
         if change and "date" in form.changed_data:
-            original = CalendarDay.objects.get(pk=obj.pk)
+            original = calendar_day_stored(obj.pk)
             calendar_day_delete(actor=request.user, date=original.date)
             obj.pk = None
         saved = calendar_day_set(actor=request.user, date=obj.date, kind=obj.kind, name=obj.name, year=obj.year)

@@ -13,9 +13,8 @@ from django.views.decorators.http import require_POST
 
 from qingdan.core.errors import ApplicationError
 from qingdan.core.forms import CalendarDayForm, DeadlineCheckForm
-from qingdan.core.models import CalendarDay
 from qingdan.core.workdays import add_working_days, get_calendar, working_days_between
-from qingdan.units.calendar import calendar_day_delete, calendar_day_set, calendar_may_edit
+from qingdan.units.calendar import calendar_day_delete, calendar_day_set, calendar_days_of_year, calendar_may_edit
 
 
 def _year(request: HttpRequest) -> int:
@@ -29,7 +28,7 @@ def _year(request: HttpRequest) -> int:
 @login_required
 def calendar_page(request: HttpRequest) -> HttpResponse:
     year = _year(request)
-    days = list(CalendarDay.objects.filter(date__year=year).order_by("date"))
+    days = calendar_days_of_year(year)
     check = DeadlineCheckForm(request.GET if "start" in request.GET else None)
     answer = None
     if check.is_bound and check.is_valid():

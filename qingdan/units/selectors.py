@@ -94,3 +94,19 @@ def role_assignments_for_unit(user: Any, *, unit: Unit) -> QuerySet:
     """Return who holds roles over ``unit`` itself, if the reader may see that unit."""
     assignments = unit.role_assignments.select_related("user").order_by("role", "user__username")
     return scope_for_user(user).filter(assignments, "unit")
+
+
+def unit_stored(pk: int) -> Unit:
+    """The stored state of a unit (the admin hands it, not the posted object, to ``unit_update``)."""
+    return Unit.objects.get(pk=pk)
+
+
+def unit_top_of(scope: Scope) -> Unit | None:
+    """The highest active unit among a scope's roots (the desk's default unit)."""
+    return Unit.objects.filter(path__in=scope.paths, is_active=True).order_by("path").first()
+
+
+def unit_active_by_code(code: str) -> Unit | None:
+    """The active unit with this code, not yet checked against any scope."""
+    code = code.strip()[:64]
+    return Unit.objects.filter(code=code, is_active=True).first() if code else None
