@@ -99,7 +99,7 @@ def test_a_closed_case_takes_no_more_information(client, case):
 
 def test_rating_is_refused_before_the_answer(client, case):
     assert 'name="rating"' not in html(client.get(f"/track/{case.tracking_code}/"))
-    response = client.post(f"/track/{case.tracking_code}/rate/", {"rating": "satisfied"})
+    response = client.post(f"/track/{case.tracking_code}/rate/", {"rating": "satisfied", "solved": "yes"})
     assert response.status_code == 409 and "答复后才能评价" in html(response)
     case.refresh_from_db()
     assert case.rating == ""

@@ -22,7 +22,6 @@ from qingdan.reports.weekly import weekly_build
 from qingdan.supervision.periods import period_containing
 from qingdan.supervision.running import figures_verify
 from qingdan.supervision.selectors import unit_rates
-from tests.intake.conftest import submit  # noqa: F401 - the intake tests' helper
 
 pytestmark = pytest.mark.django_db
 
