@@ -198,3 +198,15 @@ def test_an_operator_records_the_follow_up_call_through_the_api(submit, answer, 
     again = client_for(hz_operator).post(url, body, content_type="application/json")
     assert again.status_code == 409 and again.json()["code"] == "submission_state"
     assert Rating.objects.count() == 1
+
+
+def test_a_report_reopened_by_its_author_keeps_its_code_and_words_off_the_item(submit, answer, tree):
+    report = submit(kind="report", unit=tree["330106"], accused_unit=tree["330106-GA"], anonymous=True,
+                    subject="举报某所长", text="某所长收受红包。")
+    item = answer(report)
+    rate(report.tracking_code, "unsatisfied", "no", "所长仍在收红包")
+    item.refresh_from_db()
+    assert item.status == "rectifying"
+    text = item.events.get(kind="reopened").text
+    assert "所长仍在收红包" not in text and report.tracking_code not in text
+    assert Rating.objects.get(submission=report).reason == "所长仍在收红包"  # kept with the report

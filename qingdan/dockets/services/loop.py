@@ -400,6 +400,7 @@ def item_reopen_for_rating(*, rating_id: int) -> Item | None:
     """
     from qingdan.dockets.models import ItemSubmission
     from qingdan.intake.casework import ACCEPTING_RATINGS, submission_close, submission_reopen
+    from qingdan.intake.choices import SubmissionKind
     from qingdan.intake.models import Rating
 
     rating = Rating.objects.select_related("submission__unit").get(pk=rating_id)
@@ -414,7 +415,10 @@ def item_reopen_for_rating(*, rating_id: int) -> Item | None:
             return item
         if item.status != ItemStatus.CLOSED:
             return item
-        if rating.reason:
+        if submission.kind == SubmissionKind.REPORT:
+            # Whoever sees the item may not see the report: its code and words stay with it.
+            reason = _("The person who reported was not satisfied with the answer (the reason is with the report).")
+        elif rating.reason:
             reason = (_("The citizen (%(code)s) was not satisfied with the answer: %(reason)s")
                       % {"code": submission.tracking_code, "reason": rating.reason})
         else:
