@@ -1,4 +1,4 @@
-"""Listen to intake: an unhappy rating of an answered submission reopens its item."""
+"""Listen to intake: a follow-up rating goes to the loop's one rule (``item_reopen_for_rating``)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from qingdan.intake.signals import submission_rated
 
 
 @receiver(submission_rated, dispatch_uid="dockets.reopen_on_rating")
-def reopen_on_rating(sender: Any, submission_id: int, rating: str, **kwargs: Any) -> None:
+def reopen_on_rating(sender: Any, rating_id: int, **kwargs: Any) -> None:
     from qingdan.dockets.services import item_reopen_for_rating
 
-    item_reopen_for_rating(submission_id=submission_id, rating=rating)
+    item_reopen_for_rating(rating_id=rating_id)

@@ -8,8 +8,8 @@ so figures kept from these signals never drift from the items.
 ``items_regraded`` is sent inside the grading pass with ``changed``: {grade: [item ids]}.
 
 ``submissions_linked`` is sent inside the transaction that links more submissions to an
-existing item, with ``item`` and ``submission_ids`` (the new links only): a submission rated
-before it was linked brings its rating to the item's figures.
+existing item, with ``item`` and ``submission_ids`` (the new links only). Ratings do not
+follow links: each is counted, when given, for the unit that answered.
 """
 
 from __future__ import annotations

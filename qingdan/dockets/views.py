@@ -86,13 +86,17 @@ def _actions(user: Any, item: Item) -> list[str]:
 
 
 def _item_context(request: HttpRequest, item: Item, **extra: Any) -> dict[str, Any]:
-    from qingdan.intake.selectors import submission_queryset_for_user
+    from qingdan.intake.selectors import ratings_for_user, submission_queryset_for_user
 
     linked = submission_queryset_for_user(request.user).filter(item_link__item=item)
+    # Every follow-up rating of its answers, newest first: an unhappy citizen's reason is what
+    # the lead unit works on after a reopening.
+    ratings = ratings_for_user(request.user, submissions=linked)[:50]
     editable = item.status in OPEN_STATUSES and (permissions.may_list(request.user, item.docket))
     return {
         "item": item, "events": selectors.item_timeline(item), "actions": _actions(request.user, item),
-        "evidence": item.evidence.all(), "submissions": linked, "children": item.children.select_related("lead_unit"),
+        "evidence": item.evidence.all(), "submissions": linked, "ratings": ratings,
+        "children": item.children.select_related("lead_unit"),
         "co_units": item.co_units.all(), "editable": editable, "hot_issues": item.hot_issues.all()[:20],
         "edit_form": extra.pop("edit_form", None) or EditForm(initial={
             "version": item.version, "title": item.title, "commitment": item.commitment, "deadline": item.deadline,

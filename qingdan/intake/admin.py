@@ -13,10 +13,22 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from qingdan.intake.models import Submission
+from qingdan.intake.models import Rating, Submission
 from qingdan.intake.privacy import contact_for
 from qingdan.intake.selectors import submission_queryset_for_user
 from qingdan.units.admin_scoping import ScopedAdmin
+
+
+class RatingInline(admin.TabularInline):
+    """Every follow-up rating of the submission, as given (records are written by intake's services only)."""
+
+    model = Rating
+    fields = readonly_fields = ["at", "satisfaction", "solved", "reason", "unit", "recorded_by"]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(Submission)
@@ -26,8 +38,9 @@ class SubmissionAdmin(ScopedAdmin):
     search_fields = ["tracking_code", "subject"]
     show_full_result_count = False
     fields = ["tracking_code", "kind", "channel", "status", "subject", "text", "category", "unit", "place_unit",
-              "place_text", "contact", "reply", "replied_at", "rating", "created_at"]
+              "place_text", "contact", "reply", "replied_at", "answered_by", "rating", "created_at"]
     readonly_fields = fields
+    inlines = [RatingInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return submission_queryset_for_user(request.user).select_related("unit")

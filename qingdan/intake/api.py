@@ -31,11 +31,13 @@ from qingdan.intake import codes, selectors, services
 from qingdan.intake.choices import Channel
 from qingdan.intake.errors import SubmissionInvalid
 from qingdan.intake.models import Submission
-from qingdan.intake.permissions import may_reply
+from qingdan.intake.permissions import may_follow_up, may_reply
 from qingdan.intake.privacy import contact_for
 from qingdan.intake.schemas import (
     ContactOut,
     EventOut,
+    RatingIn,
+    RatingOut,
     ReplyIn,
     SubmissionCreatedOut,
     SubmissionFilter,
@@ -213,7 +215,10 @@ def _detail(request: HttpRequest, submission: Submission) -> SubmissionOut:
         longitude=float(submission.longitude) if submission.longitude is not None else None,
         anonymous=submission.anonymous, contact=ContactOut(**contact_for(request.user, submission)),
         likes=submission.likes, dislikes=submission.dislikes, reply=submission.reply,
-        replied_at=submission.replied_at, rating=submission.rating, created_at=submission.created_at,
+        replied_at=submission.replied_at, rating=submission.rating,
+        ratings=[RatingOut(satisfaction=r.satisfaction, solved=r.solved, reason=r.reason, unit=r.unit.code, at=r.at)
+                 for r in submission.ratings.select_related("unit").order_by("at", "id")],
+        created_at=submission.created_at,
         attachments=submission.attachments.count(),
         events=[EventOut(kind=e.kind, public=e.public, text=e.text, at=e.at) for e in events],
     )
@@ -231,3 +236,16 @@ def submission_reply(request: HttpRequest, code: str, payload: ReplyIn) -> Submi
     if not may_reply(request.user, submission):
         raise PermissionDenied(_("Only handlers and leaders of the unit may answer it."))
     return _detail(request, services.submission_reply(actor=request.user, submission=submission, text=payload.text))
+
+
+@router.post("/{code}/rating", response=SubmissionOut,
+             summary="Record the follow-up rating the person gave on a call (operators and supervisors)")
+def submission_rating(request: HttpRequest, code: str, payload: RatingIn) -> SubmissionOut:
+    """Satisfied? Solved? Why not? Once per answer; 不满意 reopens the item that answered, if any."""
+    submission = selectors.submission_get_for_user(request.user, code=code)
+    if not may_follow_up(request.user, submission):
+        raise PermissionDenied(_("Only the operators and supervisors of the unit record follow-ups."))
+    services.submission_rate(submission=submission, rating=payload.satisfaction, solved=payload.solved,
+                             reason=payload.reason, actor=request.user)
+    submission.refresh_from_db()
+    return _detail(request, submission)

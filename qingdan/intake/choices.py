@@ -41,6 +41,10 @@ class Satisfaction(models.TextChoices):
     UNSATISFIED = "unsatisfied", _("Unsatisfied")
 
 
+# The two answers of the question "was your problem solved?" (已解决/未解决), asked beside satisfaction.
+SOLVED_CHOICES = ((True, _("Solved")), (False, _("Not solved")))
+
+
 class EventKind(models.TextChoices):
     RECEIVED = "received", _("Received")
     INFO_ADDED = "info_added", _("Information added")

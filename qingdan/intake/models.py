@@ -56,6 +56,12 @@ class Submission(models.Model):
     dislikes = models.PositiveIntegerField(_("dislikes"), default=0)
     reply = models.TextField(_("reply"), blank=True)
     replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
+    # The unit whose answer the person reads: the lead unit of the item that answered, or the
+    # holding unit when the case was answered without one. A rating is counted for this unit.
+    answered_by = models.ForeignKey("units.Unit", verbose_name=_("answered by"), on_delete=models.PROTECT,
+                                    null=True, blank=True, related_name="+")
+    # The rating of the current answer (cleared when the case reopens, so the next answer can be
+    # rated); every rating ever given is a ``Rating`` row, and the figures count those.
     rating = models.CharField(_("rating"), max_length=16, choices=Satisfaction.choices, blank=True)
     rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
 
@@ -74,6 +80,39 @@ class Submission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tracking_code} {self.subject[:30]}"
+
+
+class Rating(models.Model):
+    """One follow-up answer (回访): how satisfied the person is with an answer, and whether it solved the problem.
+
+    Every rating is kept: a case reopened by an unhappy rating and answered again is rated again,
+    and both ratings count, as 12345 centres count them. ``unit`` is the unit that gave the answer
+    rated, fixed when rated, so the rating stays with it if the case later goes to another unit.
+    The item that answered, if any, is the submission's item (a submission has at most one).
+    """
+
+    submission = models.ForeignKey(Submission, verbose_name=_("submission"), on_delete=models.CASCADE,
+                                   related_name="ratings")
+    unit = models.ForeignKey("units.Unit", verbose_name=_("unit that answered"), on_delete=models.PROTECT,
+                             related_name="+")
+    satisfaction = models.CharField(_("satisfaction"), max_length=16, choices=Satisfaction.choices)
+    # None: the question was not asked (ratings carried over from before it was, questionnaires).
+    solved = models.BooleanField(_("solved"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"),
+                                    on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                    help_text=_("The operator who took the answer on a follow-up call; empty "
+                                                "when the person rated on the tracking page."))
+    at = models.DateTimeField(_("rated at"))
+
+    class Meta:
+        verbose_name = _("rating")
+        verbose_name_plural = _("ratings")
+        ordering = ["submission_id", "at", "id"]
+        indexes = [models.Index(fields=["unit", "at"], name="rating_unit_at")]
+
+    def __str__(self) -> str:
+        return f"{self.submission_id} {self.satisfaction} {self.at:%Y-%m-%d}"
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:

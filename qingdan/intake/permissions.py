@@ -24,3 +24,16 @@ def may_reply(user: Any, submission: Submission) -> bool:
     if submission.kind == SubmissionKind.REPORT:
         return Submission.objects.filter(pk=submission.pk).filter(report_condition(user, roles=REPLY_ROLES)).exists()
     return scope_for_user(user, roles=REPLY_ROLES).contains(submission.unit)
+
+
+# The follow-up call (回访) is the centre's: operators and supervisors record what the person said,
+# never the handlers or leaders whose answer is being rated.
+FOLLOW_UP_ROLES = frozenset({Role.OPERATOR, Role.SUPERVISOR})
+
+
+def may_follow_up(user: Any, submission: Submission) -> bool:
+    """Tell whether the user may record a follow-up rating of the submission for the person who sent it."""
+    if submission.kind == SubmissionKind.REPORT:
+        return Submission.objects.filter(pk=submission.pk).filter(
+            report_condition(user, roles=FOLLOW_UP_ROLES)).exists()
+    return scope_for_user(user, roles=FOLLOW_UP_ROLES).contains(submission.unit)

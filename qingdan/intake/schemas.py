@@ -12,7 +12,7 @@ import datetime
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
-from qingdan.intake.choices import Channel, SubmissionKind, SubmissionStatus
+from qingdan.intake.choices import Channel, Satisfaction, SubmissionKind, SubmissionStatus
 
 MAX_LIST_LIMIT = 200
 
@@ -72,6 +72,27 @@ class EventOut(Schema):
     at: datetime.datetime
 
 
+class RatingOut(Schema):
+    """One follow-up rating: every one is kept, a re-rating after a reopening included."""
+
+    satisfaction: str
+    solved: bool | None
+    reason: str
+    unit: str = Field(description="The code of the unit whose answer was rated.")
+    at: datetime.datetime
+
+
+class RatingIn(Schema):
+    """What the person said when called back (回访): satisfied? solved? and, if unhappy, why."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "satisfaction": "unsatisfied", "solved": False, "reason": "路灯修了两天又不亮了"}]})
+
+    satisfaction: Satisfaction
+    solved: bool = Field(description="The person's own answer to “was your problem solved?” (已解决/未解决).")
+    reason: str = Field("", max_length=5000)
+
+
 class SubmissionListItemOut(Schema):
     tracking_code: str
     kind: str
@@ -116,6 +137,7 @@ class SubmissionOut(Schema):
     reply: str
     replied_at: datetime.datetime | None
     rating: str
+    ratings: list[RatingOut]
     created_at: datetime.datetime
     attachments: int
     events: list[EventOut]

@@ -18,7 +18,7 @@ from qingdan.core.errors import NotFound
 from qingdan.intake import codes
 from qingdan.intake.choices import SubmissionKind
 from qingdan.intake.errors import TrackingCodeMistyped
-from qingdan.intake.models import Submission, SubmissionEvent
+from qingdan.intake.models import Rating, Submission, SubmissionEvent
 from qingdan.units.choices import UnitKind
 from qingdan.units.models import Unit
 from qingdan.units.scopes import scope_for_user, subtree_bounds
@@ -76,6 +76,14 @@ def submission_get_public(*, code: str) -> Submission:
     if submission is None:
         raise NotFound("No submission has this code.")
     return submission
+
+
+def ratings_for_user(user: Any, *, submissions: QuerySet[Submission] | None = None) -> QuerySet[Rating]:
+    """Every follow-up rating of the submissions the user may see (of ``submissions`` among them), newest first."""
+    visible = submission_queryset_for_user(user)
+    if submissions is not None:
+        visible = visible.filter(pk__in=submissions.values("pk"))
+    return Rating.objects.filter(submission__in=visible).select_related("submission", "unit").order_by("-at", "-id")
 
 
 def public_timeline(submission: Submission) -> QuerySet[SubmissionEvent]:

@@ -36,7 +36,7 @@ from qingdan.intake.choices import (
     SubmissionStatus,
 )
 from qingdan.intake.errors import SubmissionInvalid, SubmissionStateError
-from qingdan.intake.models import Attachment, Submission, SubmissionEvent
+from qingdan.intake.models import Attachment, Rating, Submission, SubmissionEvent
 from qingdan.units.models import Unit
 
 MAX_SUBJECT = 200
@@ -273,8 +273,12 @@ def submission_add_info(*, submission: Submission, text: str) -> SubmissionEvent
     return event
 
 
-def submission_reply(*, actor: Any, submission: Submission, text: str) -> Submission:
-    """Record the answer the citizen reads (the dockets workflow calls this when an item is answered)."""
+def submission_reply(*, actor: Any, submission: Submission, text: str, unit: Unit | None = None) -> Submission:
+    """Record the answer the citizen reads (the dockets workflow calls this when an item is answered).
+
+    ``unit`` is the unit that answered (an item's lead unit); without one, the holding unit.
+    The citizen's rating of this answer is counted for it.
+    """
     text = clean_text(text or "")
     if not text:
         raise SubmissionInvalid({"reply": _("The reply is empty.")})
@@ -284,27 +288,46 @@ def submission_reply(*, actor: Any, submission: Submission, text: str) -> Submis
     with transaction.atomic():
         submission.reply, submission.replied_at = text, timezone.now()
         submission.status = SubmissionStatus.REPLIED
-        submission.save(update_fields=["reply", "replied_at", "status", "updated_at"])
+        submission.answered_by = unit or submission.unit
+        submission.save(update_fields=["reply", "replied_at", "status", "answered_by", "updated_at"])
         _event(submission, EventKind.REPLIED, text=text, actor=actor)
         audit_record(actor=actor, action="intake.submission_replied", obj=submission,
                      unit_path=_audit_path(submission), before=before, after={"status": submission.status})
     return submission
 
 
-def submission_rate(*, submission: Submission, rating: str, comment: str = "") -> Submission:
-    """The submitter rates the answer once it is given (回访 by the citizen's own hand)."""
+def submission_rate(*, submission: Submission, rating: str, solved: bool | None = None, reason: str = "",
+                    actor: Any = "citizen") -> Submission:
+    """Record the follow-up (回访) of the answer once it is given: satisfied? solved? and why.
+
+    The person rates on the tracking page or a questionnaire (``actor`` "citizen"), or an
+    operator records what they said on a follow-up call (``actor`` the operator). Each answer is
+    rated once; a case reopened and answered again is rated again, and every rating is kept as
+    a ``Rating`` counted for the unit that answered. ``solved`` is None when it was not asked.
+    Listeners of ``submission_rated`` (the loop reopens the item an unhappy rating concerns, the
+    figures count it) run inside this transaction.
+    """
     if rating not in Satisfaction.values:
         raise SubmissionInvalid({"rating": _("Choose satisfied, basically satisfied or unsatisfied.")})
+    if solved not in (None, True, False):
+        raise SubmissionInvalid({"solved": _("Say whether the problem was solved.")})
     if submission.status not in RATEABLE_STATUSES or not submission.replied_at:
         raise SubmissionStateError(_("You can rate the answer once it has been given."))
     if submission.rating:
         raise SubmissionStateError(_("This answer has already been rated."))
-    comment = clean_text(comment or "")[:MAX_INFO]
+    reason = clean_text(reason or "")[:MAX_INFO]
+    recorded_by = actor if getattr(actor, "is_authenticated", False) else None
     with transaction.atomic():
-        submission.rating, submission.rated_at = rating, timezone.now()
+        now = timezone.now()
+        submission.rating, submission.rated_at = rating, now
         submission.save(update_fields=["rating", "rated_at", "updated_at"])
-        _event(submission, EventKind.RATED, text=comment)
-        audit_record(actor="citizen", action="intake.submission_rated", obj=submission,
-                     unit_path=_audit_path(submission), after={"rating": rating})
-        signals.submission_rated.send(sender=Submission, submission_id=submission.pk, rating=rating)
+        record = Rating.objects.create(submission=submission, unit_id=submission.answered_by_id or submission.unit_id,
+                                       satisfaction=rating, solved=solved, reason=reason, recorded_by=recorded_by,
+                                       at=now)
+        _event(submission, EventKind.RATED, text=reason, actor=recorded_by)
+        audit_record(actor=actor, action="intake.submission_rated", obj=submission,
+                     unit_path=_audit_path(submission),
+                     after={"rating": rating, "solved": solved, "rating_id": record.pk})
+        signals.submission_rated.send(sender=Submission, submission_id=submission.pk, rating=rating,
+                                      rating_id=record.pk)
     return submission

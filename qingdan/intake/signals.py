@@ -8,6 +8,7 @@ from django.dispatch import Signal
 
 submission_received = Signal()
 
-# Sent inside the rating's transaction with ``submission_id`` and ``rating``: a listener that
-# reopens the item an unhappy citizen rated commits or fails together with the rating.
+# Sent inside the rating's transaction with ``submission_id``, ``rating`` (the satisfaction) and
+# ``rating_id`` (the ``Rating`` row): the loop's reopening of the item an unhappy citizen rated,
+# and the figures that count the rating, commit or fail together with it.
 submission_rated = Signal()

@@ -65,8 +65,13 @@ class InfoForm(forms.Form):
 
 
 class RatingForm(forms.Form):
-    """Rate the answer once."""
+    """Rate the answer once: the two follow-up questions of 12345 centres, and why."""
 
     rating = forms.ChoiceField(label=_("How satisfied are you with the answer?"), choices=Satisfaction.choices,
                                widget=forms.RadioSelect)
-    comment = forms.CharField(label=_("Comment (optional)"), required=False)
+    solved = forms.TypedChoiceField(label=_("Was your problem solved?"),
+                                    choices=[("yes", _("Solved")), ("no", _("Not solved"))],
+                                    coerce=lambda value: value == "yes", widget=forms.RadioSelect,
+                                    error_messages={"required": _("Say whether the problem was solved.")})
+    reason = forms.CharField(label=_("What is still wrong? (optional; it goes to the unit with your rating)"),
+                             required=False)

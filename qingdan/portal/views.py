@@ -227,6 +227,7 @@ def _render_track(request: HttpRequest, submission: Submission, *, info_form: In
         "submission": submission, "display": codes.display(submission.tracking_code), "is_report": is_report,
         "events": events, "may_add_info": submission.status not in CLOSED,
         "may_rate": submission.status in RATEABLE_STATUSES and not submission.rating,
+        "last_rating": submission.ratings.order_by("-at", "-id").first() if submission.rating else None,
         "info_form": info_form or InfoForm(), "rating_form": rating_form or RatingForm(), "error": error,
     }, status=status)
 
@@ -284,10 +285,11 @@ def track_rate(request: HttpRequest, code: str) -> HttpResponse:
     if not form.is_valid():
         return _render_track(request, found, rating_form=form, status=400)
     try:
-        submission_rate(submission=found, rating=form.cleaned_data["rating"], comment=form.cleaned_data["comment"])
+        submission_rate(submission=found, rating=form.cleaned_data["rating"], solved=form.cleaned_data["solved"],
+                        reason=form.cleaned_data["reason"])
     except SubmissionInvalid as exc:
-        for message in exc.fields.values():
-            form.add_error("rating", message)
+        for field, message in exc.fields.items():
+            form.add_error(field if field in form.fields else "rating", message)
         return _render_track(request, found, rating_form=form, status=400)
     except SubmissionStateError as exc:
         return _render_track(request, found, rating_form=form, error=exc.message, status=409)

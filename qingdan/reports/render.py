@@ -47,6 +47,7 @@ def render_xlsx(report: WeeklyReport) -> bytes:
     sheet.append([_("Overdue now"), report.overdue_now])
     if report.docket is None:
         sheet.append([_("Satisfaction rate"), report.satisfaction])
+        sheet.append([_("Resolution rate"), report.resolution])
         sheet.append([])
         sheet.append([report.sentence])
     overdue = book.create_sheet(_("Overdue")[:31])

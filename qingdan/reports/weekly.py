@@ -18,12 +18,15 @@ from django.utils.translation import gettext as _
 
 from qingdan.supervision.figures import response_limit
 from qingdan.supervision.periods import Period, period_containing
-from qingdan.supervision.rates import sentence
+from qingdan.supervision.rates import Rates, sentence
 from qingdan.supervision.selectors import unit_rates
 from qingdan.units.models import Unit
 from qingdan.units.scopes import Scope
 
 WEEK_FIGURES = ("new", "dispatched", "closed", "stage_results", "closed_on_time", "responded", "returns")
+# A whole unit's report also counts the follow-up ratings (of every case, with or without an
+# item); a docket's counts come from its items, which ratings do not belong to.
+UNIT_WEEK_FIGURES = (*WEEK_FIGURES, "rated")
 OVERDUE_LIMIT = 100
 HOT_LIMIT = 10
 
@@ -51,6 +54,7 @@ class WeeklyReport:
     open_now: int = 0
     overdue_now: int = 0
     satisfaction: str = "—"
+    resolution: str = "—"
     overdue: list[dict] = field(default_factory=list)
     by_docket: list[dict] = field(default_factory=list)
     hot_issues: list[dict] | None = None  # None: the hot-issue source is not available
@@ -66,7 +70,7 @@ class WeeklyReport:
 def figure_labels() -> dict[str, str]:
     return {"new": _("New items"), "dispatched": _("Dispatched"), "closed": _("Closed"),
             "stage_results": _("Stage results"), "closed_on_time": _("Closed on time"),
-            "responded": _("Answered in time"), "returns": _("Returns")}
+            "responded": _("Answered in time"), "returns": _("Returns"), "rated": _("Ratings")}
 
 
 def _items_in(unit: Unit, docket: Any = None):
@@ -106,11 +110,11 @@ def weekly_build(*, unit: Unit, week: Period, docket: Any = None) -> WeeklyRepor
     previous = week.previous()
     if docket is None:
         now, before = (unit_rates(unit=unit, start=p.start, end=p.end) for p in (week, previous))
-        for name in WEEK_FIGURES:
+        for name in UNIT_WEEK_FIGURES:
             report.lines.append(FigureLine(name, labels[name], now.get(name), before.get(name)))
         report.open_now, report.overdue_now = now.get("open"), now.overdue
-        value = now.percent("satisfaction_rate")
-        report.satisfaction = "—" if value is None else f"{value}%"
+        report.satisfaction = _percent(now, "satisfaction_rate")
+        report.resolution = _percent(now, "resolution_rate")
         report.sentence = sentence(now)
     else:
         now_c, before_c = _docket_counts(unit, docket, week), _docket_counts(unit, docket, previous)
@@ -129,6 +133,11 @@ def weekly_build(*, unit: Unit, week: Period, docket: Any = None) -> WeeklyRepor
         report.by_docket = _by_docket(unit, week)
     report.hot_issues = _hot_issues(unit, week)
     return report
+
+
+def _percent(rates: Rates, name: str) -> str:
+    value = rates.percent(name)
+    return "—" if value is None else f"{value}%"
 
 
 def _by_docket(unit: Unit, week: Period) -> list[dict]:

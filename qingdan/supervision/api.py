@@ -26,12 +26,16 @@ class FiguresOut(Schema):
     rated: int
     satisfied: int
     basic: int
+    unsatisfied: int
+    solved: int
+    unsolved: int
     open: int
     reopened_open: int
     overdue: int
     response_rate: float | None
     resolution_rate: float | None
     satisfaction_rate: float | None
+    closure_rate: float | None
     on_time_rate: float | None
     repeat_rate: float | None
 

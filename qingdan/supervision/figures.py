@@ -1,7 +1,8 @@
 """What one item adds to the figures: the single definition shared by the receivers and the recount.
 
 The running figures are the sum over items of ``item_counters(item as it is now)``, rolled up
-to the lead unit and all its ancestors. A change adds ``counters(after) − counters(before)``;
+to the lead unit and all its ancestors, plus the sum over ratings of ``rating_counters``, rolled
+up from the unit that answered. A change adds ``counters(after) − counters(before)``;
 ``qingdan report verify`` sums the same function over every item from scratch. Because both
 sides use this one function, "the figures equal a recount" is checkable row by row.
 
@@ -15,8 +16,10 @@ Names (flow counters fall on the local day of the item's own timestamp; stock co
 - ``closed``, ``closed:kind:K``, ``closed_on_time`` (closed on or before its due date, or no
   due date), ``closed_repeat`` (closed after having been reopened) — by the day closed.
 - ``stage_results`` — by the day of the stage result.
-- ``rated``, ``rated:satisfied``, ``rated:basic``, ``rated:unsatisfied`` — follow-up ratings of
-  the item's linked submissions, by the day rated.
+- ratings (``rating_counters``, one per follow-up rating of any case, with or without an item,
+  counted for the unit that answered, by the day rated): ``rated``, ``rated:satisfied``,
+  ``rated:basic``, ``rated:unsatisfied``, and the answer to "solved?" ``rated:solved``,
+  ``rated:unsolved`` (absent when it was not asked).
 - stock: ``status:S`` for every status, ``open``, ``reopened_open`` (open after a reopening),
   ``grade:G`` for items whose deadline runs, and ``own:grade:G`` (the lead unit's own items,
   not rolled up: grading passes say which items changed but not from which grade).
@@ -26,7 +29,6 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
-from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -79,8 +81,8 @@ def local_day(moment: datetime.datetime) -> datetime.date:
     return timezone.localdate(moment) if timezone.is_aware(moment) else moment.date()
 
 
-def item_counters(state: dict[str, Any], *, created_at: datetime.datetime, kind: str, source: str,
-                  ratings: Iterable[tuple[str, datetime.datetime]] = ()) -> Counter[Key]:
+def item_counters(state: dict[str, Any], *, created_at: datetime.datetime, kind: str, source: str
+                  ) -> Counter[Key]:
     """Return what one item in ``state`` (a dockets snapshot) adds to its units' figures."""
     counters: Counter[Key] = Counter()
     listed = local_day(created_at)
@@ -122,10 +124,19 @@ def item_counters(state: dict[str, Any], *, created_at: datetime.datetime, kind:
             counters[(day, "closed_repeat")] += 1
     if state.get("stage_result_at"):
         counters[(local_day(state["stage_result_at"]), "stage_results")] += 1
-    for rating, rated_at in ratings:
-        day = local_day(rated_at)
-        counters[(day, "rated")] += 1
-        counters[(day, f"rated:{rating}")] += 1
+    return counters
+
+
+def rating_counters(*, satisfaction: str, solved: bool | None, at: datetime.datetime) -> Counter[Key]:
+    """Return what one follow-up rating adds to the figures of the unit that answered (and its ancestors).
+
+    Every rating counts, re-ratings after a reopening included, whether or not the case had an
+    item: the satisfaction and resolution rates are over ratings, as 12345 centres publish them.
+    """
+    day = local_day(at)
+    counters: Counter[Key] = Counter({(day, "rated"): 1, (day, f"rated:{satisfaction}"): 1})
+    if solved is not None:
+        counters[(day, "rated:solved" if solved else "rated:unsolved")] += 1
     return counters
 
 

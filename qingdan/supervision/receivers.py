@@ -10,7 +10,7 @@ from typing import Any
 
 from django.dispatch import receiver
 
-from qingdan.dockets.signals import item_changed, items_regraded, submissions_linked
+from qingdan.dockets.signals import item_changed, items_regraded
 from qingdan.intake.signals import submission_rated
 
 
@@ -30,17 +30,7 @@ def on_items_regraded(sender: Any, changed: dict | None, **kwargs: Any) -> None:
 
 
 @receiver(submission_rated, dispatch_uid="supervision.figures_rating_added")
-def on_submission_rated(sender: Any, submission_id: int, rating: str, **kwargs: Any) -> None:
+def on_submission_rated(sender: Any, rating_id: int, **kwargs: Any) -> None:
     from qingdan.supervision.running import figures_rating_added
 
-    figures_rating_added(submission_id=submission_id, rating=rating)
-
-
-@receiver(submissions_linked, dispatch_uid="supervision.figures_submissions_linked")
-def on_submissions_linked(sender: Any, item: Any, submission_ids: list[int], **kwargs: Any) -> None:
-    from qingdan.intake.models import Submission
-    from qingdan.supervision.running import figures_rating_added
-
-    for submission_id, rating in (Submission.objects.filter(pk__in=submission_ids).exclude(rating="")
-                                  .values_list("pk", "rating")):
-        figures_rating_added(submission_id=submission_id, rating=rating)
+    figures_rating_added(rating_id=rating_id)

@@ -30,7 +30,7 @@ from qingdan.supervision.figures import (
     figures_depth,
     item_counters,
     keeps,
-    local_day,
+    rating_counters,
     response_limit,
 )
 from qingdan.supervision.models import STOCK_DAY, Figure
@@ -83,13 +83,6 @@ def _spread(rows: dict[RowKey, int], counters: Counter, lead_path: str, ids: dic
             rows[key] = rows.get(key, 0) + sign * value
 
 
-def _ratings(item_id: int) -> list[tuple[str, datetime.datetime]]:
-    from qingdan.dockets.models import ItemSubmission
-
-    return [(r, at) for r, at in ItemSubmission.objects.filter(item_id=item_id).exclude(submission__rating="")
-            .values_list("submission__rating", "submission__rated_at") if at]
-
-
 def figures_item_changed(*, item: Any, before: dict | None, after: dict) -> None:
     """Add one item change to the figures (called inside the change's transaction)."""
     # An item never changes docket, and a docket's kind and source are fixed when it is made.
@@ -99,36 +92,34 @@ def figures_item_changed(*, item: Any, before: dict | None, after: dict) -> None
 
         kinds[before["docket_id"]] = tuple(Docket.objects.filter(pk=before["docket_id"])  # type: ignore[assignment]
                                            .values_list("kind", "source").get())
-    moved = before is not None and before["lead_unit_path"] != after["lead_unit_path"]
-    # Ratings stay with the item: they cancel out unless the item changes hands. A new item
-    # brings the ratings of submissions that were rated before it listed them.
-    ratings = _ratings(item.pk) if moved or before is None else []
     paths = ancestor_paths(after["lead_unit_path"]) + (ancestor_paths(before["lead_unit_path"]) if before else [])
     ids = _unit_ids(paths)
     rows: dict[RowKey, int] = {}
     if before is not None:
         kind, source = kinds[before["docket_id"]]
-        _spread(rows, item_counters(before, created_at=item.created_at, kind=kind, source=source, ratings=ratings),
+        _spread(rows, item_counters(before, created_at=item.created_at, kind=kind, source=source),
                 before["lead_unit_path"], ids, sign=-1, item_id=item.pk)
     kind, source = kinds[after["docket_id"]]
-    _spread(rows, item_counters(after, created_at=item.created_at, kind=kind, source=source, ratings=ratings),
+    _spread(rows, item_counters(after, created_at=item.created_at, kind=kind, source=source),
             after["lead_unit_path"], ids, sign=+1, item_id=item.pk)
     _upsert(rows)
 
 
-def figures_rating_added(*, submission_id: int, rating: str) -> None:
-    """Add a follow-up rating to the figures of the item that answered the submission."""
-    from qingdan.dockets.models import ItemSubmission
+def figures_rating_added(*, rating_id: int) -> None:
+    """Add one follow-up rating to the figures of the unit that answered and its ancestors.
 
-    link = (ItemSubmission.objects.filter(submission_id=submission_id)
-            .values_list("item_id", "item__lead_unit__path", "submission__rated_at").first())
-    if link is None or link[2] is None:
+    A rating is counted once, when given, whether or not an item answered the case; it is not
+    moved afterwards (a reopened case's new answer brings a new rating).
+    """
+    from qingdan.intake.models import Rating
+
+    row = (Rating.objects.filter(pk=rating_id).values_list("unit__path", "satisfaction", "solved", "at").first())
+    if row is None:
         return
-    item_id, path, rated_at = link
-    day = local_day(rated_at)
-    counters = Counter({(day, "rated"): 1, (day, f"rated:{rating}"): 1})
+    path, satisfaction, solved, at = row
     rows: dict[RowKey, int] = {}
-    _spread(rows, counters, path, _unit_ids(ancestor_paths(path)), sign=+1, item_id=item_id)
+    _spread(rows, rating_counters(satisfaction=satisfaction, solved=solved, at=at), path,
+            _unit_ids(ancestor_paths(path)), sign=+1, item_id=rating_id)
     _upsert(rows)
 
 
@@ -208,26 +199,26 @@ def figures_recount(*, root: Unit | None = None, every_depth: bool = False
     on items led inside that subtree), so a province can be checked one county at a time.
     ``every_depth`` counts the units below ``figures_depth()`` too (their figures on request).
     """
-    from qingdan.dockets.models import Item, ItemSubmission
+    from qingdan.dockets.models import Item
+    from qingdan.intake.models import Rating
     from qingdan.units.scopes import subtree_bounds
 
     items = Item.objects.all()
+    ratings = Rating.objects.all()
     if root is not None:
         low, high = subtree_bounds(root.path)
         items = items.filter(lead_unit__path__gte=low, lead_unit__path__lte=high)
-    ratings: dict[int, list] = defaultdict(list)
-    links = ItemSubmission.objects.filter(item__in=items.values("pk")).exclude(submission__rating="")
-    for item_id, rating, at in links.values_list("item_id", "submission__rating", "submission__rated_at"):
-        if at:
-            ratings[item_id].append((rating, at))
+        ratings = ratings.filter(unit__path__gte=low, unit__path__lte=high)
     fields = ["status", "grade", "docket_id", "category", "due_on", "original_deadline", "dispatched_at",
               "accepted_at", "closed_at", "stage_result_at", "returns", "reopened"]
     own: dict[str, Counter] = defaultdict(Counter)
     for row in items.values("pk", "created_at", "lead_unit__path", "docket__kind", "docket__source", *fields
                             ).iterator(chunk_size=5000):
         own[row["lead_unit__path"]].update(item_counters(
-            row, created_at=row["created_at"], kind=row["docket__kind"], source=row["docket__source"],
-            ratings=ratings.get(row["pk"], ())))
+            row, created_at=row["created_at"], kind=row["docket__kind"], source=row["docket__source"]))
+    for path, satisfaction, solved, at in ratings.values_list("unit__path", "satisfaction", "solved", "at"
+                                                              ).iterator(chunk_size=5000):
+        own[path].update(rating_counters(satisfaction=satisfaction, solved=solved, at=at))
     ids = _unit_ids({p for path in own for p in ancestor_paths(path)})
     totals: dict[tuple[int, datetime.date, str], int] = defaultdict(int)
     for path, counters in own.items():
@@ -363,13 +354,14 @@ WHERE v.name IS NOT NULL
 GROUP BY 1, 2, 3
 UNION ALL
 SELECT m.target_id, r.day, r.name, COUNT(*)
-FROM dockets_itemsubmission l
-JOIN dockets_item i ON i.id = l.item_id
-JOIN sup_map m ON m.unit_id = i.lead_unit_id
-JOIN intake_submission s ON s.id = l.submission_id
-CROSS JOIN LATERAL (VALUES ((s.rated_at AT TIME ZONE %(tz)s)::date, 'rated'),
-                           ((s.rated_at AT TIME ZONE %(tz)s)::date, 'rated:' || s.rating)) AS r(day, name)
-WHERE s.rating <> '' AND s.rated_at IS NOT NULL
+FROM intake_rating g
+JOIN sup_map m ON m.unit_id = g.unit_id
+CROSS JOIN LATERAL (SELECT (g.at AT TIME ZONE %(tz)s)::date AS day) t
+CROSS JOIN LATERAL (VALUES (t.day, 'rated'),
+                           (t.day, 'rated:' || g.satisfaction),
+                           (t.day, CASE WHEN g.solved THEN 'rated:solved'
+                                        WHEN NOT g.solved THEN 'rated:unsolved' END)) AS r(day, name)
+WHERE r.name IS NOT NULL
 GROUP BY 1, 2, 3
 """
 

@@ -28,8 +28,9 @@ from qingdan.units.models import Unit
 from qingdan.units.selectors import unit_ancestors, unit_children
 
 EXPORT_COLUMNS = ("new", "dispatched", "responded", "closed", "closed_on_time", "resolved", "stage_results",
-                  "returns", "rated", "satisfied", "basic", "open", "overdue", "response_rate", "resolution_rate",
-                  "satisfaction_rate", "on_time_rate", "repeat_rate")
+                  "returns", "rated", "satisfied", "basic", "unsatisfied", "solved", "unsolved", "open", "overdue",
+                  "response_rate", "resolution_rate", "satisfaction_rate", "closure_rate", "on_time_rate",
+                  "repeat_rate")
 
 
 def _unit(request: HttpRequest, code: str) -> Unit:
@@ -52,8 +53,9 @@ def _period(request: HttpRequest, default_kind: str = "month") -> Period:
 def column_labels() -> dict[str, str]:
     labels = {"new": _("New items"), "dispatched": _("Dispatched"), "responded": _("Answered in time"),
               "closed": _("Closed"), "closed_on_time": _("Closed on time"), "resolved": _("Listed and closed"),
-              "stage_results": _("Stage results"), "returns": _("Returns"), "rated": _("Rated"),
-              "satisfied": _("Satisfied"), "basic": _("Basically satisfied"), "open": _("Open now"),
+              "stage_results": _("Stage results"), "returns": _("Returns"), "rated": _("Ratings"),
+              "satisfied": _("Satisfied"), "basic": _("Basically satisfied"), "unsatisfied": _("Unsatisfied"),
+              "solved": _("Answered “solved”"), "unsolved": _("Answered “not solved”"), "open": _("Open now"),
               "overdue": _("Overdue now")}
     labels.update({name: str(RATES[name][2]) + " (%)" for name in RATES})
     return labels

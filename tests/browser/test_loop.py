@@ -90,10 +90,13 @@ def test_the_whole_loop(browser, live_server, tree, make_staff, photo):
     citizen.goto(f"{live_server.url}/track/{code}/")
     assert citizen.locator("article.reply").get_by_text("已更换污水井并疏通管网，雨天不再外溢。").is_visible()
     citizen.get_by_label("不满意").check()
+    citizen.get_by_label("未解决").check()
+    citizen.get_by_label("还有什么问题？（选填，将随评价转给承办单位）").fill("下雨天还是外溢")
     citizen.get_by_role("button", name="评价").click()
     reopened = Item.objects.get(pk=item.pk)
     assert reopened.status == "rectifying" and reopened.reopened == 1
     assert Submission.objects.get().status == "dispatched"
+    assert "下雨天还是外溢" in reopened.events.get(kind="reopened").text
     checker.reload()
     assert checker.get_by_text("重新打开", exact=True).first.is_visible()  # on the timeline
     assert checker.get_by_text("整改中").first.is_visible()

@@ -133,7 +133,7 @@ def test_add_info_reply_and_rate(submit, xh_handler):
     with pytest.raises(SubmissionStateError):
         submission_rate(submission=submission, rating="satisfied")
     submission_reply(actor=xh_handler, submission=submission, text="已责令整改。")
-    submission_rate(submission=submission, rating="basic", comment="还行")
+    submission_rate(submission=submission, rating="basic", solved=True, reason="还行")
     with pytest.raises(SubmissionStateError):
         submission_rate(submission=submission, rating="satisfied")
     submission.refresh_from_db()

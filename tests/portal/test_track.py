@@ -99,7 +99,7 @@ def test_a_closed_case_takes_no_more_information(client, case):
 
 def test_rating_is_refused_before_the_answer(client, case):
     assert 'name="rating"' not in html(client.get(f"/track/{case.tracking_code}/"))
-    response = client.post(f"/track/{case.tracking_code}/rate/", {"rating": "satisfied"})
+    response = client.post(f"/track/{case.tracking_code}/rate/", {"rating": "satisfied", "solved": "yes"})
     assert response.status_code == 409 and "答复后才能评价" in html(response)
     case.refresh_from_db()
     assert case.rating == ""
@@ -110,11 +110,12 @@ def test_rating_the_answer_once_only(client, case, xh_handler):
     page = html(client.get(f"/track/{case.tracking_code}/"))
     assert "已答复" in page and "&lt;i&gt;夜间停工&lt;/i&gt;" in page and 'name="rating"' in page
     assert xh_handler.username not in page  # no staff names in public
-    response = client.post(f"/track/{case.tracking_code}/rate/", {"rating": "basic", "comment": "还行"})
+    response = client.post(f"/track/{case.tracking_code}/rate/", {"rating": "basic", "solved": "yes",
+                                                                "reason": "还行"})
     assert response.status_code == 302
     page = html(client.get(response["Location"]))
     assert "基本满意" in page and 'name="rating"' not in page
-    again = client.post(f"/track/{case.tracking_code}/rate/", {"rating": "satisfied"})
+    again = client.post(f"/track/{case.tracking_code}/rate/", {"rating": "satisfied", "solved": "yes"})
     assert again.status_code == 409 and "该答复已评价过" in html(again)
     case.refresh_from_db()
     assert case.rating == "basic"

@@ -22,19 +22,20 @@ def at(day: datetime.date, hour: int = 10) -> datetime.datetime:
 
 # (new, responded in time, closed, closed on time, closed after a reopening, satisfied, basic, unsatisfied)
 OCTOBER = {
-    # response 9/10 = 90 %, resolution 8/10 = 80 %, satisfaction 4/5 = 80 %, on time 6/8 = 75 %,
-    # repeat 1/8 = 12.5 %. Default weights 20/30/30/20: (20·90 + 30·80 + 30·80 + 20·75) / 100 = 81.00 → yellow.
+    # response 9/10 = 90 %, resolution (solved answers) 4/5 = 80 %, satisfaction 4/5 = 80 %, on time
+    # 6/8 = 75 %, closure 8/10 = 80 %, repeat 1/8 = 12.5 %.
+    # Default weights 20/30/30/20: (20·90 + 30·80 + 30·80 + 20·75) / 100 = 81.00 → yellow.
     "330106": (10, 9, 8, 6, 1, 3, 1, 1),
     # all 100 % → 100.00, green; 滨江 and 萧山 tie for first place.
     "330108": (4, 4, 4, 4, 0, 2, 0, 0),
     "330109": (4, 4, 4, 4, 0, 2, 0, 0),
-    # response 2/5 = 40 %, resolution 1/5 = 20 %, no ratings, on time 0/1 = 0 %:
-    # (20·40 + 30·20 + 20·0) / (20 + 30 + 20) = 20.00 → red, fourth.
+    # response 2/5 = 40 %, no ratings (no resolution or satisfaction rate), on time 0/1 = 0 %:
+    # (20·40 + 20·0) / (20 + 20) = 20.00 → red, fourth.
     "330110": (5, 2, 1, 0, 0, 0, 0, 0),
 }
 SEPTEMBER = {
     "330106": (2, 2, 2, 2, 0, 1, 0, 0),  # 100.00, first in September
-    # response 1/2 = 50 %, resolution 0/2 = 0 %: (20·50 + 30·0) / 50 = 20.00, second
+    # response 1/2 = 50 %, nothing rated or closed: 50.00, second
     "330110": (2, 1, 0, 0, 0, 0, 0, 0),
 }
 
@@ -57,7 +58,7 @@ def add_counties(tree: dict) -> dict:
 def build_month(docket, units: dict, month: datetime.date, spec: dict) -> None:
     """Write the items and ratings of ``spec`` for the month starting on ``month``."""
     from qingdan.dockets.models import Item, ItemSubmission
-    from qingdan.intake.models import Submission
+    from qingdan.intake.models import Rating, Submission
 
     for code, (new, responded, closed, on_time, repeat, sat, basic, unsat) in spec.items():
         unit = units[code]
@@ -79,13 +80,16 @@ def build_month(docket, units: dict, month: datetime.date, spec: dict) -> None:
             item = Item.objects.create(**fields)
             Item.objects.filter(pk=item.pk).update(created_at=created)
             made.append(item)
+        # Satisfied and basically satisfied citizens say "solved", the unsatisfied one "not solved".
         ratings = ["satisfied"] * sat + ["basic"] * basic + ["unsatisfied"] * unsat
         for item, rating in zip(made, ratings, strict=False):
             rated = item.closed_at or at(month + datetime.timedelta(days=20))
             sub = Submission.objects.create(tracking_code=f"T{next(_codes):08d}", subject="问题", text="问题",
                                             unit=unit, created_at=item.dispatched_at, rating=rating, rated_at=rated,
-                                            replied_at=rated, status="closed")
+                                            replied_at=rated, status="closed", answered_by=unit)
             ItemSubmission.objects.create(item=item, submission=sub)
+            Rating.objects.create(submission=sub, unit=unit, satisfaction=rating, solved=rating != "unsatisfied",
+                                  at=rated)
 
 
 def build_known(tree: dict, docket) -> dict:

@@ -26,7 +26,8 @@ def known(tree, docket):
 def test_rates_of_a_county_and_of_the_city(known):
     xh = unit_rates(unit=known["330106"], start=OCT.start, end=OCT.end)
     assert xh.percent("response_rate") == Decimal("90.00")
-    assert xh.percent("resolution_rate") == Decimal("80.00")
+    assert xh.percent("resolution_rate") == Decimal("80.00")  # 4 of 5 citizens answered "solved"
+    assert xh.percent("closure_rate") == Decimal("80.00")  # 8 of the 10 items listed are closed
     assert xh.percent("satisfaction_rate") == Decimal("80.00")
     assert xh.percent("on_time_rate") == Decimal("75.00")
     assert xh.percent("repeat_rate") == Decimal("12.50")
@@ -50,7 +51,7 @@ def test_index_grade_rank_ties_and_movement(known, hz_supervisor):
     assert rows["330108"].index == rows["330109"].index == Decimal("100.00")
     assert rows["330110"].index == Decimal("20.00") and rows["330110"].grade == "red"
     assert [rows[c].rank for c in ("330108", "330109", "330106", "330110")] == [1, 1, 3, 4]
-    # September: 西湖 first (100), 余杭 second (20); 滨江 and 萧山 had nothing to rank.
+    # September: 西湖 first (100), 余杭 second (50); 滨江 and 萧山 had nothing to rank.
     assert rows["330106"].movement == -2
     assert rows["330110"].movement == -2
     assert rows["330108"].movement is None

@@ -179,7 +179,8 @@ def test_grading_moves_grade_figures_and_verify_finds_and_repairs_drift(make_ite
     assert figures_verify(root=tree["330106"]).ok
 
 
-def test_a_submission_rated_before_it_is_linked_brings_its_rating(make_item, hz_operator, tree, make_staff):
+def test_a_rating_counts_for_the_unit_that_answered_with_or_without_an_item(make_item, hz_operator, tree,
+                                                                          make_staff):
     from qingdan.dockets.services import item_link_submissions
     from qingdan.intake.services import submission_create, submission_rate, submission_reply
     from qingdan.supervision.selectors import unit_rates
@@ -187,19 +188,25 @@ def test_a_submission_rated_before_it_is_linked_brings_its_rating(make_item, hz_
 
     handler = make_staff("xh_replier", Role.HANDLER, tree["330106"])
 
-    def rated(rating: str):
+    def rated(rating: str, unit="330106"):
         submission, _new = submission_create(actor=None, channel="web", kind="complaint", subject="路灯不亮",
-                                       text="小区门口路灯坏了一个月。", unit=tree["330106"],
-                                       anonymous=True)
+                                             text="小区门口路灯坏了一个月。", unit=tree[unit], anonymous=True)
         submission_reply(actor=handler, submission=submission, text="已报修。")
-        return submission_rate(submission=submission, rating=rating)
+        return submission_rate(submission=submission, rating=rating, solved=rating != "unsatisfied")
 
     today = timezone.localdate()
+    rated("basic", unit="330106009001")  # a village's case, answered at the desk: no item at all
     item = make_item(submissions=[rated("satisfied")])  # listed with an already-rated submission
     assert item_link_submissions(actor=hz_operator, item=item, submissions=[rated("unsatisfied")]) == 1
     for code in ("33", "3301", "330106"):
         rates = unit_rates(unit=tree[code], start=today, end=today)
-        assert rates.get("rated") == 2
-        assert rates.get("rated:satisfied") == 1 and rates.get("rated:unsatisfied") == 1
+        assert rates.get("rated") == 3
+        assert rates.get("rated:satisfied") == rates.get("rated:basic") == rates.get("rated:unsatisfied") == 1
+        assert (rates.get("rated:solved"), rates.get("rated:unsolved")) == (2, 1)
+    village = unit_rates(unit=tree["330106009001"], start=today, end=today)
+    assert village.get("rated") == 1 and village.percent("resolution_rate") == 100
+    assert unit_rates(unit=tree["330108"], start=today, end=today).get("rated") == 0
+    # The item then goes to another county: the ratings stay with the unit whose answer was rated.
+    item_dispatch(actor=hz_operator, item=item, lead_unit=tree["330108"])
     assert unit_rates(unit=tree["330108"], start=today, end=today).get("rated") == 0
     assert figures_verify().ok

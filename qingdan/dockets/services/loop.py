@@ -304,7 +304,7 @@ def item_close(*, actor: Any, item: Item, text: str = "", version: int | None = 
         from qingdan.intake.services import submission_reply
 
         for submission in _submissions(current):
-            submission_reply(actor=actor, submission=submission, text=current.reply)
+            submission_reply(actor=actor, submission=submission, text=current.reply, unit=current.lead_unit)
         notices.item_closed(current)
         return {"closed_by": current.closed_by_id}
 
@@ -332,12 +332,17 @@ def item_send_back(*, actor: Any, item: Item, reason: str, version: int | None =
 
 
 def item_reopen(*, actor: Any, item: Item, reason: str, version: int | None = None) -> Item:
-    """Open a closed item again: the problem recurred, or a citizen was not satisfied."""
+    """Open a closed item again: the problem recurred, or a citizen was not satisfied.
+
+    Progress goes back to 0: the 100 % set when closure was asked for said the work was done,
+    and reopening says it was not; the lead unit records its progress again.
+    """
     reason = _reason(reason)
 
     def change(current: Item) -> dict:
         previous, current.status = current.status, ItemStatus.RECTIFYING
         current.reopened += 1
+        current.progress = 0
         current.closed_at = current.closed_by = current.closure_requested_at = current.closure_requested_by = None
         on = today()
         current.grade = grade_for(current.due_on, on=on, soon=soon_until(on, current.docket.due_soon_days))
@@ -346,8 +351,11 @@ def item_reopen(*, actor: Any, item: Item, reason: str, version: int | None = No
         notices.item_reopened(current, reason)
         return {"reopened": current.reopened}
 
-    return step(actor=actor, item=item, action="item_reopened", allowed={ItemStatus.CLOSED},
-                permitted=may_verify, version=version, change=change)
+    reopened = step(actor=actor, item=item, action="item_reopened", allowed={ItemStatus.CLOSED},
+                    permitted=may_verify, version=version, change=change)
+    if reopened.parent_id:
+        rollup_progress(reopened.parent)
+    return reopened
 
 
 def item_urge(*, actor: Any, item: Item, text: str = "") -> Item:
@@ -383,26 +391,42 @@ def item_supervise(*, actor: Any, item: Item, deadline: datetime.date, text: str
                 version=version, change=change)
 
 
-def item_reopen_for_rating(*, submission_id: int, rating: str) -> Item | None:
-    """An unsatisfied citizen reopens the item that answered them (called inside the rating)."""
-    from qingdan.intake.casework import ACCEPTING_RATINGS, submission_close, submission_reopen
-    from qingdan.intake.models import Submission
+def item_reopen_for_rating(*, rating_id: int) -> Item | None:
+    """Apply a citizen's follow-up rating to the item that answered them: the one rule of the follow-up.
 
-    submission = Submission.objects.select_related("unit").get(pk=submission_id)
+    满意 or 基本满意 accepts the answer and closes the case; 不满意 reopens the closed item, with
+    the citizen's reason on its timeline, and the case, so it is answered (and rated) again. An
+    answer the citizen calls unsolved but is satisfied with is accepted: it counts against the
+    unit's 解决率, not as a reopening. A case answered without an item has nothing to reopen.
+    Called inside the rating's transaction (intake's ``submission_rated``), so the rating, the
+    reopening and their figures commit together.
+    """
     from qingdan.dockets.models import ItemSubmission
+    from qingdan.intake.casework import ACCEPTING_RATINGS, submission_close, submission_reopen
+    from qingdan.intake.choices import SubmissionKind
+    from qingdan.intake.models import Rating
 
+    rating = Rating.objects.select_related("submission__unit").get(pk=rating_id)
+    submission = rating.submission
     link = ItemSubmission.objects.select_related("item").filter(submission=submission).first()
     if link is None:
         return None
     item = link.item
     with transaction.atomic():
-        if rating in ACCEPTING_RATINGS:
+        if rating.satisfaction in ACCEPTING_RATINGS:
             submission_close(actor="system", submission=submission)
             return item
         if item.status != ItemStatus.CLOSED:
             return item
-        reopened = item_reopen(actor="system", item=item,
-                               reason=_("The citizen (%(code)s) was not satisfied with the answer.")
-                               % {"code": submission.tracking_code})
+        if submission.kind == SubmissionKind.REPORT:
+            # Whoever sees the item may not see the report: its code and words stay with it.
+            reason = _("The person who reported was not satisfied with the answer (the reason is with the report).")
+        elif rating.reason:
+            reason = (_("The citizen (%(code)s) was not satisfied with the answer: %(reason)s")
+                      % {"code": submission.tracking_code, "reason": rating.reason})
+        else:
+            reason = (_("The citizen (%(code)s) was not satisfied with the answer (no reason given).")
+                      % {"code": submission.tracking_code})
+        reopened = item_reopen(actor="system", item=item, reason=reason[:MAX_TEXT])
         submission_reopen(actor="system", submission=submission, reason=_("Reopened: the case is being handled again."))
     return reopened
