@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from qingdan.supervision import selectors, services
 from qingdan.supervision.periods import Period, period_containing, period_parse
@@ -34,6 +34,10 @@ class FiguresOut(Schema):
     satisfaction_rate: float | None
     on_time_rate: float | None
     repeat_rate: float | None
+    sub_new: int = Field(0, description="sub-items listed (every other count is of top-level items)")
+    sub_closed: int = 0
+    sub_stage_results: int = 0
+    sub_open: int = 0
 
 
 class UnitFiguresOut(Schema):

@@ -20,6 +20,11 @@ Names (flow counters fall on the local day of the item's own timestamp; stock co
 - stock: ``status:S`` for every status, ``open``, ``reopened_open`` (open after a reopening),
   ``grade:G`` for items whose deadline runs, and ``own:grade:G`` (the lead unit's own items,
   not rolled up: grading passes say which items changed but not from which grade).
+
+Every name above counts **top-level items** only, the lists' own counting rule
+(``dockets.selectors.TOP_LEVEL``): a sub-item is a part of one problem or project. A sub-item
+adds only its own counters, ``sub:new``, ``sub:closed``, ``sub:stage_results`` (by the same days)
+and ``sub:open`` (stock). Ratings count for every item: they count citizens' answers, not items.
 """
 
 from __future__ import annotations
@@ -33,9 +38,11 @@ from django.conf import settings
 from django.utils import timezone
 
 from qingdan.dockets.choices import GRADED_STATUSES, OPEN_STATUSES, ItemStatus
+from qingdan.dockets.selectors import is_top_level
 from qingdan.supervision.models import STOCK_DAY
 
 OWN_PREFIX = "own:"
+SUB_PREFIX = "sub:"
 Key = tuple[datetime.date, str]
 
 
@@ -84,6 +91,12 @@ def item_counters(state: dict[str, Any], *, created_at: datetime.datetime, kind:
     """Return what one item in ``state`` (a dockets snapshot) adds to its units' figures."""
     counters: Counter[Key] = Counter()
     listed = local_day(created_at)
+    for rating, rated_at in ratings:
+        day = local_day(rated_at)
+        counters[(day, "rated")] += 1
+        counters[(day, f"rated:{rating}")] += 1
+    if not is_top_level(state.get("parent_id")):
+        return counters + _sub_item_counters(state, listed)
     counters[(listed, "new")] += 1
     counters[(listed, f"new:kind:{kind}")] += 1
     counters[(listed, f"new:source:{source}")] += 1
@@ -122,10 +135,18 @@ def item_counters(state: dict[str, Any], *, created_at: datetime.datetime, kind:
             counters[(day, "closed_repeat")] += 1
     if state.get("stage_result_at"):
         counters[(local_day(state["stage_result_at"]), "stage_results")] += 1
-    for rating, rated_at in ratings:
-        day = local_day(rated_at)
-        counters[(day, "rated")] += 1
-        counters[(day, f"rated:{rating}")] += 1
+    return counters
+
+
+def _sub_item_counters(state: dict[str, Any], listed: datetime.date) -> Counter[Key]:
+    """What a sub-item adds: its own counts, apart from the list's (top-level) counters."""
+    counters: Counter[Key] = Counter({(listed, f"{SUB_PREFIX}new"): 1})
+    if state["status"] == ItemStatus.CLOSED and state.get("closed_at"):
+        counters[(local_day(state["closed_at"]), f"{SUB_PREFIX}closed")] += 1
+    if state.get("stage_result_at"):
+        counters[(local_day(state["stage_result_at"]), f"{SUB_PREFIX}stage_results")] += 1
+    if state["status"] in OPEN_STATUSES:
+        counters[(STOCK_DAY, f"{SUB_PREFIX}open")] += 1
     return counters
 
 

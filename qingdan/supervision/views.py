@@ -30,7 +30,8 @@ from qingdan.units.selectors import unit_ancestors, unit_children
 
 EXPORT_COLUMNS = ("new", "dispatched", "responded", "closed", "closed_on_time", "resolved", "stage_results",
                   "returns", "rated", "satisfied", "basic", "open", "overdue", "response_rate", "resolution_rate",
-                  "satisfaction_rate", "on_time_rate", "repeat_rate")
+                  "satisfaction_rate", "on_time_rate", "repeat_rate", "sub_new", "sub_closed", "sub_stage_results",
+                  "sub_open")
 
 
 def _unit(request: HttpRequest, code: str) -> Unit:
@@ -55,7 +56,8 @@ def column_labels() -> dict[str, str]:
               "closed": _("Closed"), "closed_on_time": _("Closed on time"), "resolved": _("Listed and closed"),
               "stage_results": _("Stage results"), "returns": _("Returns"), "rated": _("Rated"),
               "satisfied": _("Satisfied"), "basic": _("Basically satisfied"), "open": _("Open now"),
-              "overdue": _("Overdue now")}
+              "overdue": _("Overdue now"), "sub_new": _("Sub-items listed"), "sub_closed": _("Sub-items closed"),
+              "sub_stage_results": _("Sub-items with stage results"), "sub_open": _("Sub-items open now")}
     labels.update({name: str(RATES[name][2]) + " (%)" for name in RATES})
     return labels
 
