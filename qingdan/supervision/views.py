@@ -191,7 +191,7 @@ def leaderboard(request: HttpRequest, code: str) -> HttpResponse:
         labels = column_labels()
         header = [_("Rank"), _("Unit code"), _("Unit"), _("Index"), _("Unit grade"), _("Movement")] + [
             labels[c] for c in EXPORT_COLUMNS]
-        table = [[r.rank, r.unit.code, r.unit.name, r.index, r.grade, r.movement]
+        table = [[r.rank, r.unit.code, r.unit.name, r.index, r.grade, _("new") if r.is_new else r.movement]
                  + [r.rates.as_dict().get(c) for c in EXPORT_COLUMNS] for r in rows]
         return tabular_response(header, [[None if v is None else (float(v) if hasattr(v, "quantize") else v)
                                            for v in row] for row in table],
@@ -199,7 +199,8 @@ def leaderboard(request: HttpRequest, code: str) -> HttpResponse:
     weights = scheme.weights
     total = sum(weights.values()) or 1
     formula = " + ".join(f"{weights[k] / total:.2f} × {FORMULA_LABELS[k]}" for k in INDEX_COMPONENTS if k in weights)
-    context = {"unit": unit, "period": period, "rows": rows, "scheme": scheme, "formula": formula,
+    context = {"unit": unit, "period": period, "previous": period.previous(), "rows": rows, "scheme": scheme,
+               "formula": formula,
                "rate_names": [k for k in RATES if k != "repeat_rate"], "rate_labels": {k: str(v[2]) for k, v in
                                                                                      RATES.items()},
                "formulas": {k: str(v) for k, v in FORMULA_LABELS.items()}, "periods": _board_periods(period),
