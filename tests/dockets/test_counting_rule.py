@@ -163,3 +163,22 @@ def test_figures_counted_on_request_and_rebuilt_in_sql_follow_the_rule(projects,
     if connection.vendor == "postgresql":
         figures_rebuild_sql()
         assert figures_verify().ok
+
+
+def test_an_imported_list_is_counted_by_the_same_rule(tree, zj_organizer):
+    """Three problems, one split into two sub-items, imported from a file: 3 listed, 2 sub-items apart."""
+    from qingdan.dockets.importers import items_import
+    from qingdan.dockets.models import Item
+    from qingdan.dockets.selectors import docket_counts
+    from qingdan.supervision.selectors import unit_rates
+    from tests.files import xlsx_bytes
+
+    docket = docket_create(actor=zj_organizer, name="省级问题清单", owner_unit=tree["33"], source="inspection")
+    rows = [["序号", "问题", "牵头单位", "上级事项"], [1, "河道污染", "330106", ""], [2, "上游截污", "330106", 1],
+            [3, "下游清淤", "330106", 1], [4, "路灯不亮", "330108", ""], [5, "学校周边交通", "330106", ""]]
+    items_import(actor=zj_organizer, docket=docket, name="list.xlsx", data=xlsx_bytes(*rows))
+    counts = docket_counts(Item.objects.filter(docket=docket))
+    assert (counts.listed, counts.open, counts.sub_items.listed) == (3, 3, 2)
+    today = timezone.localdate()
+    rates = unit_rates(unit=tree["33"], start=today, end=today)
+    assert (rates.get("new"), rates.get("sub:new")) == (3, 2)
