@@ -7,6 +7,7 @@ task queue, a fixed demo secret) and production (``DATABASE_URL``, ``SECRET_KEY`
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
@@ -261,6 +262,8 @@ QINGDAN_CALENDAR_RECHECK_SECONDS = env_int("QINGDAN_CALENDAR_RECHECK_SECONDS", 6
 # Running figures are kept for units down to this depth (4 = township); deeper units' figures
 # are counted from their few items when asked (docs/supervision.md, "How deep figures are kept").
 QINGDAN_FIGURES_DEPTH = env_int("QINGDAN_FIGURES_DEPTH", 4)
+# Study days each leadership team must reach in a period; the ledger figures list the teams below.
+QINGDAN_STUDY_REQUIRED_DAYS = Decimal(env_str("QINGDAN_STUDY_REQUIRED_DAYS", "5") or "5")
 QINGDAN_SITE_URL = env_str("QINGDAN_SITE_URL", "http://127.0.0.1:8000")
 QINGDAN_NOTIFY_EMAIL_DEFAULT = env_bool("QINGDAN_NOTIFY_EMAIL_DEFAULT", False)
 # Webhooks to loopback, private and link-local addresses are refused (SSRF) unless allowed here;

@@ -10,7 +10,7 @@ follows its milestones (reached / planned); parents then roll up by weight (``ro
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -21,7 +21,7 @@ from qingdan.dockets.choices import CLOSED_STATUSES, DocketKind, Grade, ItemStat
 from qingdan.dockets.errors import ItemInvalid
 from qingdan.dockets.models import Item, Milestone
 from qingdan.dockets.permissions import may_list, may_work
-from qingdan.dockets.selectors import item_queryset_for_user
+from qingdan.dockets.selectors import TOP_LEVEL, ItemCounts, docket_counts, item_queryset_for_user
 from qingdan.dockets.services.common import event, step, today
 from qingdan.dockets.services.items import rollup_progress
 from qingdan.units.models import Unit
@@ -168,25 +168,30 @@ class ProjectCounts:
     planned_investment: Decimal
     actual_investment: Decimal
     households: int
+    sub_items: ItemCounts = field(default_factory=ItemCounts)
 
 
 def project_counts(*, user: Any, unit: Unit | None = None, on: datetime.date | None = None) -> ProjectCounts:
     """Count the livelihood projects the user may see: determined (listed), completed, on schedule.
 
-    Only top-level projects count (sub-items are parts of one project). "On schedule" counts open
-    projects with no unreached milestone past its date and no passed deadline, plus completed ones.
+    Determined and completed are the lists' own counters (``selectors.docket_counts``: top-level
+    items; a sub-item is a part of one project and is counted apart in ``sub_items``), so the
+    ledger figures say what the list pages say. "On schedule" counts open projects with no
+    unreached milestone past its date and no passed deadline, plus completed ones. Investment and
+    households are the top-level projects' own figures.
     """
     on = on or today()
-    projects = item_queryset_for_user(user).filter(docket__kind=DocketKind.PROJECT, parent__isnull=True)
+    every = item_queryset_for_user(user).filter(docket__kind=DocketKind.PROJECT)
     if unit is not None:
         low, high = subtree_bounds(unit.path)
-        projects = projects.filter(lead_unit__path__gte=low, lead_unit__path__lte=high)
+        every = every.filter(lead_unit__path__gte=low, lead_unit__path__lte=high)
+    counts = docket_counts(every)
+    projects = every.filter(TOP_LEVEL)
     late_milestone = Milestone.objects.filter(item=OuterRef("pk"), due_on__lt=on, done_on__isnull=True)
     open_projects = projects.exclude(status__in=CLOSED_STATUSES)
     behind = open_projects.filter(Q(Exists(late_milestone)) | Q(due_on__lt=on) | Q(grade=Grade.RED)).count()
     totals = projects.aggregate(p=Sum("planned_investment"), a=Sum("actual_investment"), h=Sum("beneficiaries"))
-    determined = projects.count()
-    completed = projects.filter(status__in=CLOSED_STATUSES).count()
-    return ProjectCounts(determined=determined, completed=completed, on_schedule=determined - behind, behind=behind,
-                         planned_investment=totals["p"] or Decimal(0), actual_investment=totals["a"] or Decimal(0),
-                         households=totals["h"] or 0)
+    return ProjectCounts(determined=counts.listed, completed=counts.closed, on_schedule=counts.listed - behind,
+                         behind=behind, planned_investment=totals["p"] or Decimal(0),
+                         actual_investment=totals["a"] or Decimal(0), households=totals["h"] or 0,
+                         sub_items=counts.sub_items)

@@ -13,12 +13,18 @@ MAX_LIST_LIMIT = 200
 MAX_ID = 2**31 - 1  # larger numbers are no id of ours, and overflow SQLite's integers
 
 
-class CountsOut(Schema):
+class ItemCountsOut(Schema):
     listed: int
     closed: int
     stage_results: int
     open: int
     overdue: int
+
+
+class CountsOut(ItemCountsOut):
+    """Top-level items of the list; its sub-items are counted apart in ``sub_items``."""
+
+    sub_items: ItemCountsOut
 
 
 class DocketOut(Schema):

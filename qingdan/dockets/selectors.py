@@ -166,36 +166,74 @@ def item_timeline(item: Item) -> QuerySet[ItemEvent]:
     return item.events.select_related("actor", "unit").prefetch_related("evidence")
 
 
-@dataclass(frozen=True)
-class DocketCounts:
-    """The counters the seeds print: "44 listed, 38 closed, 6 with stage results"."""
+# The counting rule, written once: a list's counters count its top-level items; a sub-item (a
+# part of one item, split among units) is counted apart, never as one more problem or project.
+# Pages, the API, the public pages, the ledgers' project counts and supervision's running
+# figures (``supervision.figures.item_counters``) all follow it.
+TOP_LEVEL = Q(parent__isnull=True)
+SUB_ITEM = Q(parent__isnull=False)
 
-    listed: int
-    closed: int
-    stage_results: int
-    open: int
-    overdue: int
+
+def is_top_level(parent_id: int | None) -> bool:
+    """Tell whether an item (by its ``parent_id``) counts as one of its list's items."""
+    return parent_id is None
+
+
+@dataclass(frozen=True)
+class ItemCounts:
+    """One set of counters over items: listed, closed, with a stage result (now), open, overdue."""
+
+    listed: int = 0
+    closed: int = 0
+    stage_results: int = 0
+    open: int = 0
+    overdue: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return {"listed": self.listed, "closed": self.closed, "stage_results": self.stage_results,
                 "open": self.open, "overdue": self.overdue}
 
 
+@dataclass(frozen=True)
+class DocketCounts(ItemCounts):
+    """The counters the seeds print: "44 listed, 38 closed, 6 with stage results".
+
+    The figures count top-level items only; ``sub_items`` counts the sub-items the same way.
+    Stage results are items whose status is "stage result" now: they count apart from closed
+    ones, so listed = closed + stage results + the other open ones.
+    """
+
+    sub_items: ItemCounts = ItemCounts()
+
+    def as_dict(self) -> dict[str, Any]:  # type: ignore[override]  # adds the nested sub-item counts
+        return {**super().as_dict(), "sub_items": self.sub_items.as_dict()}
+
+
+_CONDITIONS = {"listed": Q(), "closed": Q(status=ItemStatus.CLOSED), "stage": Q(status=ItemStatus.STAGE_RESULT),
+               "open": Q(status__in=OPEN_STATUSES), "overdue": Q(status__in=OPEN_STATUSES, grade="red")}
+
+
 def _count_expressions() -> dict[str, Count]:
-    return {"listed": Count("pk"), "closed": Count("pk", filter=Q(status=ItemStatus.CLOSED)),
-            "stage": Count("pk", filter=Q(status=ItemStatus.STAGE_RESULT)),
-            "open": Count("pk", filter=Q(status__in=OPEN_STATUSES)),
-            "overdue": Count("pk", filter=Q(status__in=OPEN_STATUSES, grade="red"))}
+    expressions = {}
+    for name, condition in _CONDITIONS.items():
+        expressions[name] = Count("pk", filter=TOP_LEVEL & condition)
+        expressions[f"sub_{name}"] = Count("pk", filter=SUB_ITEM & condition)
+    return expressions
+
+
+def _item_counts(figures: dict[str, Any], prefix: str = "") -> ItemCounts:
+    return ItemCounts(listed=figures.get(f"{prefix}listed") or 0, closed=figures.get(f"{prefix}closed") or 0,
+                      stage_results=figures.get(f"{prefix}stage") or 0, open=figures.get(f"{prefix}open") or 0,
+                      overdue=figures.get(f"{prefix}overdue") or 0)
 
 
 def _counts(figures: dict[str, Any]) -> DocketCounts:
-    return DocketCounts(listed=figures.get("listed", 0), closed=figures.get("closed", 0),
-                        stage_results=figures.get("stage", 0), open=figures.get("open", 0),
-                        overdue=figures.get("overdue", 0))
+    top = _item_counts(figures)
+    return DocketCounts(**top.__dict__, sub_items=_item_counts(figures, "sub_"))
 
 
 def docket_counts(queryset: QuerySet[Item]) -> DocketCounts:
-    """Count a set of items in one query. Stage results count apart from closed ones."""
+    """Count a set of items in one query: top-level items, and sub-items apart (``TOP_LEVEL``)."""
     return _counts(queryset.aggregate(**_count_expressions()))
 
 

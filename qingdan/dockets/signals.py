@@ -24,7 +24,8 @@ submissions_linked = Signal()
 
 SNAPSHOT_FIELDS = ("status", "grade", "lead_unit_id", "docket_id", "category", "priority", "supervised", "due_on",
                    "original_deadline",
-                   "dispatched_at", "accepted_at", "closed_at", "stage_result_at", "returns", "reopened", "progress")
+                   "dispatched_at", "accepted_at", "closed_at", "stage_result_at", "returns", "reopened", "progress",
+                   "parent_id")
 
 
 def snapshot(item: Any) -> dict[str, Any]:

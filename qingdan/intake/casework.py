@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from qingdan.audit.services import audit_record
-from qingdan.intake.choices import EventKind, Satisfaction, SubmissionStatus
+from qingdan.intake.choices import EventKind, Satisfaction, SubmissionKind, SubmissionStatus
 from qingdan.intake.errors import SubmissionStateError
 from qingdan.intake.models import Submission
 from qingdan.intake.services import _audit_path, _event
@@ -38,6 +38,35 @@ def submission_dispatch(*, actor: Any, submission: Submission, unit: Unit) -> Su
                      unit_path=_audit_path(submission), before=before,
                      after={"status": submission.status, "unit": unit.code})
     return submission
+
+
+def submission_route(*, actor: Any, submission: Submission, unit: Unit, note: str = "",
+                     details: dict[str, Any] | None = None) -> Submission:
+    """Hand a new case to the unit that will handle it: it becomes the case's holder, on its timeline.
+
+    Only a case still "received" is routed (a retried task, or an operator who got there first,
+    leaves it as it is). A report against an official is never routed: it stays with the
+    discipline route (``selectors.report_condition``). ``details`` go into the audit entry
+    (who or what decided, and why); ``note`` is a staff-only line on the timeline.
+    """
+    if submission.kind == SubmissionKind.REPORT:
+        raise SubmissionStateError(_("A report against an official goes to the discipline body only."))
+    if not unit.is_active:
+        raise SubmissionStateError(_("This unit no longer takes submissions."))
+    with transaction.atomic():
+        current = Submission.objects.select_for_update().select_related("unit").get(pk=submission.pk)
+        if current.status != SubmissionStatus.RECEIVED:
+            raise SubmissionStateError(_("Only a new case is routed; this one was handled already."))
+        before = {"status": current.status, "unit": current.unit.code}
+        current.unit, current.status = unit, SubmissionStatus.DISPATCHED
+        current.save(update_fields=["unit", "status", "updated_at"])
+        _event(current, EventKind.DISPATCHED, text=unit.name, actor=actor)
+        if note:
+            _event(current, EventKind.NOTE, text=note, actor=actor, public=False)
+        audit_record(actor=actor, action="intake.submission_routed", obj=current, unit_path=_audit_path(current),
+                     before=before, after={"status": current.status, "unit": unit.code, **(details or {})})
+    submission.unit, submission.status = current.unit, current.status
+    return current
 
 
 def submission_reopen(*, actor: Any, submission: Submission, reason: str) -> Submission:

@@ -11,10 +11,12 @@ from qingdan.ledgers import selectors, services
 from qingdan.ledgers.models import Visit
 from qingdan.ledgers.schemas import (
     CoverageOut,
+    FiguresFilter,
     FiguresOut,
     LeaderOut,
     PageFilter,
     PeriodFilter,
+    TeamDaysOut,
     VillageOut,
     VisitIn,
     VisitOut,
@@ -40,13 +42,18 @@ def _period(filters: PeriodFilter) -> tuple:
     return filters.start or today.replace(month=1, day=1), filters.end or today
 
 
+def _study_out(study: selectors.StudyFigures) -> dict:
+    return {**study.__dict__, "teams_below": [TeamDaysOut(code=row.unit.code, name=row.unit.name, days=row.days)
+                                              for row in study.teams_below]}
+
+
 @router.get("/figures", response=FiguresOut, summary="Study, visit and research figures of a unit's subtree")
-def figures(request: HttpRequest, filters: Query[PeriodFilter]) -> FiguresOut:
+def figures(request: HttpRequest, filters: Query[FiguresFilter]) -> FiguresOut:
     unit = _unit(request, filters.unit)
     start, end = _period(filters)
-    board = selectors.dashboard(unit=unit, start=start, end=end)
+    board = selectors.dashboard(unit=unit, start=start, end=end, teams=filters.teams, required_days=filters.required)
     cover = selectors.coverage(unit=unit, start=start, end=end)
-    return FiguresOut(unit=unit.code, start=start, end=end, study=board.study.__dict__,
+    return FiguresOut(unit=unit.code, start=start, end=end, study=_study_out(board.study),
                       visits=board.visits.__dict__, research=board.research.__dict__,
                       villages_assigned=cover.assigned, villages_visited=cover.visited)
 

@@ -25,6 +25,13 @@ class DurationUnit(models.TextChoices):
 HOURS_PER_DAY = Decimal(8)
 
 
+class TeamFilter(models.TextChoices):
+    """Which leadership teams the study figures count (the campaigns quote both)."""
+
+    ALL = "all", _("Every unit's leadership team")
+    COUNTY_UP = "county_up", _("County/division level and above (县处级以上)")
+
+
 class Attendance(models.TextChoices):
     PRESENT = "present", _("Present")
     ABSENT = "absent", _("Absent")

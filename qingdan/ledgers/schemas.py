@@ -7,11 +7,25 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
+from qingdan.ledgers.choices import TeamFilter
+
 
 class PeriodFilter(Schema):
     unit: str = Field("", max_length=32, description="unit code (default: the top of your scope)")
     start: datetime.date | None = Field(None, alias="from")
     end: datetime.date | None = Field(None, alias="to")
+
+
+class FiguresFilter(PeriodFilter):
+    teams: TeamFilter = Field(TeamFilter.ALL, description="leadership teams counted: all, or county_up (县处级以上)")
+    required: Decimal | None = Field(None, ge=0, le=366, description="study days required per team "
+                                                                     "(default QINGDAN_STUDY_REQUIRED_DAYS)")
+
+
+class TeamDaysOut(Schema):
+    code: str
+    name: str
+    days: Decimal
 
 
 class StudyOut(Schema):
@@ -20,9 +34,15 @@ class StudyOut(Schema):
     person_times: int
     made_up: int
     absent: int
-    teams: int
+    team_filter: TeamFilter
+    teams: int = Field(description="leadership teams counted, those without a session included")
+    teams_without_session: int
     team_days: Decimal
-    average_days_per_team: Decimal | None
+    average_days_per_team: Decimal | None = Field(description="team days / teams (a team without a session is 0)")
+    required_days: Decimal
+    below_required: int
+    teams_below: list[TeamDaysOut] = Field(description="the teams below the required days, lowest first "
+                                                       "(at most 200; below_required counts them all)")
     members: int
     members_studied: int
     member_coverage: Decimal | None

@@ -13,10 +13,13 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
 
 from qingdan.core.errors import NotFound
-from qingdan.ledgers.choices import HOURS_PER_DAY, STUDIED, DurationUnit, ProblemRoute, SessionKind
+from qingdan.ledgers.choices import HOURS_PER_DAY, STUDIED, DurationUnit, ProblemRoute, SessionKind, TeamFilter
+from qingdan.ledgers.errors import LedgerInvalid
 from qingdan.ledgers.models import (
     Liaison,
     ResearchTopic,
@@ -26,7 +29,7 @@ from qingdan.ledgers.models import (
     Visit,
     VisitProblem,
 )
-from qingdan.units.choices import UnitLevel
+from qingdan.units.choices import UnitKind, UnitLevel
 from qingdan.units.models import Unit
 from qingdan.units.scopes import scope_for_user, subtree_bounds
 
@@ -121,6 +124,35 @@ def _ratio(part: int | Decimal, whole: int | Decimal, places: str = "0.1") -> De
     return (Decimal(part) / Decimal(whole)).quantize(Decimal(places), rounding=ROUND_HALF_UP)
 
 
+BELOW_LIMIT = 200  # teams listed by name below the required days (the count is always whole)
+
+
+def leadership_teams(*, unit: Unit, teams: str = TeamFilter.ALL) -> QuerySet[Unit]:
+    """The units of a subtree whose leadership teams the study figures count.
+
+    Every active unit has a leadership team (领导班子, down to a village's 村两委). "County/division
+    level and above" (县处级以上) keeps the regions and party organisations of county level and
+    above, and the departments and other bodies of city level and above: a county's own
+    departments are section-level (科级) teams.
+    """
+    low, high = subtree_bounds(unit.path)
+    queryset = Unit.objects.filter(path__gte=low, path__lte=high, is_active=True)
+    if teams == TeamFilter.COUNTY_UP:
+        queryset = queryset.filter(Q(kind__in=(UnitKind.REGION, UnitKind.PARTY), level__lte=UnitLevel.COUNTY)
+                                   | Q(level__lte=UnitLevel.CITY))
+    elif teams != TeamFilter.ALL:
+        raise LedgerInvalid({"teams": _("Unknown choice of leadership teams.")})
+    return queryset
+
+
+@dataclass
+class TeamDays:
+    """One leadership team and its study days in the period."""
+
+    unit: Unit
+    days: Decimal
+
+
 @dataclass
 class StudyFigures:
     sessions: int = 0
@@ -128,26 +160,42 @@ class StudyFigures:
     person_times: int = 0
     made_up: int = 0
     absent: int = 0
+    team_filter: str = TeamFilter.ALL
     teams: int = 0
+    teams_without_session: int = 0
     team_days: Decimal = Decimal(0)
     average_days_per_team: Decimal | None = None
+    required_days: Decimal = Decimal(0)
+    below_required: int = 0
+    teams_below: list[TeamDays] = field(default_factory=list)  # lowest first, at most BELOW_LIMIT
     members: int = 0
     members_studied: int = 0
     member_coverage: Decimal | None = None  # percent
 
 
-def study_figures(*, unit: Unit, start: datetime.date | None = None, end: datetime.date | None = None) -> StudyFigures:
+def required_study_days() -> Decimal:
+    """The study days a team must reach (``QINGDAN_STUDY_REQUIRED_DAYS``, default 5)."""
+    return Decimal(str(getattr(settings, "QINGDAN_STUDY_REQUIRED_DAYS", 5)))
+
+
+def study_figures(*, unit: Unit, start: datetime.date | None = None, end: datetime.date | None = None,
+                  teams: str = TeamFilter.ALL, required_days: Decimal | None = None) -> StudyFigures:
     """Count the study ledger of a subtree over a period.
 
     - sessions, and sessions by kind;
     - person-times: attendances present or made up (补学), absences apart;
-    - average study days per leadership team: the study days of leadership-team sessions summed per
-      unit, divided by the number of units that held one (a session in hours counts hours / 8);
+    - average study days per leadership team: the study days of leadership-team sessions of the
+      counted teams (``leadership_teams``), over the number of those teams — a team with no
+      session counts as 0 days, so the average is not raised by leaving teams out (a session in
+      hours counts hours / 8); the teams below ``required_days`` are counted and listed;
     - member coverage: people whose home unit lies in the subtree and who studied at least once
       in the period, over all such active people, in percent.
     """
+    required = required_study_days() if required_days is None else Decimal(required_days)
+    if required < 0:
+        raise LedgerInvalid({"required": _("Give the required study days as a number of days, 0 or more.")})
     sessions = StudySession.objects.filter(_within(unit), _period(start, end, "starts_on"))
-    figures = StudyFigures(sessions=sessions.count())
+    figures = StudyFigures(sessions=sessions.count(), team_filter=teams, required_days=required)
     figures.by_kind = {kind: 0 for kind in SessionKind.values}
     for row in sessions.values("kind").annotate(n=Count("pk")):
         figures.by_kind[row["kind"]] = row["n"]
@@ -156,12 +204,7 @@ def study_figures(*, unit: Unit, start: datetime.date | None = None, end: dateti
     figures.person_times = sum(counts.get(s, 0) for s in STUDIED)
     figures.made_up = counts.get("made_up", 0)
     figures.absent = counts.get("absent", 0)
-    per_team: dict[int, Decimal] = defaultdict(Decimal)
-    for row in sessions.filter(leadership=True).values("unit_id", "duration_unit").annotate(total=Sum("duration")):
-        per_team[row["unit_id"]] += study_days(Decimal(row["total"]), row["duration_unit"])
-    figures.teams = len(per_team)
-    figures.team_days = sum(per_team.values(), Decimal(0))
-    figures.average_days_per_team = _ratio(figures.team_days, figures.teams)
+    _team_figures(figures, unit=unit, sessions=sessions, teams=teams, required=required)
     from qingdan.people.models import User
 
     members = User.objects.filter(_within(unit, "home_unit"), is_active=True)
@@ -171,6 +214,35 @@ def study_figures(*, unit: Unit, start: datetime.date | None = None, end: dateti
     coverage = _ratio(figures.members_studied * 100, figures.members)
     figures.member_coverage = coverage
     return figures
+
+
+def _team_figures(figures: StudyFigures, *, unit: Unit, sessions: QuerySet[StudySession], teams: str,
+                  required: Decimal) -> None:
+    """Fill the team figures: one count of the teams, one sum per studying team, one page of the rest.
+
+    Teams without a session are counted and listed by a query (never loaded one by one), so a
+    province's 25,000 village teams cost a count, not a list.
+    """
+    team_units = leadership_teams(unit=unit, teams=teams)
+    held = sessions.filter(leadership=True, unit__in=team_units)
+    per_team: dict[int, Decimal] = defaultdict(Decimal)
+    for row in held.values("unit_id", "duration_unit").annotate(total=Sum("duration")):
+        per_team[row["unit_id"]] += study_days(Decimal(row["total"]), row["duration_unit"])
+    figures.teams = team_units.count()
+    figures.team_days = sum(per_team.values(), Decimal(0))
+    figures.average_days_per_team = _ratio(figures.team_days, figures.teams)
+    without = team_units.exclude(Exists(held.filter(unit_id=OuterRef("pk"))))
+    figures.teams_without_session = figures.teams - len(per_team)
+    short = sorted((days, unit_id) for unit_id, days in per_team.items() if days < required)
+    figures.below_required = (figures.teams_without_session if required > 0 else 0) + len(short)
+    listed: list[TeamDays] = []
+    if required > 0:
+        listed = [TeamDays(unit=u, days=Decimal(0)) for u in without.order_by("path")[:BELOW_LIMIT]]
+    room = BELOW_LIMIT - len(listed)
+    if room > 0 and short:
+        named = Unit.objects.in_bulk([unit_id for _days, unit_id in short[:room]])
+        listed += [TeamDays(unit=named[unit_id], days=days) for days, unit_id in short[:room]]
+    figures.teams_below = listed
 
 
 @dataclass
@@ -353,9 +425,11 @@ class Dashboard:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def dashboard(*, unit: Unit, start: datetime.date | None = None, end: datetime.date | None = None) -> Dashboard:
+def dashboard(*, unit: Unit, start: datetime.date | None = None, end: datetime.date | None = None,
+              teams: str = TeamFilter.ALL, required_days: Decimal | None = None) -> Dashboard:
     """All the ledger figures of a subtree over a period (the caller has checked the unit's scope)."""
-    return Dashboard(unit=unit, start=start, end=end, study=study_figures(unit=unit, start=start, end=end),
+    study = study_figures(unit=unit, start=start, end=end, teams=teams, required_days=required_days)
+    return Dashboard(unit=unit, start=start, end=end, study=study,
                      visits=visit_figures(unit=unit, start=start, end=end),
                      research=research_figures(unit=unit, start=start, end=end),
                      liaisons=Liaison.objects.filter(_within(unit)).count())

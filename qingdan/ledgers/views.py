@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib import messages
@@ -17,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from qingdan.core.errors import ApplicationError, NotFound, error_text, error_to_form
 from qingdan.ledgers import selectors, services
-from qingdan.ledgers.choices import Attendance
+from qingdan.ledgers.choices import Attendance, TeamFilter
 from qingdan.ledgers.errors import LedgerInvalid
 from qingdan.ledgers.forms import LiaisonForm, SessionForm, TopicForm, VisitForm, WritingForm
 from qingdan.units.choices import UnitLevel
@@ -54,7 +55,9 @@ def _period(request: HttpRequest) -> tuple[datetime.date, datetime.date]:
 def dashboard(request: HttpRequest) -> HttpResponse:
     unit = _unit(request)
     start, end = _period(request)
-    board = selectors.dashboard(unit=unit, start=start, end=end)
+    teams = request.GET.get("teams", "") if request.GET.get("teams") in TeamFilter.values else TeamFilter.ALL
+    required = _required_days(request)
+    board = selectors.dashboard(unit=unit, start=start, end=end, teams=teams, required_days=required)
     cover = selectors.coverage(unit=unit, start=start, end=end)
     # The dashboard gathers every ledger's figures, survey rates and livelihood projects included
     # (read through their own selectors; surveys sits beside ledgers, so it is imported here only).
@@ -64,7 +67,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     extra: dict[str, Any] = {"projects": project_counts(user=request.user, unit=unit),
                              "surveys": survey_figures(unit=unit, start=start, end=end)}
     return render(request, "ledgers/dashboard.html", {"board": board, "cover": cover, "unit": unit,
-                                                      "start": start, "end": end, **extra})
+                                                      "start": start, "end": end, "team_filters": TeamFilter.choices,
+                                                      **extra})
+
+
+def _required_days(request: HttpRequest) -> Decimal | None:
+    """?required=N (study days, 0–366); anything else is the configured default."""
+    try:
+        value = Decimal(request.GET.get("required", "").strip())
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() and 0 <= value <= 366 else None
 
 
 @login_required

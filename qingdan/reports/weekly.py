@@ -16,6 +16,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from qingdan.dockets.selectors import TOP_LEVEL
 from qingdan.supervision.figures import response_limit
 from qingdan.supervision.periods import Period, period_containing
 from qingdan.supervision.rates import Rates, sentence
@@ -81,10 +82,10 @@ def _items_in(unit: Unit, docket: Any = None):
 
 
 def _docket_counts(unit: Unit, docket: Any, week: Period) -> dict[str, int]:
-    """A docket's counts for one week, straight from its items (dockets have no running figures)."""
+    """A docket's counts for one week, straight from its top-level items (dockets have no running figures)."""
     start = datetime.datetime.combine(week.start, datetime.time.min, tzinfo=timezone.get_current_timezone())
     end = start + datetime.timedelta(days=7)
-    items = _items_in(unit, docket).annotate(closed_day=TruncDate("closed_at"))
+    items = _items_in(unit, docket).filter(TOP_LEVEL).annotate(closed_day=TruncDate("closed_at"))
     counts = items.aggregate(
         new=Count("pk", filter=Q(created_at__gte=start, created_at__lt=end)),
         dispatched=Count("pk", filter=Q(dispatched_at__gte=start, dispatched_at__lt=end)),
@@ -120,7 +121,7 @@ def weekly_build(*, unit: Unit, week: Period, docket: Any = None) -> WeeklyRepor
         now_c, before_c = _docket_counts(unit, docket, week), _docket_counts(unit, docket, previous)
         for name in WEEK_FIGURES:
             report.lines.append(FigureLine(name, labels[name], now_c[name], before_c[name]))
-        items = _items_in(unit, docket)
+        items = _items_in(unit, docket).filter(TOP_LEVEL)
         report.open_now = items.filter(status__in=OPEN_STATUSES).count()
         report.overdue_now = items.filter(status__in=GRADED_STATUSES, grade="red").count()
     overdue = (_items_in(unit, docket).filter(status__in=GRADED_STATUSES, grade="red")
@@ -145,7 +146,7 @@ def _by_docket(unit: Unit, week: Period) -> list[dict]:
 
     start = datetime.datetime.combine(week.start, datetime.time.min, tzinfo=timezone.get_current_timezone())
     end = start + datetime.timedelta(days=7)
-    rows = (_items_in(unit).values("docket_id", "docket__name").annotate(
+    rows = (_items_in(unit).filter(TOP_LEVEL).values("docket_id", "docket__name").annotate(
         new=Count("pk", filter=Q(created_at__gte=start, created_at__lt=end)),
         closed=Count("pk", filter=Q(closed_at__gte=start, closed_at__lt=end, status="closed")),
         open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),

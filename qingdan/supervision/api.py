@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from qingdan.supervision import selectors, services
 from qingdan.supervision.periods import Period, period_containing, period_parse
@@ -38,6 +40,10 @@ class FiguresOut(Schema):
     closure_rate: float | None
     on_time_rate: float | None
     repeat_rate: float | None
+    sub_new: int = Field(0, description="sub-items listed (every other count is of top-level items)")
+    sub_closed: int = 0
+    sub_stage_results: int = 0
+    sub_open: int = 0
 
 
 class UnitFiguresOut(Schema):
@@ -64,8 +70,18 @@ class BoardRowOut(Schema):
     name: str
     index: float | None
     grade: str
-    movement: int | None
+    movement: int | None = Field(description="places gained since last period's published (recorded) ranking; "
+                                             "null without one, or when unranked on it or now")
+    previous_rank: int | None = Field(description="the place on last period's published ranking")
+    new: bool = Field(description="ranked now, absent or unranked on last period's published ranking")
     figures: FiguresOut
+
+
+class ComparedOut(Schema):
+    id: int
+    period: str
+    recorded_at: datetime.datetime
+    weights_version: int
 
 
 class BoardOut(Schema):
@@ -75,6 +91,8 @@ class BoardOut(Schema):
     weights: dict[str, float]
     green_at: float
     yellow_at: float
+    compared_with: ComparedOut | None = Field(description="last period's published ranking that movement is "
+                                                          "measured against; null if none was recorded")
     rows: list[BoardRowOut]
 
 
@@ -110,8 +128,13 @@ def unit_leaderboard(request: HttpRequest, code: str, period: str | None = None)
     span = _period(period, "quarter")
     scheme = services.scheme_for(unit=unit)
     rows = services.board_compute(parent=unit, period=span, scheme=scheme)
+    snapshot = rows[0].compared_with if rows else None
+    compared = None if snapshot is None else ComparedOut(
+        id=snapshot.pk, period=span.previous().key, recorded_at=snapshot.created_at,
+        weights_version=snapshot.scheme.version)
     return BoardOut(parent=unit.code, period=span.key, weights_version=scheme.version, weights=scheme.weights,
-                    green_at=float(scheme.green_at), yellow_at=float(scheme.yellow_at),
+                    green_at=float(scheme.green_at), yellow_at=float(scheme.yellow_at), compared_with=compared,
                     rows=[BoardRowOut(rank=r.rank, code=r.unit.code, name=r.unit.name,
                                       index=None if r.index is None else float(r.index), grade=r.grade,
-                                      movement=r.movement, figures=FiguresOut(**r.rates.as_dict())) for r in rows])
+                                      movement=r.movement, previous_rank=r.previous_rank, new=r.is_new,
+                                      figures=FiguresOut(**r.rates.as_dict())) for r in rows])

@@ -23,6 +23,11 @@ Names (flow counters fall on the local day of the item's own timestamp; stock co
 - stock: ``status:S`` for every status, ``open``, ``reopened_open`` (open after a reopening),
   ``grade:G`` for items whose deadline runs, and ``own:grade:G`` (the lead unit's own items,
   not rolled up: grading passes say which items changed but not from which grade).
+
+Every name above counts **top-level items** only, the lists' own counting rule
+(``dockets.selectors.TOP_LEVEL``): a sub-item is a part of one problem or project. A sub-item
+adds only its own counters, ``sub:new``, ``sub:closed``, ``sub:stage_results`` (by the same days)
+and ``sub:open`` (stock). Ratings count for every item: they count citizens' answers, not items.
 """
 
 from __future__ import annotations
@@ -35,9 +40,11 @@ from django.conf import settings
 from django.utils import timezone
 
 from qingdan.dockets.choices import GRADED_STATUSES, OPEN_STATUSES, ItemStatus
+from qingdan.dockets.selectors import is_top_level
 from qingdan.supervision.models import STOCK_DAY
 
 OWN_PREFIX = "own:"
+SUB_PREFIX = "sub:"
 Key = tuple[datetime.date, str]
 
 
@@ -86,6 +93,8 @@ def item_counters(state: dict[str, Any], *, created_at: datetime.datetime, kind:
     """Return what one item in ``state`` (a dockets snapshot) adds to its units' figures."""
     counters: Counter[Key] = Counter()
     listed = local_day(created_at)
+    if not is_top_level(state.get("parent_id")):
+        return counters + _sub_item_counters(state, listed)
     counters[(listed, "new")] += 1
     counters[(listed, f"new:kind:{kind}")] += 1
     counters[(listed, f"new:source:{source}")] += 1
@@ -137,6 +146,18 @@ def rating_counters(*, satisfaction: str, solved: bool | None, at: datetime.date
     counters: Counter[Key] = Counter({(day, "rated"): 1, (day, f"rated:{satisfaction}"): 1})
     if solved is not None:
         counters[(day, "rated:solved" if solved else "rated:unsolved")] += 1
+    return counters
+
+
+def _sub_item_counters(state: dict[str, Any], listed: datetime.date) -> Counter[Key]:
+    """What a sub-item adds: its own counts, apart from the list's (top-level) counters."""
+    counters: Counter[Key] = Counter({(listed, f"{SUB_PREFIX}new"): 1})
+    if state["status"] == ItemStatus.CLOSED and state.get("closed_at"):
+        counters[(local_day(state["closed_at"]), f"{SUB_PREFIX}closed")] += 1
+    if state.get("stage_result_at"):
+        counters[(local_day(state["stage_result_at"]), f"{SUB_PREFIX}stage_results")] += 1
+    if state["status"] in OPEN_STATUSES:
+        counters[(STOCK_DAY, f"{SUB_PREFIX}open")] += 1
     return counters
 
 

@@ -90,6 +90,9 @@ class Rates:
         data: dict[str, Any] = {name: self.get(name) for name in (
             "new", "dispatched", "responded", "closed", "closed_on_time", "closed_repeat", "resolved",
             "stage_results", "returns", "rated", "open", "reopened_open")}
+        # Sub-items counted apart (every count above is of top-level items: figures.SUB_PREFIX).
+        for name in ("new", "closed", "stage_results", "open"):
+            data[f"sub_{name}"] = self.get(f"sub:{name}")
         data["satisfied"] = self.get("rated:satisfied")
         data["basic"] = self.get("rated:basic")
         data["unsatisfied"] = self.get("rated:unsatisfied")

@@ -23,6 +23,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Sum
 
 from qingdan.dockets.choices import GRADED_STATUSES, OPEN_STATUSES
+from qingdan.dockets.selectors import TOP_LEVEL
 from qingdan.supervision.figures import (
     OWN_PREFIX,
     Key,
@@ -152,7 +153,7 @@ def _regrade_units(unit_ids: list[int]) -> None:
     from qingdan.dockets.models import Item
 
     fresh: Counter = Counter()
-    for unit_id, grade, count in (Item.objects.filter(lead_unit_id__in=unit_ids, status__in=GRADED_STATUSES)
+    for unit_id, grade, count in (Item.objects.filter(TOP_LEVEL, lead_unit_id__in=unit_ids, status__in=GRADED_STATUSES)
                                   .values("lead_unit_id", "grade").annotate(n=Count("id")).values_list(
                                       "lead_unit_id", "grade", "n")):
         fresh[(unit_id, grade)] += count
@@ -210,7 +211,7 @@ def figures_recount(*, root: Unit | None = None, every_depth: bool = False
         items = items.filter(lead_unit__path__gte=low, lead_unit__path__lte=high)
         ratings = ratings.filter(unit__path__gte=low, unit__path__lte=high)
     fields = ["status", "grade", "docket_id", "category", "due_on", "original_deadline", "dispatched_at",
-              "accepted_at", "closed_at", "stage_result_at", "returns", "reopened"]
+              "accepted_at", "closed_at", "stage_result_at", "returns", "reopened", "parent_id"]
     own: dict[str, Counter] = defaultdict(Counter)
     for row in items.values("pk", "created_at", "lead_unit__path", "docket__kind", "docket__source", *fields
                             ).iterator(chunk_size=5000):
@@ -325,7 +326,8 @@ CROSS JOIN LATERAL (SELECT (i.created_at AT TIME ZONE %(tz)s)::date AS cday,
                            (i.dispatched_at AT TIME ZONE %(tz)s)::date AS dday,
                            (i.closed_at AT TIME ZONE %(tz)s)::date AS xday,
                            (i.stage_result_at AT TIME ZONE %(tz)s)::date AS sday,
-                           i.status = ANY(%(open)s) AS is_open) t
+                           i.status = ANY(%(open)s) AS is_open,
+                           i.parent_id IS NULL AS top) t
 CROSS JOIN LATERAL (VALUES
     (t.cday, 'new', 1),
     (t.cday, 'new:kind:' || d.kind, 1),
@@ -348,9 +350,14 @@ CROSS JOIN LATERAL (VALUES
                         OR t.xday <= LEAST(i.due_on, i.original_deadline)) THEN 'closed_on_time' END, 1),
     (t.xday, CASE WHEN i.closed_at IS NOT NULL AND i.status = 'closed' AND i.reopened > 0
                   THEN 'closed_repeat' END, 1),
-    (t.sday, CASE WHEN i.stage_result_at IS NOT NULL THEN 'stage_results' END, 1)
+    (t.sday, CASE WHEN i.stage_result_at IS NOT NULL THEN 'stage_results' END, 1),
+    -- a sub-item's own counters (figures.SUB_PREFIX); every other name counts top-level items only
+    (t.cday, 'sub:new', 1),
+    (t.xday, CASE WHEN i.closed_at IS NOT NULL AND i.status = 'closed' THEN 'sub:closed' END, 1),
+    (t.sday, CASE WHEN i.stage_result_at IS NOT NULL THEN 'sub:stage_results' END, 1),
+    (%(stock)s::date, CASE WHEN t.is_open THEN 'sub:open' END, 1)
 ) AS v(day, name, value)
-WHERE v.name IS NOT NULL
+WHERE v.name IS NOT NULL AND (v.name LIKE 'sub:%%') = NOT t.top
 GROUP BY 1, 2, 3
 UNION ALL
 SELECT m.target_id, r.day, r.name, COUNT(*)

@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 
 from qingdan.core.errors import NotFound
 from qingdan.supervision.figures import figures_depth
-from qingdan.supervision.models import STOCK_DAY, Figure, IndexScheme
+from qingdan.supervision.models import STOCK_DAY, Figure, IndexScheme, Ranking
+from qingdan.supervision.periods import Period
 from qingdan.supervision.rates import Rates
 from qingdan.units.choices import Role
 from qingdan.units.models import Unit
@@ -101,6 +102,23 @@ def scheme_current(*, unit: Unit) -> IndexScheme | None:
     paths = [unit.path[:end] for end in range(Unit.steplen, len(unit.path) + 1, Unit.steplen)]
     return (IndexScheme.objects.filter(owner_unit__path__in=paths).select_related("owner_unit")
             .order_by("-owner_unit__depth", "-version").first())
+
+
+def ranking_previous(*, parent: Unit, level: int, period: Period,
+                     before: datetime.datetime | None = None) -> Ranking | None:
+    """The published ranking of the period before ``period`` (the latest recorded), or None.
+
+    Movement on a board is measured against this snapshot — the places people were shown —
+    never against a recomputation of last period from today's data, which late closures,
+    reopenings and changed weights would have moved. ``before`` limits it to snapshots
+    recorded earlier (to show a past board as it was).
+    """
+    previous = period.previous()
+    rankings = Ranking.objects.filter(parent=parent, level=level, period_kind=previous.kind,
+                                      starts_on=previous.start)
+    if before is not None:
+        rankings = rankings.filter(created_at__lt=before)
+    return rankings.select_related("scheme").order_by("-created_at", "-id").first()
 
 
 def monthly_series(*, unit: Unit, months: list[tuple[datetime.date, datetime.date]],

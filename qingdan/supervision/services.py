@@ -29,7 +29,7 @@ from qingdan.supervision.rates import (
     composite_index,
     grade_for_index,
 )
-from qingdan.supervision.selectors import scheme_current, units_rates
+from qingdan.supervision.selectors import ranking_previous, scheme_current, units_rates
 from qingdan.units.choices import Role
 from qingdan.units.models import Unit
 from qingdan.units.scopes import is_system, scope_for_user
@@ -102,13 +102,23 @@ class BoardRow:
     rank: int | None
     grade: str
     previous_rank: int | None
+    compared_with: Ranking | None = None  # the published board of last period, if one was recorded
 
     @property
     def movement(self) -> int | None:
-        """Places gained since the last period (negative: places lost); None when unranked before or now."""
+        """Places gained since last period's published board (negative: places lost).
+
+        None when there is no published board to compare with, or the unit is unranked on it
+        or now: movement is never invented from a recomputation.
+        """
         if self.rank is None or self.previous_rank is None:
             return None
         return self.previous_rank - self.rank
+
+    @property
+    def is_new(self) -> bool:
+        """Ranked now but not on last period's published board (shown as "new", not as a move)."""
+        return self.compared_with is not None and self.rank is not None and self.previous_rank is None
 
 
 def board_units(parent: Unit, level: int | None = None) -> list[Unit]:
@@ -122,18 +132,25 @@ def board_units(parent: Unit, level: int | None = None) -> list[Unit]:
                 .order_by("path"))
 
 
-def board_compute(*, parent: Unit, period: Period, scheme: IndexScheme, level: int | None = None) -> list[BoardRow]:
-    """Rank the units of one level under ``parent`` for ``period`` with ``scheme`` (nothing is stored)."""
+def board_compute(*, parent: Unit, period: Period, scheme: IndexScheme, level: int | None = None,
+                  compared_before: Any = None) -> list[BoardRow]:
+    """Rank the units of one level under ``parent`` for ``period`` with ``scheme`` (nothing is stored).
+
+    Movement compares with last period's published ranking (``compared_before``: only one
+    recorded before that moment); without one, every movement is None.
+    """
+    level = level or parent.level + 1
     units = board_units(parent, level)
     now = units_rates(units=units, start=period.start, end=period.end)
-    previous = period.previous()
-    before = units_rates(units=units, start=previous.start, end=previous.end)
     indexes = [composite_index(now[u.pk], scheme.weights) for u in units]
     ranks = competition_ranks(indexes)
-    previous_ranks = competition_ranks([composite_index(before[u.pk], scheme.weights) for u in units])
-    rows = [BoardRow(unit=u, rates=now[u.pk], index=index, rank=rank, previous_rank=prev,
-                     grade=grade_for_index(index, green_at=scheme.green_at, yellow_at=scheme.yellow_at))
-            for u, index, rank, prev in zip(units, indexes, ranks, previous_ranks, strict=True)]
+    # Movement: against the board published for last period, as it was shown (selectors.ranking_previous).
+    snapshot = ranking_previous(parent=parent, level=level, period=period, before=compared_before)
+    previous_ranks: dict[int, int | None] = dict(snapshot.rows.values_list("unit_id", "rank")) if snapshot else {}
+    rows = [BoardRow(unit=u, rates=now[u.pk], index=index, rank=rank, previous_rank=previous_ranks.get(u.pk),
+                     grade=grade_for_index(index, green_at=scheme.green_at, yellow_at=scheme.yellow_at),
+                     compared_with=snapshot)
+            for u, index, rank in zip(units, indexes, ranks, strict=True)]
     rows.sort(key=lambda r: (r.rank is None, r.rank or 0, r.unit.path))
     return rows
 

@@ -30,7 +30,8 @@ from qingdan.units.selectors import unit_ancestors, unit_children
 EXPORT_COLUMNS = ("new", "dispatched", "responded", "closed", "closed_on_time", "resolved", "stage_results",
                   "returns", "rated", "satisfied", "basic", "unsatisfied", "solved", "unsolved", "open", "overdue",
                   "response_rate", "resolution_rate", "satisfaction_rate", "closure_rate", "on_time_rate",
-                  "repeat_rate")
+                  "repeat_rate",
+                  "sub_new", "sub_closed", "sub_stage_results", "sub_open")
 
 
 def _unit(request: HttpRequest, code: str) -> Unit:
@@ -56,7 +57,9 @@ def column_labels() -> dict[str, str]:
               "stage_results": _("Stage results"), "returns": _("Returns"), "rated": _("Ratings"),
               "satisfied": _("Satisfied"), "basic": _("Basically satisfied"), "unsatisfied": _("Unsatisfied"),
               "solved": _("Answered “solved”"), "unsolved": _("Answered “not solved”"), "open": _("Open now"),
-              "overdue": _("Overdue now")}
+              "overdue": _("Overdue now"),
+              "sub_new": _("Sub-items listed"), "sub_closed": _("Sub-items closed"),
+              "sub_stage_results": _("Sub-items with stage results"), "sub_open": _("Sub-items open now")}
     labels.update({name: str(RATES[name][2]) + " (%)" for name in RATES})
     return labels
 
@@ -190,7 +193,7 @@ def leaderboard(request: HttpRequest, code: str) -> HttpResponse:
         labels = column_labels()
         header = [_("Rank"), _("Unit code"), _("Unit"), _("Index"), _("Unit grade"), _("Movement")] + [
             labels[c] for c in EXPORT_COLUMNS]
-        table = [[r.rank, r.unit.code, r.unit.name, r.index, r.grade, r.movement]
+        table = [[r.rank, r.unit.code, r.unit.name, r.index, r.grade, _("new") if r.is_new else r.movement]
                  + [r.rates.as_dict().get(c) for c in EXPORT_COLUMNS] for r in rows]
         return tabular_response(header, [[None if v is None else (float(v) if hasattr(v, "quantize") else v)
                                            for v in row] for row in table],
@@ -198,7 +201,8 @@ def leaderboard(request: HttpRequest, code: str) -> HttpResponse:
     weights = scheme.weights
     total = sum(weights.values()) or 1
     formula = " + ".join(f"{weights[k] / total:.2f} × {FORMULA_LABELS[k]}" for k in INDEX_COMPONENTS if k in weights)
-    context = {"unit": unit, "period": period, "rows": rows, "scheme": scheme, "formula": formula,
+    context = {"unit": unit, "period": period, "previous": period.previous(), "rows": rows, "scheme": scheme,
+               "formula": formula,
                "rate_names": [k for k in RATES if k != "repeat_rate"], "rate_labels": {k: str(v[2]) for k, v in
                                                                                      RATES.items()},
                "formulas": {k: str(v) for k, v in FORMULA_LABELS.items()}, "periods": _board_periods(period),

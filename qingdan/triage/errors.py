@@ -15,3 +15,10 @@ class TriageInputError(ApplicationError):
     """A file for classify, locate or group cannot be used (no text column, unreadable)."""
 
     code = "triage_input"
+
+
+class AutoDispatchInvalid(ApplicationError):
+    """An automatic dispatch threshold outside (0, 1]."""
+
+    code = "triage_auto_dispatch_invalid"
+    http_status = 400

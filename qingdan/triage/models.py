@@ -110,3 +110,29 @@ class RoutingRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.category} @ {self.place_id} → {self.department_id}"
+
+
+class AutoDispatchPolicy(models.Model):
+    """An organizer's threshold for a jurisdiction: a new submission held in the unit's subtree goes to
+    triage's best unit without waiting for a person when that unit's score reaches it.
+
+    The nearest policy at or above the submission's unit decides (a disabled one turns automatic
+    dispatch off for its subtree); no policy means never. Changes are audited.
+    """
+
+    unit = models.OneToOneField("units.Unit", on_delete=models.PROTECT, related_name="+",
+                                verbose_name=_("jurisdiction"))
+    threshold = models.FloatField(_("confidence threshold"),
+                                  help_text=_("Dispatch automatically when the suggested unit's score reaches this "
+                                              "(above 0, at most 1)."))
+    enabled = models.BooleanField(_("enabled"), default=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("automatic dispatch policy")
+        verbose_name_plural = _("automatic dispatch policies")
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} ≥ {self.threshold}{'' if self.enabled else ' (off)'}"

@@ -8,10 +8,11 @@ Three sources of evidence, added per unit:
    and of the same category at the same place;
 3. the fallback (兜底): the township government of the place, else its county government.
 
-``route_suggest`` returns the top three with their reasons. Dispatching is the dockets app's
-job: when the best score reaches ``QINGDAN_TRIAGE_AUTO_DISPATCH`` (unset = never), the hook
-named by ``QINGDAN_TRIAGE_DISPATCH_HOOK`` (a dotted path to ``f(submission, suggestion)``)
-is called by ``route_auto_dispatch``.
+``route_suggest`` returns the top three with their reasons. ``route_auto_dispatch`` (called
+for every new submission once it is triaged) hands the submission to the best unit when its
+score reaches the threshold the organizer set for the jurisdiction (``AutoDispatchPolicy``;
+none = never), through intake's ``submission_route``: audited with the score, the threshold
+and the rules that decided, and on the submission's timeline. Never a report (举报).
 """
 
 from __future__ import annotations
@@ -20,20 +21,21 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from qingdan.audit.services import audit_record
 from qingdan.core.errors import PermissionDenied
+from qingdan.intake.casework import submission_route
+from qingdan.intake.choices import SubmissionKind, SubmissionStatus
+from qingdan.intake.errors import SubmissionStateError
 from qingdan.intake.models import Submission
-from qingdan.triage.errors import UnknownCategory
-from qingdan.triage.models import RoutingRule, Triage
+from qingdan.triage.errors import AutoDispatchInvalid, UnknownCategory
+from qingdan.triage.models import AutoDispatchPolicy, RoutingRule, Triage
 from qingdan.triage.services import REPLIED_STATUSES, categories, is_confidential, ordinary_submissions
 from qingdan.units.choices import MANAGE_ROLES, UnitKind, UnitLevel
 from qingdan.units.models import Unit
-from qingdan.units.scopes import GLOBAL, is_system, scope_for_user
+from qingdan.units.scopes import GLOBAL, is_system, scope_for_user, subtree_bounds
 from qingdan.units.selectors import unit_ancestors
 
 RULE_SCORE = 1.0
@@ -48,6 +50,7 @@ class Suggestion:
     unit: Unit
     score: float
     reasons: list[str] = field(default_factory=list)
+    rules: list[int] = field(default_factory=list)  # the routing rules that added to the score
 
 
 def _place(submission: Submission, triage: Triage | None) -> Unit | None:
@@ -63,10 +66,12 @@ def route_suggest(*, submission: Submission, limit: int = 3) -> list[Suggestion]
     place = _place(submission, triage)
     found: dict[int, Suggestion] = {}
 
-    def add(unit: Unit, score: float, reason: str) -> None:
+    def add(unit: Unit, score: float, reason: str, rule: RoutingRule | None = None) -> None:
         entry = found.setdefault(unit.pk, Suggestion(unit=unit, score=0.0))
         entry.score += score
         entry.reasons.append(reason)
+        if rule is not None:
+            entry.rules.append(rule.pk)
 
     if place is not None and category:
         ancestors = [place.path[:n] for n in range(place.steplen, len(place.path) + 1, place.steplen)]
@@ -75,7 +80,7 @@ def route_suggest(*, submission: Submission, limit: int = 3) -> list[Suggestion]
         for rule in rules:
             nearness = len(rule.place.path) / len(place.path)
             add(rule.department, RULE_SCORE * rule.weight * (0.5 + 0.5 * nearness),
-                _("rule: %(category)s in %(place)s") % {"category": category, "place": rule.place.name})
+                _("rule: %(category)s in %(place)s") % {"category": category, "place": rule.place.name}, rule)
     handled: dict[int, int] = defaultdict(int)
     units: dict[int, Unit] = {}
     # Reports never count as history: who handled a report (a discipline body) says nothing of who
@@ -119,17 +124,76 @@ def _fallback(place: Unit | None) -> Unit | None:
     return regions[-1] if regions else None
 
 
+def auto_dispatch_policy_for(unit: Unit) -> AutoDispatchPolicy | None:
+    """The policy of the nearest unit at or above ``unit`` that has one (enabled or not), else None."""
+    paths = [unit.path[:n] for n in range(unit.steplen, len(unit.path) + 1, unit.steplen)]
+    return (AutoDispatchPolicy.objects.filter(unit__path__in=paths).select_related("unit")
+            .order_by("-unit__depth").first())
+
+
 def route_auto_dispatch(*, submission: Submission) -> Suggestion | None:
-    """Call the dispatch hook with the best suggestion when it reaches the organizer's threshold."""
-    threshold = getattr(settings, "QINGDAN_TRIAGE_AUTO_DISPATCH", None)
-    hook = getattr(settings, "QINGDAN_TRIAGE_DISPATCH_HOOK", "")
-    if threshold is None or not hook:
+    """Dispatch a new submission to triage's best unit when its score reaches the organizer's threshold.
+
+    Off unless an organizer set a policy over the submission's unit. Never for a report against
+    an official (举报: it goes to the discipline body only), never for a case already handled,
+    never to a unit outside the policy's jurisdiction. Returns the suggestion acted on, or None.
+    """
+    if submission.kind == SubmissionKind.REPORT or submission.status != SubmissionStatus.RECEIVED:
+        return None
+    policy = auto_dispatch_policy_for(submission.unit)
+    if policy is None or not policy.enabled:
         return None
     suggestions = route_suggest(submission=submission, limit=1)
-    if not suggestions or suggestions[0].score < float(threshold):
+    if not suggestions or suggestions[0].score < policy.threshold:
         return None
-    import_string(hook)(submission, suggestions[0])
-    return suggestions[0]
+    best = suggestions[0]
+    low, high = subtree_bounds(policy.unit.path)
+    if not (low <= best.unit.path <= high) or not best.unit.is_active:
+        return None
+    triage = Triage.objects.filter(submission=submission).first()
+    details = {"rule": "triage.auto_dispatch", "confidence": best.score, "threshold": policy.threshold,
+               "policy_unit": policy.unit.code, "routing_rules": best.rules, "reasons": best.reasons,
+               "category": triage.label if triage else submission.category,
+               "category_confidence": round(triage.confidence, 3) if triage else None}
+    note = _("Dispatched automatically to %(unit)s: its score %(score)s reached the threshold %(threshold)s set "
+             "for %(policy)s (%(reasons)s).") % {"unit": best.unit.name, "score": best.score,
+                                                "threshold": policy.threshold, "policy": policy.unit.name,
+                                                "reasons": "; ".join(best.reasons)}
+    try:
+        submission_route(actor="triage", submission=submission, unit=best.unit, note=note, details=details)
+    except SubmissionStateError:
+        return None  # someone handled it first, or a retried task: leave it as it is
+    return best
+
+
+def auto_dispatch_configure(*, actor: Any, unit: Unit, threshold: float | None) -> AutoDispatchPolicy:
+    """Set (or, with ``threshold=None``, turn off) automatic dispatch for a jurisdiction; audited.
+
+    Only organizers and administrators who manage ``unit`` may; the threshold lies in (0, 1]:
+    a route suggestion's score is at most 1 and the fallback alone scores 0.3.
+    """
+    if not (is_system(actor) or scope_for_user(actor, roles=MANAGE_ROLES).contains(unit)):
+        raise PermissionDenied(_("Only the organizers of this unit set its automatic dispatch."))
+    if threshold is not None:
+        try:
+            threshold = float(threshold)
+        except (TypeError, ValueError) as exc:
+            raise AutoDispatchInvalid(_("The threshold is a number above 0 and at most 1.")) from exc
+        if not 0 < threshold <= 1:
+            raise AutoDispatchInvalid(_("The threshold is a number above 0 and at most 1."))
+    with transaction.atomic():
+        policy = AutoDispatchPolicy.objects.select_for_update().filter(unit=unit).first()
+        before = None if policy is None else {"threshold": policy.threshold, "enabled": policy.enabled}
+        if policy is None:
+            policy = AutoDispatchPolicy(unit=unit, threshold=threshold or 1.0)
+        policy.enabled = threshold is not None
+        if threshold is not None:
+            policy.threshold = threshold
+        policy.updated_by = None if is_system(actor) else actor
+        policy.save()
+        audit_record(actor=actor, action="triage.auto_dispatch_configured", obj=policy, unit_path=unit.path,
+                     before=before, after={"threshold": policy.threshold, "enabled": policy.enabled})
+    return policy
 
 
 def _rule_state(rule: RoutingRule) -> dict[str, Any]:

@@ -54,7 +54,8 @@ def test_counts_keep_stage_results_apart(make_item):
     Item.objects.filter(pk__in=[items[0].pk, items[1].pk]).update(status="closed")
     Item.objects.filter(pk=items[2].pk).update(status="stage_result")
     counts = docket_counts(Item.objects.all())
-    assert counts.as_dict() == {"listed": 5, "closed": 2, "stage_results": 1, "open": 3, "overdue": 0}
+    assert counts.as_dict() == {"listed": 5, "closed": 2, "stage_results": 1, "open": 3, "overdue": 0,
+                                "sub_items": {"listed": 0, "closed": 0, "stage_results": 0, "open": 0, "overdue": 0}}
 
 
 def test_counts_of_many_lists_in_one_query(make_item, docket, hz_supervisor, django_assert_num_queries):

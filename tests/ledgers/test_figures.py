@@ -49,9 +49,10 @@ def test_study_figures_by_hand(tree, make_staff):
     assert figures.by_kind[SessionKind.READING_CLASS] == 1 and figures.by_kind[SessionKind.GROUP_STUDY] == 0
     assert figures.person_times == 4 + 1 + 1 + 1  # made-up counts, absence does not
     assert figures.made_up == 1 and figures.absent == 1
-    assert figures.teams == 2
+    # Five teams in the subtree (西湖区, 留下街道, two villages, 西湖区公安局); three held no session and count 0.
+    assert figures.teams == 5 and figures.teams_without_session == 3
     assert figures.team_days == Decimal("3.5")  # 2.5 (西湖区) + 1 (留下街道); the members' lecture is not a team's
-    assert figures.average_days_per_team == Decimal("1.8")  # 3.5 / 2 = 1.75, rounded half up
+    assert figures.average_days_per_team == Decimal("0.7")  # 3.5 / 5
     # Members: xh_boss, 3 xh_m, 2 lx_m = 6 active people in the subtree; all six studied.
     assert figures.members == 6 and figures.members_studied == 6 and figures.member_coverage == Decimal("100.0")
     only_lx = study_figures(unit=tree["330106009"], start=day, end=today)

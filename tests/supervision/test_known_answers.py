@@ -1,9 +1,11 @@
 """On a generated data set with known answers, rates, index, grade and rank equal the hand computation."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from qingdan.core.errors import PermissionDenied
 from qingdan.supervision.models import GradeChange, Ranking, UnitGradeState
@@ -51,10 +53,57 @@ def test_index_grade_rank_ties_and_movement(known, hz_supervisor):
     assert rows["330108"].index == rows["330109"].index == Decimal("100.00")
     assert rows["330110"].index == Decimal("20.00") and rows["330110"].grade == "red"
     assert [rows[c].rank for c in ("330108", "330109", "330106", "330110")] == [1, 1, 3, 4]
-    # September: 西湖 first (100), 余杭 second (50); 滨江 and 萧山 had nothing to rank.
-    assert rows["330106"].movement == -2
-    assert rows["330110"].movement == -2
-    assert rows["330108"].movement is None
+    # No ranking of September was recorded: no movement is shown (it is never recomputed).
+    assert all(r.movement is None and not r.is_new and r.compared_with is None for r in rows.values())
+
+
+SEP = period_parse("2026-09")
+
+
+def test_movement_is_against_the_published_ranking_not_a_recount(known, tree, docket, hz_supervisor, client):
+    from qingdan.supervision.running import figures_verify
+    from tests.supervision.data import build_month
+
+    published = ranking_record(actor=hz_supervisor, parent=known["3301"], period=SEP)
+    # September as published: 西湖 first (100), 余杭 second (20); 滨江 and 萧山 had nothing to rank.
+    # Then September changes after the fact: 滨江's late-entered September items would tie it for first.
+    build_month(docket, known, datetime.date(2026, 9, 1), {"330108": (2, 2, 2, 2, 0, 1, 0, 0)})
+    figures_verify(repair=True)
+    recount = {r.unit.code: r.rank for r in board_compute(parent=known["3301"], period=SEP,
+                                                          scheme=scheme_for(unit=known["3301"]))}
+    assert recount["330108"] == 1  # a recomputation of September would now rank 滨江 first
+    scheme = scheme_for(unit=known["3301"])
+    rows = {r.unit.code: r for r in board_compute(parent=known["3301"], period=OCT, scheme=scheme)}
+    assert rows["330106"].compared_with == published
+    assert (rows["330106"].previous_rank, rows["330106"].movement) == (1, -2)  # 1st → 3rd
+    assert (rows["330110"].previous_rank, rows["330110"].movement) == (2, -2)  # 2nd → 4th
+    # 滨江 and 萧山 were not ranked on the published September board: new, not "+0" or a made-up move.
+    assert rows["330108"].movement is None and rows["330108"].is_new and rows["330109"].is_new
+    october = ranking_record(actor=hz_supervisor, parent=known["3301"], period=OCT)
+    stored = {r.unit.code: r.movement for r in october.rows.select_related("unit")}
+    assert stored == {"330106": -2, "330110": -2, "330108": None, "330109": None}
+    client.force_login(hz_supervisor)
+    board = client.get("/api/v1/supervision/units/3301/leaderboard?period=2026-10").json()
+    assert board["compared_with"]["id"] == published.pk and board["compared_with"]["period"] == "2026-09"
+    api_rows = {r["code"]: r for r in board["rows"]}
+    assert (api_rows["330106"]["movement"], api_rows["330106"]["previous_rank"]) == (-2, 1)
+    assert api_rows["330108"]["new"] is True and api_rows["330108"]["movement"] is None
+    page = client.get("/supervision/units/3301/leaderboard/?period=2026-10").content.decode()
+    assert 'id="compared-with"' in page and timezone.localtime(published.created_at).strftime("%Y-%m-%d") in page
+    # September recorded again (after the late items): the newest published board is the one compared with.
+    again = ranking_record(actor=hz_supervisor, parent=known["3301"], period=SEP)
+    rows = {r.unit.code: r for r in board_compute(parent=known["3301"], period=OCT, scheme=scheme)}
+    assert rows["330108"].compared_with == again and rows["330108"].previous_rank == 1
+
+
+def test_without_a_published_ranking_no_movement_is_shown(known, hz_supervisor, client):
+    client.force_login(hz_supervisor)
+    board = client.get("/api/v1/supervision/units/3301/leaderboard?period=2026-10").json()
+    assert board["compared_with"] is None
+    assert all(r["movement"] is None and r["new"] is False for r in board["rows"])
+    page = client.get("/supervision/units/3301/leaderboard/?period=2026-10").content.decode()
+    cells = re.findall(r'<td class="movement">(.*?)</td>', page)
+    assert cells and set(cells) == {"—"}
 
 
 def test_a_past_ranking_is_reproduced_with_its_weights_version(known, tree, make_staff, hz_supervisor):

@@ -6,7 +6,7 @@ from qingdan.audit.models import AuditEntry
 from qingdan.core.errors import PermissionDenied
 from qingdan.triage.errors import UnknownCategory
 from qingdan.triage.models import Triage
-from qingdan.triage.routing import route_auto_dispatch, route_suggest, routing_rule_create, routing_rule_update
+from qingdan.triage.routing import route_suggest, routing_rule_create, routing_rule_update
 from qingdan.units.choices import Role
 
 pytestmark = pytest.mark.django_db
@@ -71,21 +71,3 @@ def test_only_organizers_within_scope_edit_rules(tree, xh_organizer, make_staff)
         routing_rule_create(actor=handler, category="环境保护", place=tree["330106"], department=tree["330106-GA"])
     with pytest.raises(UnknownCategory):
         routing_rule_create(actor=xh_organizer, category="无此类", place=tree["330106"], department=tree["330106-GA"])
-
-
-dispatched = []
-
-
-def record_dispatch(submission, suggestion):
-    dispatched.append((submission.pk, suggestion.unit.code))
-
-
-def test_auto_dispatch_above_the_threshold_only(submit, tree, settings):
-    submission = submit(subject="饭店油烟噪音扰民", text=SMOKE)
-    assert route_auto_dispatch(submission=submission) is None  # not configured: never
-    settings.QINGDAN_TRIAGE_DISPATCH_HOOK = "tests.triage.test_routing.record_dispatch"
-    settings.QINGDAN_TRIAGE_AUTO_DISPATCH = 0.9
-    assert route_auto_dispatch(submission=submission) is None  # the fallback alone scores 0.3
-    settings.QINGDAN_TRIAGE_AUTO_DISPATCH = 0.2
-    assert route_auto_dispatch(submission=submission).unit == tree["330106009"]
-    assert dispatched[-1] == (submission.pk, "330106009")
