@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
+from qingdan.core.downloads import harden_download
 from qingdan.core.errors import ApplicationError, NotFound
 from qingdan.reports.render import CONTENT_TYPES, filename, render
 from qingdan.reports.services import last_full_week
@@ -34,5 +35,5 @@ def weekly(request: HttpRequest, code: str) -> HttpResponse:
     report = weekly_build(unit=unit, week=week)
     response = HttpResponse(render(report, fmt), content_type=CONTENT_TYPES[fmt])
     if fmt != "html":
-        response["Content-Disposition"] = f'attachment; filename="{filename(report, fmt)}"'
+        harden_download(response, filename=filename(report, fmt))
     return response
