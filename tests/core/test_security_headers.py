@@ -286,5 +286,6 @@ def test_check_deploy_command_names_the_missing_key():
 
     out = io.StringIO()
     with override_settings(DEMO=False, FIELD_ENCRYPTION_KEY=""):
-        call_command("check", "--deploy", stdout=out, stderr=out)
+        # Only report: the browser tests' DJANGO_ALLOW_ASYNC_UNSAFE is an error under --deploy.
+        call_command("check", "--deploy", "--fail-level", "CRITICAL", stdout=out, stderr=out)
     assert "qingdan.W001" in out.getvalue() and "FIELD_ENCRYPTION_KEY" in out.getvalue()
