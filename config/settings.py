@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from config.env import env_bool, env_int, env_list, env_str
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "ninja",
+    "csp",
     "treebeard",
     "axes",
     "django_tasks",
@@ -78,6 +80,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The page's Content-Security-Policy (CONTENT_SECURITY_POLICY below); downloads set their own.
+    "csp.middleware.CSPMiddleware",
+    # Outside the session and CSRF middleware, so it sees their Vary: Cookie (docs/security.md).
+    "qingdan.core.middleware.PrivateCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -167,11 +173,33 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env_int("QINGDAN_SESSION_SECONDS", 8 * 3600)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", _secure_default)
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if not _secure_default else 3600)
+# One year of HTTPS-only once a browser has seen the site over TLS (sent on secure requests only).
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if _secure_default else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", _secure_default)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY") else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp 4): scripts and styles only from our own static files, no
+# inline script, no eval; pictures may also be data:/blob: (previews, charts). Downloads replace
+# it with "sandbox" (qingdan.core.downloads). QINGDAN_CSP_REPORT_URI collects violation reports.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "blob:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        **({"report-uri": [env_str("QINGDAN_CSP_REPORT_URI")]} if env_str("QINGDAN_CSP_REPORT_URI") else {}),
+    },
+}
+# Paths whose answers are never stored by a browser or proxy, whoever asks (qingdan.core.middleware).
+QINGDAN_NO_STORE_PREFIXES = ["/api/", "/open311/"]
 
 # --- Internationalisation ------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

@@ -8,4 +8,4 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from qingdan.core import signals  # noqa: F401 - connects the calendar's cache invalidation
+        from qingdan.core import checks, signals  # noqa: F401 - registers deploy checks; the calendar's cache invalidation

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from qingdan.core.downloads import harden_download, shown_inline
 from qingdan.core.errors import ApplicationError, NotFound, error_text
 from qingdan.dockets import permissions, selectors, services
 from qingdan.dockets.choices import (
@@ -191,9 +192,9 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     if evidence is None:
         raise NotFound("No such file in your scope.")
     response = FileResponse(evidence.file.open("rb"), content_type=evidence.content_type)
-    response["Content-Disposition"] = "inline"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    # Photos open in the browser; a PDF is saved, never rendered at our address (docs/security.md).
+    return harden_download(response, filename=evidence.original_name or evidence.sha256[:12],
+                           inline=shown_inline(evidence.content_type))
 
 
 @login_required
@@ -341,16 +342,12 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @require_GET
 def docket_export(request: HttpRequest, pk: int) -> HttpResponse:
     """The list's items you may see, as an XLSX that re-imports into another list."""
-    from django.utils.http import content_disposition_header
-
     from qingdan.dockets.exporters import items_export_xlsx
 
     docket = selectors.docket_get_for_user(request.user, pk=pk)
     data = items_export_xlsx(user=request.user, queryset=selectors.item_queryset_for_user(request.user).filter(
         docket=docket).order_by("number"))
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(True, f"{docket.name}.xlsx")
-    return response
+    return harden_download(HttpResponse(data, content_type=XLSX), filename=f"{docket.name}.xlsx")
 
 
 @login_required

@@ -16,6 +16,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from qingdan.core.downloads import harden_download, shown_inline
 from qingdan.core.errors import ApplicationError, NotFound, error_text, error_to_form
 from qingdan.ledgers import selectors, services
 from qingdan.ledgers.choices import Attendance, TeamFilter
@@ -170,8 +171,7 @@ def visit_photo(request: HttpRequest, visit_id: int, photo_id: int) -> FileRespo
     except NotFound as exc:
         raise Http404(exc.message) from exc
     response = FileResponse(photo.file.open("rb"), content_type=photo.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return harden_download(response, filename=photo.original_name or None, inline=shown_inline(photo.content_type))
 
 
 @login_required
@@ -327,8 +327,6 @@ def ledger_import(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def ledger_export(request: HttpRequest, ledger: str) -> HttpResponse:
-    from django.utils.http import content_disposition_header
-
     from qingdan.ledgers.tabular import ledger_export as export
 
     if ledger not in LEDGERS:
@@ -336,5 +334,4 @@ def ledger_export(request: HttpRequest, ledger: str) -> HttpResponse:
     start, end = (_period(request) if request.GET.get("from") or request.GET.get("to") else (None, None))
     response = HttpResponse(export(user=request.user, ledger=ledger, start=start, end=end),
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = content_disposition_header(True, f"{ledger}.xlsx")
-    return response
+    return harden_download(response, filename=f"{ledger}.xlsx")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
+from functools import lru_cache
 
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -19,6 +22,17 @@ CONTENT_TYPES = {
 def render_html(report: WeeklyReport) -> str:
     """A self-contained page (inline styles, no scripts): the same markup becomes the PDF."""
     return render_to_string("reports/weekly.html", {"report": report})
+
+
+@lru_cache(maxsize=1)
+def style_source() -> str:
+    """The CSP source that lets the page's one <style> apply (and no other): its sha256.
+
+    The report must stay one file (it is mailed and printed), so its style is inline; in the
+    browser the policy names exactly that block instead of allowing 'unsafe-inline'.
+    """
+    css = render_to_string("reports/weekly.css")
+    return "'sha256-" + base64.b64encode(hashlib.sha256(css.encode("utf-8")).digest()).decode("ascii") + "'"
 
 
 def render_pdf(report: WeeklyReport) -> bytes:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from csp.constants import HEADER
+from csp.utils import build_policy
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
+from qingdan.core.downloads import harden_download
 from qingdan.core.errors import ApplicationError, NotFound
-from qingdan.reports.render import CONTENT_TYPES, filename, render
+from qingdan.reports.render import CONTENT_TYPES, filename, render, style_source
 from qingdan.reports.services import last_full_week
 from qingdan.reports.weekly import weekly_build
 from qingdan.supervision.periods import period_parse
@@ -34,5 +37,8 @@ def weekly(request: HttpRequest, code: str) -> HttpResponse:
     report = weekly_build(unit=unit, week=week)
     response = HttpResponse(render(report, fmt), content_type=CONTENT_TYPES[fmt])
     if fmt != "html":
-        response["Content-Disposition"] = f'attachment; filename="{filename(report, fmt)}"'
+        harden_download(response, filename=filename(report, fmt))
+    else:
+        # The site's policy, plus the hash of the report's own <style> (reports.render.style_source).
+        response[HEADER] = build_policy(update={"style-src": [style_source()]})
     return response

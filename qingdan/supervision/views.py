@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from qingdan.core.downloads import harden_download
 from qingdan.core.errors import ApplicationError, NotFound
 from qingdan.dockets.choices import DocketKind, DocketSource, ItemStatus
 from qingdan.supervision import selectors, services
@@ -165,8 +166,7 @@ def tabular_response(header: list[str], rows: list[list[Any]], *, fmt: str, name
         writer.writerows(rows)
         response = HttpResponse(text.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
         fmt = "csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    return response
+    return harden_download(response, filename=f"{name}.{fmt}")
 
 
 @login_required

@@ -7,10 +7,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from qingdan.core.downloads import harden_download
 from qingdan.core.errors import ApplicationError, NotFound
 from qingdan.surveys import selectors, services
 from qingdan.surveys.choices import QuestionKind, SurveyStatus
@@ -113,8 +113,7 @@ def tokens_issue(request: HttpRequest, survey_id: int) -> HttpResponse:
     base = public_url(request, survey)
     body = "\ufeff" + "\n".join([f"{base}?t={t.token}" for t in tokens]) + "\n"
     response = HttpResponse(body.encode("utf-8"), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = content_disposition_header(True, f"{survey.title}-invitations.csv")
-    return response
+    return harden_download(response, filename=f"{survey.title}-invitations.csv")
 
 
 @login_required
@@ -122,7 +121,9 @@ def survey_qr(request: HttpRequest, survey_id: int) -> HttpResponse:
     from qingdan.surveys.qr import qr_svg
 
     survey = _survey(request, survey_id)
-    return HttpResponse(qr_svg(public_url(request, survey)), content_type="image/svg+xml")
+    # Our own drawing, shown in the survey page's <img>; sandboxed like every file if opened alone.
+    return harden_download(HttpResponse(qr_svg(public_url(request, survey)), content_type="image/svg+xml"),
+                           inline=True)
 
 
 @login_required
@@ -135,9 +136,7 @@ def survey_export(request: HttpRequest, survey_id: int, fmt: str) -> HttpRespons
     data = responses_export(actor=request.user, survey=survey, fmt=fmt)
     kind = "text/csv; charset=utf-8" if fmt == "csv" else \
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    response = HttpResponse(data, content_type=kind)
-    response["Content-Disposition"] = content_disposition_header(True, f"{survey.title}.{fmt}")
-    return response
+    return harden_download(HttpResponse(data, content_type=kind), filename=f"{survey.title}.{fmt}")
 
 
 def _answer_limited(request: HttpRequest) -> bool:

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from qingdan.audit.services import audit_record
+from qingdan.core.downloads import harden_download
 from qingdan.core.errors import NotFound
 from qingdan.units import selectors
 from qingdan.units.models import Unit
@@ -81,5 +82,4 @@ def unit_export(request: HttpRequest, code: str) -> StreamingHttpResponse:
 
     stamp = timezone.localtime().strftime("%Y%m%d")
     response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="units-{unit.code}-{stamp}.csv"'
-    return response
+    return harden_download(response, filename=f"units-{unit.code}-{stamp}.csv")
