@@ -6,8 +6,6 @@ scope is "not found", never shown), read figures, render.
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from django.contrib import messages
@@ -20,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from qingdan.core.errors import ApplicationError, NotFound
+from qingdan.core.tabular import Sheet, csv_bytes, xlsx_bytes
 from qingdan.dockets.choices import DocketKind, DocketSource, ItemStatus
 from qingdan.reports.weekly import sentence
 from qingdan.supervision import selectors, services
@@ -140,26 +139,12 @@ def _export_rows(unit: Unit, period: Period) -> tuple[list[str], list[list[Any]]
 
 
 def tabular_response(header: list[str], rows: list[list[Any]], *, fmt: str, name: str) -> HttpResponse:
-    """The same table as CSV (UTF-8 with BOM, so Excel reads Chinese) or XLSX."""
+    """The same table as CSV (UTF-8 with BOM, so Excel reads Chinese) or XLSX, unit names escaped."""
     if fmt == "xlsx":
-        from openpyxl import Workbook
-
-        book = Workbook()
-        sheet = book.active
-        sheet.append(header)
-        for row in rows:
-            sheet.append(row)
-        out = io.BytesIO()
-        book.save(out)
-        response = HttpResponse(out.getvalue(), content_type="application/vnd.openxmlformats-officedocument"
-                                                             ".spreadsheetml.sheet")
+        response = HttpResponse(xlsx_bytes(Sheet(name, [header, *rows])),
+                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     else:
-        text = io.StringIO()
-        text.write("\ufeff")
-        writer = csv.writer(text)
-        writer.writerow(header)
-        writer.writerows(rows)
-        response = HttpResponse(text.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(csv_bytes([header, *rows]), content_type="text/csv; charset=utf-8")
         fmt = "csv"
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
