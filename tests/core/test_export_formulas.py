@@ -139,3 +139,41 @@ def test_every_export_shows_a_typed_formula_as_text(planted, tree, tmp_path):
     problems.append(problem("triage issues CSV", issues.read_bytes(), "csv"))
     failed = [p for p in problems if p]
     assert not failed, "\n".join(failed)
+
+
+# -- the writer itself ----------------------------------------------------------------------------
+
+def test_the_writer_escapes_text_and_keeps_numbers_and_dates_typed():
+    from qingdan.core.tabular import Sheet, csv_bytes, escape_cell, unescape_cell, xlsx_bytes
+
+    moment = timezone.make_aware(datetime.datetime(2026, 3, 1, 9, 30))
+    row = [PAYLOAD, "+86 139", "-负号", "@SUM(A1)", "\tcmd", "\rcmd", "#N/A", "普通文字", -5, 2.5, None,
+           datetime.date(2026, 3, 1), moment, "bell\x07ring"]
+    cells = xlsx_cells(xlsx_bytes(Sheet("t", [row])))
+    assert [c.value for c in cells[:5]] == ["'" + PAYLOAD, "'+86 139", "'-负号", "'@SUM(A1)", "'\tcmd"]
+    assert cells[5].value in ("'\rcmd", "'\ncmd")  # XML reads a CR back as LF; the apostrophe is what counts
+    assert [c.value for c in cells[6:8]] == ["#N/A", "普通文字"]
+    assert all(c.data_type == "s" for c in cells[:8])  # '#N/A' is text, not an error value
+    assert [c.value for c in cells[8:11]] == [-5, 2.5, None] and cells[8].data_type == "n"
+    assert cells[11].value == datetime.datetime(2026, 3, 1) and cells[11].number_format == "yyyy-mm-dd"
+    assert cells[12].value == datetime.datetime(2026, 3, 1, 9, 30)  # local time, no zone
+    assert cells[13].value == "bellring"  # a control character XLSX cannot hold, instead of a crash
+    fields = csv_fields(csv_bytes([row]))
+    assert fields[:4] == ["'" + PAYLOAD, "'+86 139", "'-负号", "'@SUM(A1)"] and fields[8] == "-5"
+    assert fields[12] == "2026-03-01 09:30:00"
+    for text in ("=1+1", "+1", "-1", "@x", "\tx", "\rx", "'quoted", "普通"):
+        assert unescape_cell(escape_cell(text)) == text
+
+
+def test_no_module_writes_a_spreadsheet_by_itself():
+    """The one writer stays the only one: no csv.writer or openpyxl Workbook outside core.tabular."""
+    from pathlib import Path
+
+    import qingdan
+
+    root = Path(qingdan.__file__).parent
+    offenders = [str(path.relative_to(root)) for path in root.rglob("*.py")
+                 if path.name != "tabular.py" or path.parent.name != "core"
+                 if any(marker in path.read_text(encoding="utf-8")
+                        for marker in ("csv.writer(", "csv.DictWriter(", "import Workbook", "WriteOnlyCell"))]
+    assert offenders == []
