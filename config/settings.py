@@ -230,6 +230,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("QINGDAN_MAX_FORM_BYTES", 2_621_440)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # The whole body of a request carrying attachments; larger requests get a clear 413 page.
 QINGDAN_MAX_UPLOAD_BYTES = env_int("QINGDAN_MAX_UPLOAD_BYTES", 52 * 1024 * 1024)
+# Largest image accepted, in pixels (width × height, read from the header before decoding): a
+# few-KB PNG can claim 6000 × 6000 and take gigabytes to decode. 25 M is a 6000 × 4000 photo.
+QINGDAN_MAX_IMAGE_PIXELS = env_int("QINGDAN_MAX_IMAGE_PIXELS", 25_000_000)
 
 # --- Cache: rate limits and throttles count here; share it between processes in production --
 _CACHE_URL = env_str("CACHE_URL")

@@ -1,17 +1,26 @@
-"""Read the CSV and XLSX files people actually send: UTF-8 or GBK, Chinese or English headers.
+"""Read the CSV and XLSX files people send, and write every CSV and XLSX the product emits.
 
 Every importer (units, people, later submissions and dockets) reads through ``read_table`` so
 encoding detection, header aliases and row numbering behave the same everywhere. Row numbers
 are the ones a spreadsheet shows: the header is row 1, the first record row 2.
+
+Every export writes through ``csv_bytes`` / ``csv_lines`` / ``CsvWriter`` / ``xlsx_bytes``, which
+escape every text cell against formula injection (OWASP "CSV injection"): text that starts with
+= + - @, a tab or a carriage return gets a leading apostrophe, and XLSX text cells are stored as
+strings, so a citizen's ``=HYPERLINK(...)`` is shown, never run. Numbers and dates stay typed.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime
+import decimal
 import io
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from charset_normalizer import from_bytes
 
@@ -189,3 +198,134 @@ def read_table(
         }
         rows.append(Row(number=number, values=values))
     return Table(rows=rows, encoding=encoding, headers=headers)
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+# The characters that make a spreadsheet read a cell as a formula (or split it into one), per OWASP.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Control characters an XLSX file cannot hold (openpyxl refuses them); tab, LF and CR are allowed.
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_NUMBERS = (bool, int, float, decimal.Decimal)
+
+
+def escape_cell(value: Any) -> Any:
+    """Make typed text inert in a spreadsheet: text starting with = + - @ tab or CR gets a '.
+
+    Anything that is not a number, a date or None is written as text (lazy translations included),
+    so it is escaped too. The importers undo it with ``unescape_cell``.
+    """
+    if value is None or isinstance(value, (*_NUMBERS, datetime.date)):
+        return value
+    text = value if isinstance(value, str) else str(value)
+    if text and text[0] in FORMULA_START:
+        return "'" + text
+    return text
+
+
+def unescape_cell(value: str) -> str:
+    """Undo ``escape_cell`` (a ' before = + - @ tab or CR), so an export re-imports as it was."""
+    if len(value) > 1 and value[0] == "'" and value[1] in FORMULA_START:
+        return value[1:]
+    return value
+
+
+def _local(moment: datetime.datetime) -> datetime.datetime:
+    # Spreadsheets hold no time zones: write the project's local time, as the pages show it.
+    from django.utils import timezone
+
+    return timezone.localtime(moment).replace(tzinfo=None) if timezone.is_aware(moment) else moment
+
+
+def _csv_value(value: Any) -> Any:
+    if isinstance(value, datetime.datetime):
+        return _local(value).strftime("%Y-%m-%d %H:%M:%S")
+    return escape_cell(value)
+
+
+class CsvWriter:
+    """``csv.writer`` with every field escaped: the only way a CSV leaves the product."""
+
+    def __init__(self, handle: Any, **options: Any) -> None:
+        self._writer = csv.writer(handle, **options)
+
+    def writerow(self, row: Iterable[Any]) -> Any:
+        """Write one record; returns what the handle's ``write`` returned (the line, for streaming)."""
+        return self._writer.writerow([_csv_value(v) for v in row])
+
+    def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
+        """Write many records."""
+        for row in rows:
+            self.writerow(row)
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_lines(rows: Iterable[Iterable[Any]], *, bom: bool = True) -> Iterator[str]:
+    """Yield a CSV line by line (for a streaming response); UTF-8 BOM first so Excel reads Chinese."""
+    writer = CsvWriter(_Echo())
+    if bom:
+        yield "\ufeff"
+    for row in rows:
+        yield writer.writerow(row)
+
+
+def csv_bytes(rows: Iterable[Iterable[Any]], *, bom: bool = True) -> bytes:
+    """The whole CSV as UTF-8 bytes (with a BOM unless told otherwise)."""
+    return "".join(csv_lines(rows, bom=bom)).encode("utf-8")
+
+
+@dataclass
+class Sheet:
+    """One worksheet to write: its title, its rows (the first is usually the header), column widths.
+
+    ``heading`` sets the first row in large bold type (a report's title line).
+    """
+
+    title: str
+    rows: Iterable[Sequence[Any]]
+    widths: Mapping[str, float] = field(default_factory=dict)
+    heading: bool = False
+
+
+_SHEET_TITLE = re.compile(r"[\\/*?:\[\]]")
+
+
+def _xlsx_cell(sheet: Any, value: Any, bold: Any = None) -> Any:
+    from openpyxl.cell import WriteOnlyCell
+
+    if isinstance(value, datetime.datetime):
+        cell = WriteOnlyCell(sheet, value=_local(value))
+        cell.number_format = "yyyy-mm-dd hh:mm"
+    elif isinstance(value, datetime.date):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = "yyyy-mm-dd"
+    elif value is None or isinstance(value, _NUMBERS):
+        cell = WriteOnlyCell(sheet, value=value)
+    else:
+        cell = WriteOnlyCell(sheet, value=_ILLEGAL_XML.sub("", escape_cell(value)))
+        cell.data_type = "s"  # never a formula, nor an error value such as #N/A
+    if bold is not None:
+        cell.font = bold
+    return cell
+
+
+def xlsx_bytes(sheets: Sheet | Sequence[Sheet]) -> bytes:
+    """Write one workbook of one or more sheets, streaming (write-only mode), every text cell escaped."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=True)
+    for spec in [sheets] if isinstance(sheets, Sheet) else sheets:
+        sheet = workbook.create_sheet(_SHEET_TITLE.sub(" ", str(spec.title))[:31] or "Sheet")
+        for column, width in spec.widths.items():
+            sheet.column_dimensions[column].width = width
+        bold = Font(bold=True, size=14) if spec.heading else None
+        for number, row in enumerate(spec.rows):
+            sheet.append([_xlsx_cell(sheet, v, bold if number == 0 else None) for v in row])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

@@ -3,23 +3,22 @@
 The first columns carry the import's own Chinese headers (``importers.COLUMNS``), so a list
 exported from one docket is a valid import file for another; status, grade, progress and the
 loop's dates follow. Nothing about the citizens behind an item is written: no submission,
-no name, no phone. Text typed by users is escaped against formula injection (a cell starting
-with = + - @ gets a leading apostrophe), since a spreadsheet would otherwise run it.
+no name, no phone. The workbook is written by ``core.tabular.xlsx_bytes``, which escapes every
+text cell against formula injection, since a spreadsheet would otherwise run it.
 """
 
 from __future__ import annotations
 
-import datetime
-import io
 from collections.abc import Iterator
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
-from django.utils import timezone
 
 from qingdan.audit.services import audit_record
+from qingdan.core.tabular import Sheet, xlsx_bytes
+from qingdan.core.tabular import escape_cell as escape_cell  # re-exported: callers imported it from here
 from qingdan.dockets.choices import Grade, ItemStatus, Priority
-from qingdan.dockets.importers import COLUMNS, FORMULA_START
+from qingdan.dockets.importers import COLUMNS
 from qingdan.dockets.models import Item
 from qingdan.dockets.selectors import item_queryset_for_user
 from qingdan.units.models import Unit
@@ -39,18 +38,6 @@ GRADE_WORDS = {Grade.GREEN: "绿", Grade.YELLOW: "黄", Grade.RED: "红"}
 _CHUNK = 2000
 
 
-def escape_cell(value: str) -> str:
-    """Make typed text inert in a spreadsheet: a leading = + - @ (or a control character) gets a '."""
-    if value and (value[0] in FORMULA_START or value[0] in "\t\r"):
-        return "'" + value
-    return value
-
-
-def _when(moment: datetime.datetime | None) -> datetime.datetime | None:
-    # Workbooks hold no time zones: write the project's local time, as the pages show it.
-    return timezone.localtime(moment).replace(tzinfo=None) if moment else None
-
-
 def _row(item: Item) -> list[Any]:
     co_units = "、".join(unit.code for unit in item.co_units.all())
     deadline, working_days = item.deadline, item.deadline_working_days
@@ -64,11 +51,10 @@ def _row(item: Item) -> list[Any]:
         item.parent.number if item.parent else None, "是" if item.published else "否",
         item.docket.name, item.lead_unit.name, STATUS_WORDS.get(item.status, item.status),
         GRADE_WORDS.get(item.grade, item.grade), item.progress, "是" if item.supervised else "否",
-        item.supervise_deadline, item.returns, item.reopened, _when(item.dispatched_at), _when(item.accepted_at),
-        _when(item.closure_requested_at), _when(item.closed_at), _when(item.created_at),
+        item.supervise_deadline, item.returns, item.reopened, item.dispatched_at, item.accepted_at,
+        item.closure_requested_at, item.closed_at, item.created_at,
     ]
-    # Every text cell, not only the free-text ones: names, codes and usernames were typed too.
-    return [escape_cell(v) if isinstance(v, str) else v for v in values]
+    return values  # xlsx_bytes escapes every text cell: names, codes and usernames were typed too
 
 
 def _items(user: Any, queryset: QuerySet[Item]) -> Iterator[Item]:
@@ -86,27 +72,16 @@ def items_export_xlsx(*, user: Any, queryset: QuerySet[Item]) -> bytes:
     The caller passes a scoped queryset; it is narrowed again by ``item_queryset_for_user``
     so a caller's mistake cannot widen what leaves the system.
     """
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("事项清单")
-    sheet.append(HEADERS)
-    date_columns = {HEADERS.index("完成时限"), HEADERS.index("督办时限")}
     count = 0
-    for item in _items(user, queryset):
-        cells = []
-        for index, value in enumerate(_row(item)):
-            if isinstance(value, datetime.datetime | datetime.date):
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.number_format = "yyyy-mm-dd" if index in date_columns else "yyyy-mm-dd hh:mm"
-                cells.append(cell)
-            else:
-                cells.append(value)
-        sheet.append(cells)
-        count += 1
-    out = io.BytesIO()
-    workbook.save(out)
+
+    def rows() -> Iterator[list[Any]]:
+        nonlocal count
+        yield HEADERS
+        for item in _items(user, queryset):
+            yield _row(item)
+            count += 1
+
+    data = xlsx_bytes(Sheet("事项清单", rows()))
     audit_record(actor=user, action="dockets.items_exported", object_type="dockets.item", unit_path="",
                  after={"rows": count})
-    return out.getvalue()
+    return data

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from qingdan.audit.services import audit_record
 from qingdan.core.errors import ImportRejected, PermissionDenied, RowError, RowErrors
 from qingdan.core.tabular import Row, read_table
+from qingdan.core.tabular import unescape_cell as unescape_cell  # re-exported: the ledger importers use it
 from qingdan.dockets.choices import PRIORITY_ALIASES, Priority
 from qingdan.dockets.errors import ItemInvalid
 from qingdan.dockets.models import Docket, Item
@@ -62,7 +63,6 @@ _EXCEL_EPOCH = datetime.date(1899, 12, 30)
 _EXCEL_SERIALS = range(20_000, 80_000)  # 1954 … 2119
 TRUE_WORDS = frozenset({"是", "公开", "y", "yes", "true", "1", "√"})
 FALSE_WORDS = frozenset({"否", "不公开", "n", "no", "false", "0", ""})
-FORMULA_START = ("=", "+", "-", "@")
 
 
 @dataclass
@@ -133,13 +133,6 @@ def parse_priority(value: str) -> str:
     if text in PRIORITY_ALIASES:
         return PRIORITY_ALIASES[text]
     raise ValueError(_("unknown priority %(value)r (一般, 重要 or 紧急)") % {"value": text[:20]})
-
-
-def unescape_cell(value: str) -> str:
-    """Undo the export's formula escape (a ' before = + - @), so an export re-imports as it was."""
-    if len(value) > 1 and value[0] == "'" and value[1] in FORMULA_START:
-        return value[1:]
-    return value
 
 
 class _UnitResolver:

@@ -10,7 +10,6 @@ write the same headers (what the import reads back), with typed text made inert 
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -20,9 +19,8 @@ from django.utils.translation import gettext as _
 
 from qingdan.audit.services import audit_record
 from qingdan.core.errors import ApplicationError, RowError, RowErrors
-from qingdan.core.tabular import Row, read_table
-from qingdan.dockets.exporters import escape_cell
-from qingdan.dockets.importers import parse_date, parse_flag, unescape_cell
+from qingdan.core.tabular import Row, Sheet, read_table, unescape_cell, xlsx_bytes
+from qingdan.dockets.importers import parse_date, parse_flag
 from qingdan.ledgers import services
 from qingdan.ledgers.choices import DURATION_UNIT_ALIASES, SESSION_KIND_ALIASES, Attendance, DurationUnit, SessionKind
 from qingdan.ledgers.errors import LedgerInvalid
@@ -280,16 +278,7 @@ def topics_import(*, actor: Any, name: str, data: bytes) -> ImportResult:
 # --- exports ---------------------------------------------------------------------------------
 
 def _workbook(title: str, columns: dict[str, list[str]], rows: list[list[Any]]) -> bytes:
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title)
-    sheet.append([aliases[0] for aliases in columns.values()])
-    for row in rows:
-        sheet.append([escape_cell(v) if isinstance(v, str) else v for v in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(Sheet(title, [[aliases[0] for aliases in columns.values()], *rows]))
 
 
 def ledger_export(*, user: Any, ledger: str, start: Any = None, end: Any = None, actor: Any = None) -> bytes:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import io
 from functools import lru_cache
+from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from qingdan.core.tabular import Sheet, xlsx_bytes
 from qingdan.reports.weekly import WeeklyReport
 
 CONTENT_TYPES = {
@@ -43,49 +44,42 @@ def render_pdf(report: WeeklyReport) -> bytes:
 
 
 def render_xlsx(report: WeeklyReport) -> bytes:
-    """One workbook: the figures with last week's and the change, overdue items, dockets, hot issues."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    """One workbook: the figures with last week's and the change, overdue items, dockets, hot issues.
 
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("Figures")[:31]
-    sheet.append([report.title])
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append([_("Week"), f"{report.week.key} ({report.week.start} – {report.week.end})"])
-    sheet.append([])
-    sheet.append([_("Figure"), _("This week"), _("Last week"), _("Change")])
-    for line in report.lines:
-        sheet.append([line.label, line.this_week, line.last_week, line.delta])
-    sheet.append([_("Open now"), report.open_now])
-    sheet.append([_("Overdue now"), report.overdue_now])
+    Item titles, docket and unit names and hot-issue titles come from people's typing, so the
+    workbook is written by ``core.tabular.xlsx_bytes``, which makes formulas in them inert.
+    """
+    widths = {"A": 28, "C": 30}
+    figures: list[list[Any]] = [
+        [report.title],
+        [_("Week"), f"{report.week.key} ({report.week.start} – {report.week.end})"],
+        [],
+        [_("Figure"), _("This week"), _("Last week"), _("Change")],
+        *([line.label, line.this_week, line.last_week, line.delta] for line in report.lines),
+        [_("Open now"), report.open_now],
+        [_("Overdue now"), report.overdue_now],
+    ]
     if report.docket is None:
-        sheet.append([_("Satisfaction rate"), report.satisfaction])
-        sheet.append([_("Resolution rate"), report.resolution])
-        sheet.append([])
-        sheet.append([report.sentence])
-    overdue = book.create_sheet(_("Overdue")[:31])
-    overdue.append([_("List"), _("No."), _("Item"), _("Lead unit"), _("Due on"), _("Days late")])
-    for row in report.overdue:
-        overdue.append([row["docket"], row["number"], row["title"], row["lead_unit"], row["due_on"], row["days_late"]])
+        figures += [[_("Satisfaction rate"), report.satisfaction], [_("Resolution rate"), report.resolution], [],
+                    [report.sentence]]
+    sheets = [Sheet(_("Figures"), figures, widths=widths, heading=True)]
+    sheets.append(Sheet(_("Overdue"), [
+        [_("List"), _("No."), _("Item"), _("Lead unit"), _("Due on"), _("Days late")],
+        *([row["docket"], row["number"], row["title"], row["lead_unit"], row["due_on"], row["days_late"]]
+          for row in report.overdue)], widths=widths))
     if report.docket is None:
-        dockets = book.create_sheet(_("By list")[:31])
-        dockets.append([_("List"), _("New"), _("Closed"), _("Open"), _("Overdue")])
-        for row in report.by_docket:
-            dockets.append([row["docket"], row["new"], row["closed"], row["open"], row["overdue"]])
-    hot = book.create_sheet(_("Hot issues")[:31])
+        sheets.append(Sheet(_("By list"), [
+            [_("List"), _("New"), _("Closed"), _("Open"), _("Overdue")],
+            *([row["docket"], row["new"], row["closed"], row["open"], row["overdue"]] for row in report.by_docket)],
+            widths=widths))
     if report.hot_issues is None:
-        hot.append([_("Hot issues are not available (the triage app is not installed).")])
+        hot: list[list[Any]] = [[_("Hot issues are not available (the triage app is not installed).")]]
     else:
-        hot.append([_("Hot issue"), _("Place"), _("Messages"), _("People"), _("Category")])
-        for row in report.hot_issues:
-            hot.append([row["title"], row["place"], row["size"], row["submitters"], row["category"]])
-    for ws in book.worksheets:
-        ws.column_dimensions["A"].width = 28
-        ws.column_dimensions["C"].width = 30
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+        hot = [[_("Hot issue"), _("Place"), _("Messages"), _("People"), _("Category")],
+               *([row["title"], row["place"], row["size"], row["submitters"], row["category"]]
+                 for row in report.hot_issues)]
+    sheets.append(Sheet(_("Hot issues"), hot, widths=widths))
+    return xlsx_bytes(sheets)
 
 
 def render(report: WeeklyReport, fmt: str) -> bytes:

@@ -6,8 +6,6 @@ scope is "not found", never shown), read figures, render.
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from django.contrib import messages
@@ -21,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from qingdan.core.downloads import harden_download
 from qingdan.core.errors import ApplicationError, NotFound
+from qingdan.core.tabular import Sheet, csv_bytes, xlsx_bytes
 from qingdan.dockets.choices import DocketKind, DocketSource, ItemStatus
 from qingdan.supervision import selectors, services
 from qingdan.supervision.periods import Period, last_months, period_containing, period_parse
@@ -145,26 +144,12 @@ def _export_rows(unit: Unit, period: Period) -> tuple[list[str], list[list[Any]]
 
 
 def tabular_response(header: list[str], rows: list[list[Any]], *, fmt: str, name: str) -> HttpResponse:
-    """The same table as CSV (UTF-8 with BOM, so Excel reads Chinese) or XLSX."""
+    """The same table as CSV (UTF-8 with BOM, so Excel reads Chinese) or XLSX, unit names escaped."""
     if fmt == "xlsx":
-        from openpyxl import Workbook
-
-        book = Workbook()
-        sheet = book.active
-        sheet.append(header)
-        for row in rows:
-            sheet.append(row)
-        out = io.BytesIO()
-        book.save(out)
-        response = HttpResponse(out.getvalue(), content_type="application/vnd.openxmlformats-officedocument"
-                                                             ".spreadsheetml.sheet")
+        response = HttpResponse(xlsx_bytes(Sheet(name, [header, *rows])),
+                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     else:
-        text = io.StringIO()
-        text.write("\ufeff")
-        writer = csv.writer(text)
-        writer.writerow(header)
-        writer.writerows(rows)
-        response = HttpResponse(text.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(csv_bytes([header, *rows]), content_type="text/csv; charset=utf-8")
         fmt = "csv"
     return harden_download(response, filename=f"{name}.{fmt}")
 

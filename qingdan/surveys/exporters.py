@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from django.utils import timezone
 
 from qingdan.audit.services import audit_record
-from qingdan.dockets.exporters import escape_cell
+from qingdan.core.tabular import Sheet, csv_bytes, xlsx_bytes
 from qingdan.surveys.choices import CHOICE_KINDS, QuestionKind
 from qingdan.surveys.models import Answer, Survey
 
@@ -33,29 +31,13 @@ def _table(survey: Survey) -> tuple[list[str], list[list[Any]]]:
         else:
             value = answer.text
         rows[answer.response_id][4 + index[question.pk]] = value
-    table = [[escape_cell(v) if isinstance(v, str) else v for v in row] for row in rows.values()]
-    return headers, table
+    return headers, list(rows.values())
 
 
 def responses_export(*, actor: Any, survey: Survey, fmt: str = "xlsx") -> bytes:
     """Return the responses as an XLSX workbook or a UTF-8 CSV (with BOM, for Excel)."""
     headers, rows = _table(survey)
-    if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(headers)
-        writer.writerows(rows)
-        data = ("\ufeff" + out.getvalue()).encode("utf-8")
-    else:
-        from openpyxl import Workbook
-
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet("问卷结果")
-        sheet.append(headers)
-        for row in rows:
-            sheet.append(row)
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        data = buffer.getvalue()
+    # The writers escape every cell: question texts and answers alike.
+    data = csv_bytes([headers, *rows]) if fmt == "csv" else xlsx_bytes(Sheet("问卷结果", [headers, *rows]))
     audit_record(actor=actor, action="surveys.responses_exported", obj=survey, after={"rows": len(rows), "format": fmt})
     return data

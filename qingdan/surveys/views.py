@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from qingdan.core.downloads import harden_download
 from qingdan.core.errors import ApplicationError, NotFound
+from qingdan.core.tabular import csv_bytes
 from qingdan.surveys import selectors, services
 from qingdan.surveys.choices import QuestionKind, SurveyStatus
 from qingdan.surveys.errors import SurveyInvalid
@@ -111,8 +112,8 @@ def tokens_issue(request: HttpRequest, survey_id: int) -> HttpResponse:
         messages.error(request, _message(exc))
         return redirect("surveys:detail", survey_id=survey.pk)
     base = public_url(request, survey)
-    body = "\ufeff" + "\n".join([f"{base}?t={t.token}" for t in tokens]) + "\n"
-    response = HttpResponse(body.encode("utf-8"), content_type="text/csv; charset=utf-8")
+    body = csv_bytes([f"{base}?t={t.token}"] for t in tokens)
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     return harden_download(response, filename=f"{survey.title}-invitations.csv")
 
 

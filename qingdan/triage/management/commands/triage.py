@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import sys
 import time
 from pathlib import Path
@@ -12,6 +11,7 @@ from django.core.management.base import CommandError, CommandParser
 
 from qingdan.core.commands import QingdanCommand, run_or_enqueue
 from qingdan.core.errors import ApplicationError
+from qingdan.core.tabular import CsvWriter
 
 
 class Command(QingdanCommand):
@@ -62,9 +62,9 @@ class Command(QingdanCommand):
     # -- writing --------------------------------------------------------------------------
     def _writer(self, path: Path | None) -> tuple[Any, Any]:
         if path is None:
-            return csv.writer(sys.stdout, lineterminator="\n"), None
+            return CsvWriter(sys.stdout, lineterminator="\n"), None
         handle = path.open("w", encoding="utf-8", newline="")
-        return csv.writer(handle), handle
+        return CsvWriter(handle), handle  # messages' ids and hot-issue titles are typed text: escaped
 
     def _write(self, path: Path | None, header: list[str], rows: Any) -> int:
         writer, handle = self._writer(path)
