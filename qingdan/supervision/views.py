@@ -23,7 +23,7 @@ from qingdan.core.errors import ApplicationError, NotFound
 from qingdan.dockets.choices import DocketKind, DocketSource, ItemStatus
 from qingdan.reports.weekly import sentence
 from qingdan.supervision import selectors, services
-from qingdan.supervision.periods import Period, last_months, period_containing, period_parse
+from qingdan.supervision.periods import Period, last_months, period_containing, query_period
 from qingdan.supervision.rates import FORMULA_LABELS, INDEX_COMPONENTS, RATES, Rates
 from qingdan.units.models import Unit
 from qingdan.units.selectors import unit_ancestors, unit_children
@@ -41,13 +41,8 @@ def _unit(request: HttpRequest, code: str) -> Unit:
 
 
 def _period(request: HttpRequest, default_kind: str = "month") -> Period:
-    text = request.GET.get("period", "")
-    if text:
-        try:
-            return period_parse(text)
-        except ApplicationError:
-            pass
-    return period_containing(default_kind, timezone.localdate())
+    """?period= as a month, quarter, year or week; a period that cannot be read is a 400 with its message."""
+    return query_period(request.GET, "period", default_kind=default_kind)
 
 
 def column_labels() -> dict[str, str]:
