@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from qingdan.core.models import DayKind
+from qingdan.core.params import BoundedDateField
 
 
 class CalendarDayForm(forms.Form):
@@ -15,5 +16,5 @@ class CalendarDayForm(forms.Form):
 
 
 class DeadlineCheckForm(forms.Form):
-    start = forms.DateField(label=_("from"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = BoundedDateField(label=_("from"), widget=forms.DateInput(attrs={"type": "date"}))
     n = forms.IntegerField(label=_("working days"), min_value=-366, max_value=366)

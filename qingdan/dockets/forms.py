@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from qingdan.core.errors import error_to_form
+from qingdan.core.params import ID_MAX, BoundedDateField
 from qingdan.dockets.choices import DocketKind, DocketSource, Grade, ItemStatus, Priority
 from qingdan.dockets.errors import ItemInvalid
 from qingdan.dockets.models import Docket
@@ -108,10 +109,10 @@ class FilterForm(forms.Form):
     source = forms.ChoiceField(choices=[("", _("Any source")), *DocketSource.choices], required=False)
     category = forms.CharField(required=False, max_length=64)
     unit = forms.CharField(required=False, max_length=40)
-    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE))
-    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE))
+    since = BoundedDateField(required=False, widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE))
+    until = BoundedDateField(required=False, widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE))
     q = forms.CharField(required=False, max_length=100)
-    docket = forms.IntegerField(required=False)
+    docket = forms.IntegerField(required=False, min_value=1, max_value=ID_MAX)
 
 
 def uploaded_files(request: Any, name: str = "files") -> list[tuple[str, bytes]]:

@@ -6,11 +6,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from qingdan.core.errors import ApplicationError, NotFound
+from qingdan.core.params import date_parse
 from qingdan.dockets import projects
 from qingdan.dockets.selectors import item_get_for_user
 
@@ -44,7 +44,7 @@ def milestone_add(request: HttpRequest, item_id: int) -> HttpResponse:
     item = _item(request, item_id)
     return _done(request, item_id, lambda: projects.milestone_add(
         actor=request.user, item=item, title=request.POST.get("title", ""),
-        due_on=parse_date(request.POST.get("due_on", "") or ""), version=_version(request)))
+        due_on=date_parse(request.POST.get("due_on"), name=_("Planned for")), version=_version(request)))
 
 
 @login_required
@@ -55,7 +55,7 @@ def milestone_reach(request: HttpRequest, item_id: int, milestone_id: int) -> Ht
     if milestone is None:
         raise Http404("No such milestone.")
     return _done(request, item_id, lambda: projects.milestone_reach(
-        actor=request.user, milestone=milestone, done_on=parse_date(request.POST.get("done_on", "") or ""),
+        actor=request.user, milestone=milestone, done_on=date_parse(request.POST.get("done_on"), name=_("Reached on")),
         version=_version(request)))
 
 

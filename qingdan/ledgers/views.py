@@ -12,12 +12,12 @@ from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from qingdan.core.downloads import harden_download, shown_inline
 from qingdan.core.errors import ApplicationError, NotFound, error_text, error_to_form
+from qingdan.core.params import query_date
 from qingdan.ledgers import selectors, services
 from qingdan.ledgers.choices import Attendance, TeamFilter
 from qingdan.ledgers.errors import LedgerInvalid
@@ -47,9 +47,9 @@ def _unit(request: HttpRequest) -> Unit:
 def _period(request: HttpRequest) -> tuple[datetime.date, datetime.date]:
     """?from=&to= (ISO dates); the default is the current year up to today."""
     today = timezone.localdate()
-    start = parse_date(request.GET.get("from", "") or "") or today.replace(month=1, day=1)
-    end = parse_date(request.GET.get("to", "") or "") or today
-    return start, end
+    start = query_date(request.GET, "from", default=today.replace(month=1, day=1))
+    end = query_date(request.GET, "to", default=today)
+    return start, end  # type: ignore[return-value]  # both have a default
 
 
 @login_required

@@ -7,7 +7,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from qingdan.notifications import selectors, services
 
@@ -47,14 +47,25 @@ def mark_read(request: HttpRequest, notification_id: int) -> HttpResponse:
     return redirect("inbox:list")
 
 
+def _local(request: HttpRequest, url: str) -> bool:
+    return bool(url) and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()},
+                                                         require_https=request.is_secure())
+
+
 @login_required
+@require_http_methods(["GET", "POST"])
 def open_notification(request: HttpRequest, notification_id: int) -> HttpResponse:
-    """Mark read and follow the link, only to this site (never an open redirect)."""
+    """GET shows the notification and changes nothing; POST marks it read and follows its link.
+
+    A GET must not change state: a link prefetcher, a preview or a crawler of the browser history
+    would otherwise mark the user's notifications read behind their back. The link is followed
+    only to this site (never an open redirect).
+    """
+    if request.method != "POST":
+        row = selectors.notification_get_for_user(request.user, notification_id=notification_id)
+        return render(request, "notifications/detail.html", {"n": row, "follows": _local(request, row.url)})
     row = services.notification_mark_read(user=request.user, notification_id=notification_id)
-    if row.url and url_has_allowed_host_and_scheme(row.url, allowed_hosts={request.get_host()},
-                                                   require_https=request.is_secure()):
-        return redirect(row.url)
-    return redirect("inbox:list")
+    return redirect(row.url) if _local(request, row.url) else redirect("inbox:list")
 
 
 @login_required

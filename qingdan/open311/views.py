@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from qingdan.core.errors import ApplicationError, NotFound
+from qingdan.core.params import YEAR_MAX, YEAR_MIN, query_text_check
 from qingdan.intake.errors import SubmissionInvalid
 from qingdan.open311 import catalogue, documents, formats
 from qingdan.open311.errors import LookupLimited, RequestInvalid
@@ -65,11 +66,13 @@ def open311_view(*methods: str) -> Callable[[View], View]:
                 response["Allow"] = ", ".join(sorted(allowed))
                 return response
             try:
+                query_text_check(request.GET)
                 return view(request, *args, **kwargs)
             except ApplicationError as exc:
                 status = exc.http_status if exc.http_status in (400, 403, 404, 429) else 400
                 return formats.render_errors(fmt, _errors_of(exc), status=status)
 
+        wrapper.checks_own_parameters = True  # type: ignore[attr-defined]  # the page middleware leaves NUL to us
         return wrapper
 
     return decorate
@@ -102,7 +105,7 @@ def _moment(name: str, value: str) -> datetime.datetime | None:
             moment = datetime.datetime.combine(day, datetime.time()) if day else None
     except ValueError:
         moment = None
-    if moment is None:
+    if moment is None or not YEAR_MIN <= moment.year <= YEAR_MAX:  # 0001-01-01 leaves the calendar in UTC
         raise RequestInvalid({name: _("Use the W3C format, e.g. 2026-01-01T00:00:00Z.")})
     return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 

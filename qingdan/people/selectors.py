@@ -5,8 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
+from qingdan.core.errors import NotFound
+from qingdan.people.models import ApiToken
 from qingdan.units.models import Unit
+from qingdan.units.permissions import may_manage_user
+from qingdan.units.scopes import is_system
 
 
 def users_holding(*, unit: Unit, roles: frozenset[str] | set[str]) -> QuerySet:
@@ -24,3 +29,37 @@ def users_holding(*, unit: Unit, roles: frozenset[str] | set[str]) -> QuerySet:
 def roles_of(user: Any) -> QuerySet:
     """The roles a user holds, with their units, top of the tree first (who am I)."""
     return user.role_assignments.select_related("unit").order_by("unit__path")
+
+
+def token_list(*, actor: Any, user: Any = None) -> QuerySet[ApiToken]:
+    """Return the API tokens of the accounts the actor may manage (everyone's for the system), newest first."""
+    tokens = ApiToken.objects.select_related("user").order_by("user__username", "-created_at")
+    if user is not None:
+        tokens = tokens.filter(user=user)
+    if is_system(actor):
+        return tokens
+    allowed = [t.pk for t in tokens if may_manage_user(actor, t.user)]  # the rule is per account, in Python
+    return tokens.filter(pk__in=allowed)
+
+
+def token_find(*, actor: Any, ref: str) -> ApiToken:
+    """Return the one token whose id, prefix or name is ``ref`` among those the actor manages, or NotFound.
+
+    A name shared by several live tokens (two users' "etl") is refused: the message lists their ids.
+    """
+    ref = (ref or "").strip()
+    if not ref:
+        raise NotFound(_("Name a token by its id, its prefix or its name."))
+    tokens = token_list(actor=actor)
+    if ref.isdigit() and len(ref) < 19:
+        matches = list(tokens.filter(pk=int(ref)))
+    elif ref.startswith("qd_"):
+        matches = list(tokens.filter(prefix__startswith=ref[:10])) if len(ref) >= 6 else []
+    else:
+        matches = list(tokens.filter(name=ref, revoked_at__isnull=True)) or list(tokens.filter(name=ref))
+    if not matches:
+        raise NotFound(_("No token with the id, prefix or name %(ref)s.") % {"ref": ref})
+    if len(matches) > 1:
+        raise NotFound(_("%(ref)s names several tokens (ids %(ids)s); give the id.") % {
+            "ref": ref, "ids": ", ".join(str(t.pk) for t in matches)})
+    return matches[0]

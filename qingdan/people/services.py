@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import copy
-import datetime
 import hashlib
 import secrets
 import time
@@ -133,62 +131,69 @@ def _digest(key: str) -> str:
 def token_create(*, actor: Any, user: User, name: str) -> tuple[ApiToken, str]:
     """Issue an API token for ``user``; return it and the key, which is shown only this once."""
     ensure_may_manage_user(actor, user)
+    if not user.is_active:
+        raise ApplicationError(_("The account %(user)s is deactivated: a token for it would be refused.") % {
+            "user": user.username}, code="token_user_inactive")
     key = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
-        token = ApiToken.objects.create(user=user, name=name.strip() or "token", prefix=key[:10], digest=_digest(key))
+        token = ApiToken.objects.create(user=user, name=name.strip()[:80] or "token", prefix=key[:10],
+                                        digest=_digest(key))
         audit_record(actor=actor, action="people.token_created", obj=token,
                      after={"user": user.username, "name": token.name, "prefix": token.prefix})
     return token, key
 
 
-# Bearer tokens seen by this process: digest -> (expires at, the token's id and user, its last_used_at).
-# Every API request authenticates, and a SELECT per request was a tenth of an intake request's
-# cost. An entry lives TOKEN_CACHE_SECONDS; a revocation, a role change or a saved user or token
-# clears this process's entries at once (``token_cache_clear``, also from people.signals), and
-# other processes' within TOKEN_CACHE_SECONDS.
-TOKEN_CACHE_SECONDS = 10.0
-_token_cache: dict[str, tuple[float, int, User, datetime.datetime | None]] = {}
+# The scopes computed for a token's user, kept per process: token id -> (expires at, user id, scopes).
+# The token row and its user are read from the database on EVERY request (one indexed SELECT), so
+# a revocation, a deleted token or a deactivated account is refused at once by every process, however
+# it was made (service, admin, command, another machine). Only the scope — the unit paths the user's
+# roles reach — is reused for TOKEN_SCOPE_SECONDS; a role change made in this process clears it at
+# once (``token_cache_clear``, from people.signals), one made in another process within those seconds.
+TOKEN_SCOPE_SECONDS = 10.0
+_scope_cache: dict[int, tuple[float, int, dict]] = {}
 
 
 def token_cache_clear() -> None:
-    """Forget every cached token of this process (after a revocation, a role change, a saved user)."""
-    _token_cache.clear()
+    """Forget every scope cached for a token in this process (after a role change or a saved user)."""
+    _scope_cache.clear()
 
 
 def token_authenticate(key: str) -> User | None:
-    """Return the active user owning an unrevoked token, or None.
-
-    The user comes with its scope cached (``scope_for_user``) for as long as the token is cached:
-    each call returns its own copy of the user, sharing that scope cache.
-    """
-    if not key or not key.startswith(TOKEN_PREFIX) or len(key) > 100:
+    """Return the active user owning an unrevoked token, or None; the database decides, every time."""
+    if not key or not key.startswith(TOKEN_PREFIX) or len(key) > 100 or not key.isascii():
         return None
-    digest = _digest(key)
+    token = (ApiToken.objects.select_related("user")
+             .filter(digest=_digest(key), revoked_at__isnull=True, user__is_active=True).first())
+    if token is None:
+        return None
+    user = token.user
     clock = time.monotonic()
-    cached = _token_cache.get(digest)
-    if cached is None or cached[0] < clock:
-        token = ApiToken.objects.select_related("user").filter(digest=digest, revoked_at__isnull=True).first()
-        if token is None or not token.user.is_active:
-            _token_cache.pop(digest, None)
-            return None
-        if len(_token_cache) > 10_000:  # bounded: many tokens seen once must not grow the process
-            _token_cache.clear()
-        # The copies handed out share this dict, so the scope read by one request serves the next.
-        token.user.__dict__.setdefault("_qingdan_scopes", {})
-        cached = (clock + TOKEN_CACHE_SECONDS, token.pk, token.user, token.last_used_at)
-        _token_cache[digest] = cached
-    _expires, token_id, user, last_used_at = cached
+    cached = _scope_cache.get(token.pk)
+    if cached is None or cached[0] < clock or cached[1] != user.pk:
+        if len(_scope_cache) > 10_000:  # bounded: many tokens seen once must not grow the process
+            _scope_cache.clear()
+        cached = (clock + TOKEN_SCOPE_SECONDS, user.pk, {})
+        _scope_cache[token.pk] = cached
+    # scope_for_user keeps its answers in this dict: the scope read by one request serves the next.
+    user.__dict__["_qingdan_scopes"] = cached[2]
     now = timezone.now()
-    if last_used_at is None or (now - last_used_at).total_seconds() > 300:
-        ApiToken.objects.filter(pk=token_id).update(last_used_at=now)  # throttled: not a write per request
-        _token_cache[digest] = (cached[0], token_id, user, now)
-    return copy.copy(user)
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 300:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)  # throttled: not a write per request
+    return user
 
 
-def token_revoke(*, actor: Any, token: ApiToken) -> None:
-    """Revoke a token: refused at once by this process, by the others within TOKEN_CACHE_SECONDS."""
+def token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
+    """Revoke a token; every process refuses it from its next request (they read the token each time)."""
+    ensure_may_manage_user(actor, token.user)
     with transaction.atomic():
-        token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
-        audit_record(actor=actor, action="people.token_revoked", obj=token, after={"prefix": token.prefix})
+        locked = ApiToken.objects.select_for_update().get(pk=token.pk)
+        if locked.revoked_at is not None:
+            raise ApplicationError(_("Token %(name)s (%(prefix)s…) is already revoked.") % {
+                "name": locked.name, "prefix": locked.prefix}, code="token_revoked")
+        locked.revoked_at = timezone.now()
+        locked.save(update_fields=["revoked_at"])
+        audit_record(actor=actor, action="people.token_revoked", obj=locked,
+                     after={"user": token.user.username, "name": locked.name, "prefix": locked.prefix})
+    token.revoked_at = locked.revoked_at
     token_cache_clear()
+    return token

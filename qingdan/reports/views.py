@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
 from qingdan.core.downloads import harden_download
-from qingdan.core.errors import ApplicationError, NotFound
+from qingdan.core.errors import NotFound
 from qingdan.reports.render import CONTENT_TYPES, filename, render, style_source
 from qingdan.reports.services import last_full_week
 from qingdan.reports.weekly import weekly_build
@@ -25,12 +25,8 @@ def weekly(request: HttpRequest, code: str) -> HttpResponse:
         unit = unit_get_for_figures(user=request.user, code=code)
     except NotFound as exc:
         raise Http404(exc.message) from exc
-    week = last_full_week()
-    if request.GET.get("week"):
-        try:
-            week = period_parse(request.GET["week"])
-        except ApplicationError as exc:
-            raise Http404(exc.message) from exc
+    # A week that cannot be read is a 400 with its message (the page middleware renders it).
+    week = period_parse(request.GET["week"], name="week") if request.GET.get("week", "").strip() else last_full_week()
     fmt = request.GET.get("format", "html")
     if fmt not in CONTENT_TYPES:
         fmt = "html"

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qingdan.core.errors import ApplicationError
+from qingdan.core.params import ParameterInvalid, year_check
 
 _PERIOD = re.compile(r"^(\d{4})(?:-(?:(Q)([1-4])|(W)(\d{1,2})|(\d{1,2})))?$")
 
@@ -57,12 +60,21 @@ def period_containing(kind: str, day: datetime.date) -> Period:
     raise ApplicationError(_("Unknown period kind."), code="period_invalid")
 
 
-def period_parse(text: str) -> Period:
-    """Read ``2026``, ``2026-Q4``, ``2026-11`` or ``2026-W47``."""
+def period_parse(text: str, *, name: str = "period") -> Period:
+    """Read ``2026``, ``2026-Q4``, ``2026-11`` or ``2026-W47``; a year outside 1900–2200 is refused too.
+
+    The refusal is a ``ParameterInvalid`` (400 on a page and in the API), since the text comes from a
+    link or a command line; ``0000`` or ``0001-01`` would otherwise crash the date arithmetic.
+    """
     match = _PERIOD.match((text or "").strip().upper())
     if not match:
-        raise ApplicationError(_("Write the period as 2026, 2026-Q4, 2026-11 or 2026-W47."), code="period_invalid")
+        raise ParameterInvalid(_("Write the period as 2026, 2026-Q4, 2026-11 or 2026-W47."), code="period_invalid",
+                               extra={"parameter": name})
     year = int(match.group(1))
+    try:
+        year_check(year, name=name)
+    except ParameterInvalid as exc:
+        raise ParameterInvalid(exc.message, code="period_invalid", extra=exc.extra) from exc
     try:
         if match.group(2):
             return period_containing("quarter", datetime.date(year, (int(match.group(3)) - 1) * 3 + 1, 1))
@@ -71,8 +83,17 @@ def period_parse(text: str) -> Period:
         if match.group(6):
             return period_containing("month", datetime.date(year, int(match.group(6)), 1))
     except ValueError as exc:
-        raise ApplicationError(_("No such period."), code="period_invalid") from exc
+        raise ParameterInvalid(_("No such period."), code="period_invalid", extra={"parameter": name}) from exc
     return period_containing("year", datetime.date(year, 1, 1))
+
+
+def query_period(query: Mapping[str, str], name: str, *, default_kind: str,
+                 today: datetime.date | None = None) -> Period:
+    """The period in ``query[name]``, or the ``default_kind`` period containing today when it is missing."""
+    text = (query.get(name) or "").strip()
+    if text:
+        return period_parse(text, name=name)
+    return period_containing(default_kind, today or timezone.localdate())
 
 
 def last_months(day: datetime.date, count: int) -> list[Period]:

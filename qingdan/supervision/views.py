@@ -22,7 +22,7 @@ from qingdan.core.errors import ApplicationError, NotFound
 from qingdan.core.tabular import Sheet, csv_bytes, xlsx_bytes
 from qingdan.dockets.choices import DocketKind, DocketSource, ItemStatus
 from qingdan.supervision import selectors, services
-from qingdan.supervision.periods import Period, last_months, period_containing, period_parse
+from qingdan.supervision.periods import Period, last_months, period_containing, query_period
 from qingdan.supervision.rates import FORMULA_LABELS, INDEX_COMPONENTS, RATES, Rates, sentence
 from qingdan.units.models import Unit
 from qingdan.units.selectors import unit_ancestors, unit_children
@@ -42,13 +42,8 @@ def _unit(request: HttpRequest, code: str) -> Unit:
 
 
 def _period(request: HttpRequest, default_kind: str = "month") -> Period:
-    text = request.GET.get("period", "")
-    if text:
-        try:
-            return period_parse(text)
-        except ApplicationError:
-            pass
-    return period_containing(default_kind, timezone.localdate())
+    """?period= as a month, quarter, year or week; a period that cannot be read is a 400 with its message."""
+    return query_period(request.GET, "period", default_kind=default_kind)
 
 
 def column_labels() -> dict[str, str]:

@@ -13,16 +13,15 @@ from django.views.decorators.http import require_POST
 
 from qingdan.core.errors import ApplicationError
 from qingdan.core.forms import CalendarDayForm, DeadlineCheckForm
+from qingdan.core.params import query_year
 from qingdan.core.workdays import add_working_days, get_calendar, working_days_between
 from qingdan.units.calendar import calendar_day_delete, calendar_day_set, calendar_days_of_year, calendar_may_edit
 
 
 def _year(request: HttpRequest) -> int:
-    try:
-        year = int(request.GET.get("year") or request.POST.get("year") or 0)
-    except ValueError:
-        year = 0
-    return year if 1900 <= year <= 2200 else timezone.localdate().year
+    """?year= (or the posted year), 1900–2200; a year that cannot be read is a 400 with its message."""
+    data = request.GET if request.GET.get("year") else request.POST
+    return query_year(data, "year", default=timezone.localdate().year)
 
 
 @login_required

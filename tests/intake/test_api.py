@@ -68,7 +68,7 @@ def test_a_replay_returns_the_first_answer_even_when_its_body_no_longer_validate
 
 
 def test_a_create_is_one_transaction_of_few_queries(client, xh_handler, bearer):
-    """The hot path of intake: token and scope cached, no key lookup before the INSERT, no savepoints."""
+    """The hot path of intake: the token read once, the scope cached, no key lookup before the INSERT."""
     headers = bearer(xh_handler)
     assert post(client, headers, BODY, HTTP_IDEMPOTENCY_KEY="warm").status_code == 201  # caches the token
     with CaptureQueriesContext(connection) as queries:
@@ -78,10 +78,13 @@ def test_a_create_is_one_transaction_of_few_queries(client, xh_handler, bearer):
     statements = [q["sql"] for q in queries.captured_queries if q["sql"].split()[0].upper() not in control]
     transactions = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SAVEPOINT")]
     assert len(transactions) == 1, transactions
-    # INSERT submission, INSERT event, chain lock (PostgreSQL), chain end, INSERT audit: the token,
-    # the scope, the unit and an idempotency lookup cost nothing.
-    assert len(statements) <= 5, "\n".join(statements)
-    assert not any("people_" in sql or "units_unit" in sql for sql in statements)
+    # SELECT the token (with its user: a revocation anywhere must stop this very request), INSERT
+    # submission, INSERT event, chain lock (PostgreSQL), chain end, INSERT audit: the scope, the unit
+    # and an idempotency lookup cost nothing.
+    assert len(statements) <= 6, "\n".join(statements)
+    people = [sql for sql in statements if "people_" in sql]
+    assert len(people) == 1 and "people_apitoken" in people[0] and people[0].upper().startswith("SELECT")
+    assert not any("units_unit" in sql for sql in statements)
 
 
 def test_a_remembered_unit_is_forgotten_when_it_changes(client, xh_handler, bearer, tree):

@@ -54,9 +54,43 @@ def test_open_follows_only_local_links(client, xh_handler):
     local = _note(xh_handler, url="/units/330106/")
     foreign = _note(xh_handler, url="https://evil.example/phish")
     client.force_login(xh_handler)
-    assert client.get(f"/inbox/{local.pk}/")["Location"] == "/units/330106/"
-    assert client.get(f"/inbox/{foreign.pk}/")["Location"] == "/inbox/"
+    assert client.post(f"/inbox/{local.pk}/")["Location"] == "/units/330106/"
+    assert client.post(f"/inbox/{foreign.pk}/")["Location"] == "/inbox/"
     assert Notification.objects.filter(read_at__isnull=False).count() == 2
+
+
+def test_get_shows_a_notification_and_leaves_it_unread(client, xh_handler, bj_handler):
+    """A prefetcher or a preview following the link must not mark the notification read."""
+    row = _note(xh_handler, title="事项待签收", body="请于三日内签收", url="/units/330106/")
+    theirs = _note(bj_handler, title="滨江的通知")
+    client.force_login(xh_handler)
+    page = client.get(f"/inbox/{row.pk}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "事项待签收" in html and "请于三日内签收" in html
+    assert f'method="post" action="/inbox/{row.pk}/"' in html  # opening is a form post, with its token
+    assert "csrfmiddlewaretoken" in html
+    assert Notification.objects.get(pk=row.pk).read_at is None
+    assert client.get(f"/inbox/{theirs.pk}/").status_code == 404
+    assert client.post(f"/inbox/{theirs.pk}/").status_code == 404
+    assert Notification.objects.get(pk=theirs.pk).read_at is None
+
+
+def test_opening_from_the_list_is_a_post_and_needs_the_csrf_token(xh_handler):
+    from django.test import Client
+
+    row = _note(xh_handler, url="/units/330106/")
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(xh_handler)
+    listing = strict.get("/inbox/").content.decode()
+    assert f'<form method="post" action="/inbox/{row.pk}/"' in listing
+    assert f'href="/inbox/{row.pk}/"' not in listing  # no plain link that a GET would follow to mark it
+    assert strict.post(f"/inbox/{row.pk}/").status_code == 403  # a forged cross-site post does nothing
+    assert Notification.objects.get(pk=row.pk).read_at is None
+    token = strict.cookies["csrftoken"].value
+    response = strict.post(f"/inbox/{row.pk}/", {"csrfmiddlewaretoken": token})
+    assert response.status_code == 302 and response["Location"] == "/units/330106/"
+    assert Notification.objects.get(pk=row.pk).read_at is not None
 
 
 def test_email_preference_toggle(client, xh_handler):
