@@ -14,8 +14,13 @@ from qingdan.core.errors import NotFound
 from qingdan.core.logging import redact
 from qingdan.dockets import selectors, services
 from qingdan.dockets.errors import ItemInvalid
-from qingdan.dockets.models import Docket, Item
+from qingdan.dockets.models import Docket, Item, ItemChangeRequest
 from qingdan.dockets.schemas import (
+    ChangeDecisionIn,
+    ChangeRequestFilterIn,
+    ChangeRequestIn,
+    ChangeRequestOut,
+    ChangeRequestPageOut,
     DocketOut,
     ItemFilterIn,
     ItemIn,
@@ -57,7 +62,8 @@ def _item_out(request: HttpRequest, item: Item) -> dict:
             "co_units": [u.code for u in item.co_units.all()],
             "leader": item.leader.username if item.leader else None,
             "handler": item.handler.username if item.handler else None, "commitment": item.commitment,
-            "deadline": item.deadline, "deadline_working_days": item.deadline_working_days,
+            "deadline": item.deadline, "original_deadline": item.original_deadline,
+            "deadline_working_days": item.deadline_working_days,
             "supervise_deadline": item.supervise_deadline, "priority": item.priority, "category": item.category,
             "measures": item.measures, "reply": item.reply, "parent": item.parent_id, "published": item.published,
             "returns": item.returns, "reopened": item.reopened, "submissions": codes, "events": events,
@@ -147,6 +153,60 @@ def item_step(request: HttpRequest, item_id: int, step: str, payload: StepIn) ->
                             progress=payload.progress, measures=payload.measures, lead_unit=unit,
                             deadline=payload.deadline)
     return _item_out(request, selectors.item_get_for_user(request.user, pk=item_id))
+
+
+def _change_out(request: ItemChangeRequest) -> dict:
+    return {"id": request.pk, "item": request.item_id, "kind": request.kind, "status": request.status,
+            "reason": request.reason, "deadline": request.deadline, "previous_deadline": request.previous_deadline,
+            "commitment": request.commitment, "lead_unit": request.lead_unit.code if request.lead_unit_id else None,
+            "requested_by": request.requested_by.username if request.requested_by else None,
+            "requested_at": request.requested_at,
+            "decided_by": request.decided_by.username if request.decided_by else None,
+            "decided_at": request.decided_at, "note": request.note}
+
+
+@router.get("/change-requests", response=ChangeRequestPageOut,
+            summary="Extension and change requests on items you may see; to_decide=true: those waiting for you")
+def change_request_list(request: HttpRequest, filters: Query[ChangeRequestFilterIn]) -> dict:
+    if filters.to_decide:
+        queryset = selectors.change_requests_to_decide(request.user)
+    else:
+        queryset = selectors.change_request_queryset_for_user(request.user).order_by("-requested_at", "-pk")
+    if filters.item is not None:
+        queryset = queryset.filter(item_id=filters.item)
+    if filters.status:
+        queryset = queryset.filter(status=filters.status)
+    rows = queryset.select_related("lead_unit", "requested_by", "decided_by")[
+        filters.offset:filters.offset + filters.limit]
+    return {"count": queryset.count(), "requests": [_change_out(r) for r in rows]}
+
+
+@router.get("/change-requests/{int:request_id}", response=ChangeRequestOut, summary="One request")
+def change_request_detail(request: HttpRequest, request_id: int) -> dict:
+    return _change_out(selectors.change_request_get_for_user(request.user, pk=request_id))
+
+
+@router.post("/change-requests", response={201: ChangeRequestOut},
+             summary="Ask for an extension (延期申请) or a change (变更申请) of a dispatched item")
+def change_request_create(request: HttpRequest, payload: ChangeRequestIn) -> Status:
+    item = selectors.item_get_for_user(request.user, pk=payload.item)
+    errors: dict[str, str] = {}
+    unit = _unit(request, payload.lead_unit, "lead_unit", errors) if payload.lead_unit else None
+    if errors:
+        raise ItemInvalid(errors)
+    created = services.item_change_request_create(
+        actor=request.user, item=item, kind=payload.kind, reason=payload.reason, deadline=payload.deadline,
+        commitment=payload.commitment, lead_unit=unit)
+    return Status(201, _change_out(selectors.change_request_get_for_user(request.user, pk=created.pk)))
+
+
+@router.post("/change-requests/{int:request_id}/decide", response=ChangeRequestOut,
+             summary="Approve or refuse a pending request, as the list's issuer (a refusal needs a note)")
+def change_request_decide(request: HttpRequest, request_id: int, payload: ChangeDecisionIn) -> dict:
+    found = selectors.change_request_get_for_user(request.user, pk=request_id)
+    services.item_change_request_decide(actor=request.user, request=found, approve=payload.approve,
+                                        note=payload.note)
+    return _change_out(selectors.change_request_get_for_user(request.user, pk=request_id))
 
 
 def _public_item(item: Item) -> dict:

@@ -93,6 +93,8 @@ DISPATCHABLE = frozenset({ItemStatus.LISTED, ItemStatus.RETURNED})
 ANSWERABLE = frozenset({ItemStatus.DISPATCHED})  # the unit accepts or returns
 WORKING = frozenset({ItemStatus.ACCEPTED, ItemStatus.RECTIFYING, ItemStatus.STAGE_RESULT})
 URGEABLE = frozenset(GRADED_STATUSES)
+# Open and dispatched: the promise is locked and moves only through an extension or change request.
+CHANGEABLE = frozenset(GRADED_STATUSES)
 # States in which the lead unit holds the item: dispatched to it and not handed back.
 WITH_UNIT = frozenset(GRADED_STATUSES - {ItemStatus.RETURNED})
 

@@ -230,6 +230,8 @@ class ItemChangeRequest(models.Model):
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="change_requests")
     kind = models.CharField(_("kind"), max_length=12, choices=ChangeKind.choices)
     deadline = models.DateField(_("proposed deadline"), null=True, blank=True)
+    # The deadline when the request was made: the public page shows old and new side by side.
+    previous_deadline = models.DateField(_("deadline before the request"), null=True, blank=True)
     commitment = models.TextField(_("proposed commitment"), blank=True)
     lead_unit = models.ForeignKey("units.Unit", verbose_name=_("proposed lead unit"), on_delete=models.PROTECT,
                                   null=True, blank=True, related_name="+")

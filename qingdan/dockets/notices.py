@@ -125,3 +125,21 @@ def items_late(yellow: list[int], red: list[int]) -> None:
             "red": counts["red"], "yellow": counts["yellow"]}
         _send([user], "items.late", _("Reminder (催办): items due"), body,
               url=reverse("dockets:queue") + "?grade=" + ("red" if counts["red"] else "yellow"))
+
+
+def _issuers(item: Item) -> list[Any]:
+    """Supervisors and organizers of the docket's verifier unit: who decides requests (谁交办谁验收)."""
+    from qingdan.dockets.permissions import verifier_unit
+
+    return list(users_holding(unit=verifier_unit(item.docket), roles=VERIFY_ROLES))
+
+
+def change_requested(item: Item, request: Any) -> None:
+    _send(_issuers(item), "item.change_requested",
+          _("Extension or change requested: %(item)s") % {"item": _label(item)}, request.reason, item)
+
+
+def change_decided(item: Item, request: Any) -> None:
+    approved = request.status == "approved"
+    title = (_("Request approved: %(item)s") if approved else _("Request refused: %(item)s")) % {"item": _label(item)}
+    _send([*_workers(item), request.requested_by], "item.change_decided", title, request.note, item)

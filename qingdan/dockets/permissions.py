@@ -51,6 +51,22 @@ def may_verify(user: Any, item: Item) -> bool:
     return is_system(user) or scope_for_user(user, roles=VERIFY_ROLES).contains(verifier_unit(item.docket))
 
 
+def may_request_change(user: Any, item: Item) -> bool:
+    """Ask for an extension or change: the lead unit's people, or the list's office; asking is not deciding."""
+    return may_work(user, item) or may_list(user, item.docket)
+
+
+def may_decide_change(user: Any, item: Item, requested_by_id: int | None) -> bool:
+    """Approve or refuse an extension or change request: the issuer side, never the one who asked.
+
+    The one rule the service, the pages and the API ask: ``may_verify`` (the docket's verifier
+    unit, so never the lead unit's own supervisors), and not the person who filed it.
+    """
+    if not may_verify(user, item):
+        return False
+    return is_system(user) or requested_by_id is None or requested_by_id != user.pk
+
+
 # A promise once made does not move by itself: after dispatch these change only through an
 # extension or change request decided by the issuer.
 ITEM_LOCKED_AFTER_DISPATCH = frozenset({"commitment", "deadline", "deadline_working_days", "lead_unit"})

@@ -16,7 +16,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from qingdan.core.errors import NotFound
 from qingdan.dockets.choices import OPEN_STATUSES, WITH_UNIT, ItemStatus
-from qingdan.dockets.models import Docket, Item, ItemEvent
+from qingdan.dockets.models import Docket, Item, ItemChangeRequest, ItemEvent
 from qingdan.people.scopes import scope_for_user
 
 
@@ -239,9 +239,62 @@ def public_item_get(*, pk: int) -> Item:
 
 
 # Steps of the loop the public timeline shows (no notes of urging, grading or internal edits).
-PUBLIC_STEPS = ("listed", "dispatched", "accepted", "stage_result", "closure_requested", "closed", "reopened")
+PUBLIC_STEPS = ("listed", "dispatched", "accepted", "stage_result", "closure_requested", "closed", "reopened",
+                "change_requested", "change_approved", "change_refused")
 
 
 def public_timeline(item: Item) -> QuerySet[ItemEvent]:
     """The public steps of a published item: when, and what; never who or why."""
     return item.events.filter(kind__in=PUBLIC_STEPS).only("kind", "at", "item_id")
+
+
+def public_changes(item: Item) -> QuerySet[ItemChangeRequest]:
+    """A published item's extension and change requests: what was asked, why, and the outcome; never who."""
+    return (item.change_requests.select_related("lead_unit")
+            .only("kind", "status", "reason", "deadline", "previous_deadline", "commitment", "lead_unit__name",
+                  "requested_at", "decided_at", "item_id"))
+
+
+# -- extension and change requests ----------------------------------------------------------------
+
+def change_request_queryset_for_user(user: Any) -> QuerySet[ItemChangeRequest]:
+    """Requests on items the user may see: the request is as visible as its item, no more."""
+    return ItemChangeRequest.objects.filter(item__in=item_queryset_for_user(user))
+
+
+def change_requests_for_item(item: Item) -> QuerySet[ItemChangeRequest]:
+    """An item's requests, newest first, for a reader who already sees the item."""
+    return item.change_requests.select_related("lead_unit", "requested_by", "decided_by").order_by(
+        "-requested_at", "-id")
+
+
+def change_request_get_for_user(user: Any, *, pk: int) -> ItemChangeRequest:
+    """Return one request, or NotFound when it is missing or its item is outside the user's view."""
+    if not 0 < pk <= MAX_ID:
+        raise NotFound("No such request in your scope.")
+    found = change_request_queryset_for_user(user).select_related(
+        "item", "item__docket", "item__docket__owner_unit", "item__lead_unit", "lead_unit", "requested_by",
+        "decided_by").filter(pk=pk).first()
+    if found is None:
+        raise NotFound("No such request in your scope.")
+    return found
+
+
+def change_requests_to_decide(user: Any) -> QuerySet[ItemChangeRequest]:
+    """Pending requests this person may decide: the docket's verifier unit is in their scope, not theirs.
+
+    The same rule as ``permissions.may_decide_change``, written as a filter: the verifier unit is
+    the one the owner named, else the owner unit.
+    """
+    from qingdan.dockets.choices import ChangeStatus
+    from qingdan.dockets.permissions import VERIFY_ROLES
+
+    verify_scope = scope_for_user(user, roles=VERIFY_ROLES)
+    if verify_scope.is_empty:
+        return ItemChangeRequest.objects.none()
+    issuer = (verify_scope.q("item__docket__verifier_unit")
+              | (Q(item__docket__verifier_unit__isnull=True) & verify_scope.q("item__docket__owner_unit")))
+    return (change_request_queryset_for_user(user).filter(issuer, status=ChangeStatus.PENDING)
+            .exclude(requested_by=user).select_related("item", "item__docket", "item__lead_unit", "lead_unit",
+                                                       "requested_by")
+            .order_by("requested_at", "pk"))

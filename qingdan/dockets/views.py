@@ -23,14 +23,26 @@ from qingdan.core.errors import ApplicationError, NotFound
 from qingdan.dockets import permissions, selectors, services
 from qingdan.dockets.choices import (
     ANSWERABLE,
+    CHANGEABLE,
     DISPATCHABLE,
     OPEN_STATUSES,
     URGEABLE,
     WORKING,
+    ChangeStatus,
     ItemStatus,
 )
 from qingdan.dockets.errors import ItemInvalid
-from qingdan.dockets.forms import ActionForm, DocketForm, EditForm, FilterForm, ItemForm, resolve_unit, uploaded_files
+from qingdan.dockets.forms import (
+    ActionForm,
+    ChangeDecisionForm,
+    ChangeRequestForm,
+    DocketForm,
+    EditForm,
+    FilterForm,
+    ItemForm,
+    resolve_unit,
+    uploaded_files,
+)
 from qingdan.dockets.importers import split_units
 from qingdan.dockets.models import Evidence, Item
 from qingdan.intake.attachments import MAX_BYTES
@@ -60,6 +72,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(request, "dockets/queue.html", {
         "form": form, "view": view, "page": page, "query": query.urlencode(),
         "counts": selectors.docket_counts(base(request.user)),
+        "to_decide": selectors.change_requests_to_decide(request.user).count(),
     })
 
 
@@ -90,7 +103,15 @@ def _item_context(request: HttpRequest, item: Item, **extra: Any) -> dict[str, A
 
     linked = submission_queryset_for_user(request.user).filter(item_link__item=item)
     editable = item.status in OPEN_STATUSES and (permissions.may_list(request.user, item.docket))
+    changes = list(selectors.change_requests_for_item(item))
+    pending = next((c for c in changes if c.status == ChangeStatus.PENDING), None)
     return {
+        "change_requests": changes, "pending_change": pending,
+        "may_request_change": pending is None and item.dispatched_at is not None
+        and item.status in CHANGEABLE and permissions.may_request_change(request.user, item),
+        "may_decide_change": pending is not None and permissions.may_decide_change(
+            request.user, item, pending.requested_by_id),
+        "change_form": extra.pop("change_form", None) or ChangeRequestForm(),
         "item": item, "events": selectors.item_timeline(item), "actions": _actions(request.user, item),
         "evidence": item.evidence.all(), "submissions": linked, "children": item.children.select_related("lead_unit"),
         "co_units": item.co_units.all(), "editable": editable, "hot_issues": item.hot_issues.all()[:20],
@@ -377,3 +398,58 @@ def docket_import(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("dockets:docket", pk=docket.pk)
     messages.success(request, _("%(n)d items imported.") % {"n": len(result.created)})
     return redirect("dockets:docket", pk=docket.pk)
+
+
+@login_required
+@require_POST
+def item_change_request(request: HttpRequest, pk: int) -> HttpResponse:
+    """File an extension or change request (延期申请/变更申请); the item moves only when the issuer agrees."""
+    item = selectors.item_get_for_user(request.user, pk=pk)
+    form = ChangeRequestForm(request.POST)
+    status = 400
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.item_change_request_create(
+                actor=request.user, item=item, kind=data["kind"], reason=data["reason"], deadline=data["deadline"],
+                commitment=data["commitment"] or None, lead_unit=_unit(request, item, data["lead_unit"]))
+            messages.success(request, _("Request sent to the list's issuer."))
+            return redirect("dockets:item", pk=item.pk)
+        except ItemInvalid as exc:
+            form.add_service_errors(exc)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            status = exc.http_status
+    return render(request, "dockets/item.html", _item_context(request, item, change_form=form, change_open=True),
+                  status=status)
+
+
+@login_required
+@require_POST
+def change_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """The issuer approves or refuses a pending request; a refusal says why."""
+    change = selectors.change_request_get_for_user(request.user, pk=pk)
+    form = ChangeDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose approve or refuse."))
+        return redirect("dockets:item", pk=change.item_id)
+    approve = form.cleaned_data["decision"] == "approve"
+    try:
+        services.item_change_request_decide(actor=request.user, request=change, approve=approve,
+                                            note=form.cleaned_data["note"])
+    except ApplicationError as exc:
+        text = "；".join(exc.fields.values()) if isinstance(exc, ItemInvalid) else exc.message
+        messages.error(request, text)
+        item = selectors.item_get_for_user(request.user, pk=change.item_id)
+        return render(request, "dockets/item.html", _item_context(request, item), status=exc.http_status)
+    messages.success(request, _("Request approved.") if approve else _("Request refused."))
+    return redirect("dockets:item", pk=change.item_id)
+
+
+@login_required
+@require_GET
+def change_queue(request: HttpRequest) -> HttpResponse:
+    """Extension and change requests waiting for this person's decision, oldest first."""
+    pending = selectors.change_requests_to_decide(request.user)
+    page = Paginator(pending, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "dockets/changes.html", {"page": page})
