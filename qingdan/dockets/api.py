@@ -22,6 +22,7 @@ from qingdan.dockets.schemas import (
     ChangeRequestOut,
     ChangeRequestPageOut,
     DocketOut,
+    DocketPatchIn,
     ItemFilterIn,
     ItemIn,
     ItemOut,
@@ -41,6 +42,7 @@ public_router = Router(tags=["public"], auth=None)
 def _docket_out(docket: Docket, counts: selectors.DocketCounts) -> dict:
     return {"id": docket.pk, "name": docket.name, "kind": docket.kind, "source": docket.source,
             "owner_unit": docket.owner_unit.code, "level": docket.level, "published": docket.published,
+            "verifier_unit": docket.verifier_unit.code if docket.verifier_unit_id else None,
             "counts": counts.as_dict()}
 
 
@@ -72,9 +74,37 @@ def _item_out(request: HttpRequest, item: Item) -> dict:
 
 @router.get("/", response=list[DocketOut], summary="Lists you run or work on, with their counters")
 def docket_list(request: HttpRequest) -> list[dict]:
-    dockets = list(selectors.docket_queryset_for_user(request.user).select_related("owner_unit")[:500])
+    dockets = list(selectors.docket_queryset_for_user(request.user).select_related("owner_unit",
+                                                                                 "verifier_unit")[:500])
     counts = selectors.docket_counts_by_docket(selectors.item_queryset_for_user(request.user), dockets)
     return [_docket_out(d, counts[d.pk]) for d in dockets]
+
+
+def _docket_detail(request: HttpRequest, docket_id: int) -> dict:
+    docket = selectors.docket_get_for_user(request.user, pk=docket_id)
+    counts = selectors.docket_counts_by_docket(selectors.item_queryset_for_user(request.user), [docket])
+    return _docket_out(docket, counts[docket.pk])
+
+
+@router.get("/{int:docket_id}", response=DocketOut, summary="One list with its counters and settings")
+def docket_detail(request: HttpRequest, docket_id: int) -> dict:
+    return _docket_detail(request, docket_id)
+
+
+@router.patch("/{int:docket_id}", response=DocketOut,
+              summary="Change a list's settings: who verifies it (the owner unit's organizers)")
+def docket_patch(request: HttpRequest, docket_id: int, payload: DocketPatchIn) -> dict:
+    docket = selectors.docket_get_for_user(request.user, pk=docket_id)
+    changes = payload.dict(exclude_unset=True)
+    errors: dict[str, str] = {}
+    if changes.get("verifier_unit"):
+        changes["verifier_unit"] = _unit(request, changes["verifier_unit"], "verifier_unit", errors)
+    elif "verifier_unit" in changes:
+        changes["verifier_unit"] = None
+    if errors:
+        raise ItemInvalid(errors)
+    services.docket_update(actor=request.user, docket=docket, changes=changes)
+    return _docket_detail(request, docket_id)
 
 
 @router.get("/items", response=ItemPageOut, summary="Items you may see, filtered")

@@ -55,6 +55,16 @@ class DocketForm(ServiceErrorsMixin, forms.Form):
                                                 min_value=1, max_value=10)
     fallback_after_hours = forms.IntegerField(label=_("… or after hours without re-dispatch"), initial=72,
                                               min_value=1, max_value=24 * 60)
+    verifier_unit = forms.CharField(label=_("Verifier unit (code; empty: the owner unit)"), required=False,
+                                    max_length=200)
+
+
+class DocketSettingsForm(ServiceErrorsMixin, forms.Form):
+    """A list's settings after it is made: who verifies its items."""
+
+    verifier_unit = forms.CharField(
+        label=_("Verifier unit (code or name; empty: the owner unit)"), required=False, max_length=200,
+        help_text=_("Its supervisors sign off the items and decide extension requests (谁交办谁验收)."))
 
 
 class ItemForm(ServiceErrorsMixin, forms.Form):

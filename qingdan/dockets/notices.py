@@ -44,17 +44,6 @@ def _workers(item: Item) -> list[Any]:
     return named or list(users_holding(unit=item.lead_unit, roles=WORK_ROLES))
 
 
-def _verifiers(item: Item) -> list[Any]:
-    """Supervisors of the lead unit, found from the unit up to the docket's owner."""
-    unit = item.lead_unit
-    while unit is not None:
-        people = list(users_holding(unit=unit, roles=VERIFY_ROLES))
-        if people or unit.pk == item.docket.owner_unit_id:
-            return people
-        unit = Unit.objects.filter(path=unit.parent_path).first() if unit.depth > 1 else None
-    return []
-
-
 def _label(item: Item) -> str:
     return f"〔{item.docket.name}〕{item.number}. {item.title}"
 
@@ -74,7 +63,7 @@ def item_returned(item: Item, reason: str) -> None:
 
 
 def closure_requested(item: Item) -> None:
-    _send(_verifiers(item), "item.closure_requested",
+    _send(_issuers(item), "item.closure_requested",
           _("Closure requested: %(item)s") % {"item": _label(item)}, item.reply, item)
 
 
@@ -128,10 +117,20 @@ def items_late(yellow: list[int], red: list[int]) -> None:
 
 
 def _issuers(item: Item) -> list[Any]:
-    """Supervisors and organizers of the docket's verifier unit: who decides requests (谁交办谁验收)."""
-    from qingdan.dockets.permissions import verifier_unit
+    """Who signs off and decides requests (谁交办谁验收): supervisors of the docket's verifier unit.
 
-    return list(users_holding(unit=verifier_unit(item.docket), roles=VERIFY_ROLES))
+    Found from the verifier unit up, so a list whose own unit has no supervisor reaches the one
+    above; the lead unit's own supervisors are never asked (they may not sign off).
+    """
+    from qingdan.dockets.permissions import may_verify, verifier_unit
+
+    unit = verifier_unit(item.docket)
+    while unit is not None:
+        people = [u for u in users_holding(unit=unit, roles=VERIFY_ROLES) if may_verify(u, item)]
+        if people:
+            return people
+        unit = Unit.objects.filter(path=unit.parent_path).first() if unit.depth > 1 else None
+    return []
 
 
 def change_requested(item: Item, request: Any) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from qingdan.dockets.models import Docket, Item
-from qingdan.people.choices import Role
+from qingdan.people.choices import MANAGE_ROLES, Role
 from qingdan.people.scopes import is_system, scope_for_user
 
 LIST_ROLES = frozenset({Role.OPERATOR, Role.SUPERVISOR, Role.ORGANIZER, Role.ADMIN})
@@ -48,7 +48,28 @@ def may_verify(user: Any, item: Item) -> bool:
     The scope must contain the docket's verifier unit, not merely the lead unit: a supervisor
     of 西湖区 sees 杭州's items led by 西湖区 but does not sign them off.
     """
-    return is_system(user) or scope_for_user(user, roles=VERIFY_ROLES).contains(verifier_unit(item.docket))
+    if is_system(user):
+        return True
+    scope, unit = scope_for_user(user, roles=VERIFY_ROLES), verifier_unit(item.docket)
+    if not item.docket.verifier_unit_id or scope.is_global:
+        return scope.contains(unit)
+    # A named verifier may sit inside the lead unit's subtree (its own 纪检组, say): a role held
+    # there is still the lead unit's own side, so only a role held above the lead unit counts.
+    lead = item.lead_unit.path
+    return any(unit.path.startswith(root) and not root.startswith(lead) for root in scope.paths)
+
+
+def may_name_verifier(user: Any, docket: Docket) -> bool:
+    """Name the docket's verifier unit: organizers (and administrators) of the owner unit only.
+
+    Supervisors run and verify lists but do not choose who verifies them.
+    """
+    return is_system(user) or scope_for_user(user, roles=MANAGE_ROLES).contains(docket.owner_unit)
+
+
+def verifier_allowed(docket: Docket, unit: Any) -> bool:
+    """A verifier is the owner unit or an active unit inside it (keep simple: no unit beside or above)."""
+    return unit.is_active and unit.path.startswith(docket.owner_unit.path)
 
 
 def may_request_change(user: Any, item: Item) -> bool:

@@ -29,7 +29,14 @@ class DocketOut(Schema):
     owner_unit: str = Field(description="Unit code")
     level: int
     published: bool
+    verifier_unit: str | None = Field(description="Code of the unit that signs off the items; null: the owner unit")
     counts: CountsOut
+
+
+class DocketPatchIn(Schema):
+    """A list's settings. ``verifier_unit``: a unit code inside the owner unit, or null for the owner itself."""
+
+    verifier_unit: str | None = Field(None, max_length=64)
 
 
 class ItemListOut(Schema):

@@ -1,8 +1,9 @@
 """Read dockets and items through the reader's scope, and the public's view of what was published.
 
-A staff user sees an item when its lead unit, one of its co-operating units or its docket's
-owner lies inside the user's scope: the unit doing the work, the units helping, and the office
-running the list. Nobody else, and a neighbouring unit never.
+A staff user sees an item when its lead unit, one of its co-operating units, its docket's owner
+or its docket's verifier unit lies inside the user's scope: the unit doing the work, the units
+helping, the office running the list and the one signing it off. Nobody else, and a
+neighbouring unit never.
 """
 
 from __future__ import annotations
@@ -28,7 +29,9 @@ def item_queryset_for_user(user: Any) -> QuerySet[Item]:
     if scope.is_empty:
         return Item.objects.none()
     co = Item.co_units.through.objects.filter(item_id=OuterRef("pk")).filter(scope.q("unit"))
-    return Item.objects.filter(scope.q("lead_unit") | scope.q("docket__owner_unit") | Q(Exists(co)))
+    # The docket's verifier unit sees what it signs off, even when it lies beside the lead unit.
+    return Item.objects.filter(scope.q("lead_unit") | scope.q("docket__owner_unit")
+                               | scope.q("docket__verifier_unit") | Q(Exists(co)))
 
 
 MAX_ID = 2**31 - 1

@@ -11,6 +11,7 @@ urlpatterns = [
     path("lists/<int:pk>/", views.docket_page, name="docket"),
     path("lists/<int:pk>/dispatch/", views.docket_dispatch, name="docket_dispatch"),
     path("lists/<int:pk>/publish/", views.docket_publish, name="docket_publish"),
+    path("lists/<int:pk>/settings/", views.docket_settings, name="docket_settings"),
     path("lists/<int:pk>/export.xlsx", views.docket_export, name="docket_export"),
     path("lists/<int:pk>/import/", views.docket_import, name="docket_import"),
     path("items/<int:pk>/", views.item_page, name="item"),

@@ -37,6 +37,7 @@ from qingdan.dockets.forms import (
     ChangeDecisionForm,
     ChangeRequestForm,
     DocketForm,
+    DocketSettingsForm,
     EditForm,
     FilterForm,
     ItemForm,
@@ -234,11 +235,17 @@ def docket_new(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             unit = unit_get_for_user(request.user, code=data["owner_unit"].strip())
+            verifier = None
+            if data["verifier_unit"].strip():
+                try:
+                    verifier = unit_get_for_user(request.user, code=data["verifier_unit"].strip())
+                except NotFound:
+                    raise ItemInvalid({"verifier_unit": _("No such unit in your scope.")}) from None
             docket = services.docket_create(
                 actor=request.user, name=data["name"], owner_unit=unit, kind=data["kind"], source=data["source"],
                 description=data["description"], due_soon_days=data["due_soon_days"],
                 fallback_after_returns=data["fallback_after_returns"],
-                fallback_after_hours=data["fallback_after_hours"])
+                fallback_after_hours=data["fallback_after_hours"], verifier_unit=verifier)
             return redirect("dockets:docket", pk=docket.pk)
         except ItemInvalid as exc:
             form.add_service_errors(exc)
@@ -278,8 +285,42 @@ def docket_page(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "dockets/docket.html", {
         "docket": docket, "page": page, "counts": selectors.docket_counts(items), "form": form,
         "may_list": may_list, "may_manage": permissions.may_manage_docket(request.user, docket),
-        "submission": submission,
+        "submission": submission, **_settings_context(request, docket),
     }, status=400 if form.errors else 200)
+
+
+def _settings_context(request: HttpRequest, docket: Any, form: DocketSettingsForm | None = None) -> dict[str, Any]:
+    verifier = permissions.verifier_unit(docket)
+    return {"verifier": verifier, "may_name_verifier": permissions.may_name_verifier(request.user, docket),
+            "settings_form": form or DocketSettingsForm(initial={
+                "verifier_unit": docket.verifier_unit.code if docket.verifier_unit_id else ""})}
+
+
+@login_required
+@require_POST
+def docket_settings(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change who verifies the list's items (the owner's organizers only)."""
+    docket = selectors.docket_get_for_user(request.user, pk=pk)
+    form = DocketSettingsForm(request.POST)
+    if form.is_valid():
+        text = form.cleaned_data["verifier_unit"]
+        verifier, error = resolve_unit(request.user, docket, text) if text else (None, "")
+        if error:
+            form.add_error("verifier_unit", error)
+        else:
+            try:
+                services.docket_update(actor=request.user, docket=docket, changes={"verifier_unit": verifier})
+                messages.success(request, _("Saved."))
+                return redirect("dockets:docket", pk=docket.pk)
+            except ItemInvalid as exc:
+                form.add_service_errors(exc)
+            except ApplicationError as exc:
+                messages.error(request, exc.message)
+                return redirect("dockets:docket", pk=docket.pk)
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+    return redirect("dockets:docket", pk=docket.pk)
 
 
 def _create_item(request: HttpRequest, docket: Any, form: ItemForm, submission: Any) -> Item | None:

@@ -11,6 +11,7 @@ from qingdan.dockets.services.items import (
     campaign_create,
     docket_create,
     docket_publish,
+    docket_update,
     item_create,
     item_link_submissions,
     item_update,
@@ -37,7 +38,8 @@ from qingdan.dockets.services.steps import STEPS, item_take_step
 
 __all__ = [
     "STEPS", "GradeRun", "approved_extensions", "campaign_create", "clean_evidence", "docket_create",
-    "docket_publish", "grade_for", "item_accept", "item_change_request_create", "item_change_request_decide",
+    "docket_publish", "docket_update", "grade_for", "item_accept", "item_change_request_create",
+    "item_change_request_decide",
     "item_close", "item_create", "item_dispatch", "item_link_submissions", "item_progress", "item_reopen",
     "item_reopen_for_rating", "item_request_closure", "item_return", "item_send_back", "item_stage_result",
     "item_supervise", "item_take_step", "item_update", "item_urge", "items_dispatch",
