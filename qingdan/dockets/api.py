@@ -43,7 +43,7 @@ def _docket_out(docket: Docket, counts: selectors.DocketCounts) -> dict:
     return {"id": docket.pk, "name": docket.name, "kind": docket.kind, "source": docket.source,
             "owner_unit": docket.owner_unit.code, "level": docket.level, "published": docket.published,
             "verifier_unit": docket.verifier_unit.code if docket.verifier_unit_id else None,
-            "counts": counts.as_dict()}
+            "leader_review": docket.leader_review, "counts": counts.as_dict()}
 
 
 def _list_out(item: Item) -> dict:
@@ -101,6 +101,8 @@ def docket_patch(request: HttpRequest, docket_id: int, payload: DocketPatchIn) -
         changes["verifier_unit"] = _unit(request, changes["verifier_unit"], "verifier_unit", errors)
     elif "verifier_unit" in changes:
         changes["verifier_unit"] = None
+    if changes.get("leader_review", False) is None:
+        changes.pop("leader_review")
     if errors:
         raise ItemInvalid(errors)
     services.docket_update(actor=request.user, docket=docket, changes=changes)
@@ -170,8 +172,8 @@ def item_patch(request: HttpRequest, item_id: int, payload: ItemPatchIn) -> dict
 
 
 @router.post("/items/{int:item_id}/{step}", response=ItemOut,
-             summary="Take a step: dispatch, accept, return, progress, stage_result, request_closure, close, "
-                     "send_back, reopen, urge, supervise")
+             summary="Take a step: dispatch, accept, return, progress, stage_result, request_closure, "
+                     "leader_approve, leader_send_back, close, send_back, reopen, urge, supervise")
 def item_step(request: HttpRequest, item_id: int, step: str, payload: StepIn) -> dict:
     """Evidence files are uploaded on the item page; over the API a closure needs evidence already there."""
     item = selectors.item_get_for_user(request.user, pk=item_id)

@@ -57,14 +57,18 @@ class DocketForm(ServiceErrorsMixin, forms.Form):
                                               min_value=1, max_value=24 * 60)
     verifier_unit = forms.CharField(label=_("Verifier unit (code; empty: the owner unit)"), required=False,
                                     max_length=200)
+    leader_review = forms.BooleanField(label=_("A leader of the lead unit reviews closure requests first"),
+                                       required=False)
 
 
 class DocketSettingsForm(ServiceErrorsMixin, forms.Form):
-    """A list's settings after it is made: who verifies its items."""
+    """A list's settings after it is made: who verifies its items, and the leader's review."""
 
     verifier_unit = forms.CharField(
         label=_("Verifier unit (code or name; empty: the owner unit)"), required=False, max_length=200,
         help_text=_("Its supervisors sign off the items and decide extension requests (谁交办谁验收)."))
+    leader_review = forms.BooleanField(label=_("A leader of the lead unit reviews closure requests first"),
+                                       required=False)
 
 
 class ItemForm(ServiceErrorsMixin, forms.Form):

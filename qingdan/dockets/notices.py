@@ -67,6 +67,17 @@ def closure_requested(item: Item) -> None:
           _("Closure requested: %(item)s") % {"item": _label(item)}, item.reply, item)
 
 
+def leader_review_requested(item: Item) -> None:
+    """The item's accountable leader, or the lead unit's leaders: a closure request waits for them."""
+    from qingdan.dockets.permissions import REVIEW_ROLES
+
+    asker = item.closure_requested_by_id
+    people = [item.leader] if item.leader is not None and item.leader_id != asker else \
+        [u for u in users_holding(unit=item.lead_unit, roles=REVIEW_ROLES) if u.pk != asker]
+    _send(people, "item.leader_review", _("Closure request to review: %(item)s") % {"item": _label(item)},
+          item.reply, item)
+
+
 def item_closed(item: Item) -> None:
     _send(_workers(item), "item.closed", _("Item closed: %(item)s") % {"item": _label(item)}, "", item)
 

@@ -37,6 +37,14 @@ def may_work(user: Any, item: Item) -> bool:
     return is_system(user) or scope_for_user(user, roles=WORK_ROLES).contains(item.lead_unit)
 
 
+REVIEW_ROLES = frozenset({Role.LEADER})
+
+
+def may_lead_review(user: Any, item: Item) -> bool:
+    """Approve or send back a closure request before it goes up (单位领导审核): leaders of the lead unit."""
+    return is_system(user) or scope_for_user(user, roles=REVIEW_ROLES).contains(item.lead_unit)
+
+
 def verifier_unit(docket: Docket) -> Any:
     """The unit that signs off the list's items: the one the owner named, else the owner itself."""
     return docket.verifier_unit if docket.verifier_unit_id else docket.owner_unit

@@ -30,6 +30,7 @@ class DocketOut(Schema):
     level: int
     published: bool
     verifier_unit: str | None = Field(description="Code of the unit that signs off the items; null: the owner unit")
+    leader_review: bool = Field(description="Closure requests go to a leader of the lead unit first")
     counts: CountsOut
 
 
@@ -37,6 +38,7 @@ class DocketPatchIn(Schema):
     """A list's settings. ``verifier_unit``: a unit code inside the owner unit, or null for the owner itself."""
 
     verifier_unit: str | None = Field(None, max_length=64)
+    leader_review: bool | None = Field(None, description="Closure requests go to a leader of the lead unit first")
 
 
 class ItemListOut(Schema):

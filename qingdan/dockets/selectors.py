@@ -141,15 +141,28 @@ def items_filter(queryset: QuerySet[Item], filters: ItemFilters) -> QuerySet[Ite
     return queryset
 
 
+def issuer_q(scope: Any, prefix: str = "") -> Q:
+    """Rows whose docket's verifier unit lies in ``scope``: the named one, else the owner unit.
+
+    ``permissions.may_verify`` as a filter, but for its guard on a verifier named inside the lead
+    unit, which only the service's check applies.
+    """
+    return (scope.q(f"{prefix}docket__verifier_unit")
+            | (Q(**{f"{prefix}docket__verifier_unit__isnull": True}) & scope.q(f"{prefix}docket__owner_unit")))
+
+
 def my_queue(user: Any) -> QuerySet[Item]:
-    """Items waiting for this person: handled or led by them, or asking for their sign-off."""
-    from qingdan.dockets.permissions import VERIFY_ROLES
+    """Items waiting for this person: handled or led by them, asking for their review or their sign-off."""
+    from qingdan.dockets.permissions import REVIEW_ROLES, VERIFY_ROLES
 
     verify_scope = scope_for_user(user, roles=VERIFY_ROLES)
+    review_scope = scope_for_user(user, roles=REVIEW_ROLES)
     mine = Q(handler=user) | Q(leader=user)
-    to_verify = Q(status=ItemStatus.CLOSURE_REQUESTED) & verify_scope.q("lead_unit") if not verify_scope.is_empty \
+    to_verify = Q(status=ItemStatus.CLOSURE_REQUESTED) & issuer_q(verify_scope) if not verify_scope.is_empty \
         else Q(pk__in=[])
-    return item_queryset_for_user(user).filter((mine & Q(status__in=OPEN_STATUSES)) | to_verify)
+    to_review = Q(status=ItemStatus.LEADER_REVIEW) & review_scope.q("lead_unit") if not review_scope.is_empty \
+        else Q(pk__in=[])
+    return item_queryset_for_user(user).filter((mine & Q(status__in=OPEN_STATUSES)) | to_verify | to_review)
 
 
 def unit_queue(user: Any) -> QuerySet[Item]:
@@ -295,9 +308,8 @@ def change_requests_to_decide(user: Any) -> QuerySet[ItemChangeRequest]:
     verify_scope = scope_for_user(user, roles=VERIFY_ROLES)
     if verify_scope.is_empty:
         return ItemChangeRequest.objects.none()
-    issuer = (verify_scope.q("item__docket__verifier_unit")
-              | (Q(item__docket__verifier_unit__isnull=True) & verify_scope.q("item__docket__owner_unit")))
-    return (change_request_queryset_for_user(user).filter(issuer, status=ChangeStatus.PENDING)
+    return (change_request_queryset_for_user(user).filter(issuer_q(verify_scope, "item__"),
+                                                          status=ChangeStatus.PENDING)
             .exclude(requested_by=user).select_related("item", "item__docket", "item__lead_unit", "lead_unit",
                                                        "requested_by")
             .order_by("requested_at", "pk"))

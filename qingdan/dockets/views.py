@@ -25,6 +25,7 @@ from qingdan.dockets.choices import (
     ANSWERABLE,
     CHANGEABLE,
     DISPATCHABLE,
+    IN_LEADER_REVIEW,
     OPEN_STATUSES,
     URGEABLE,
     WORKING,
@@ -89,6 +90,10 @@ def _actions(user: Any, item: Item) -> list[str]:
             steps += ["progress", "request_closure"]
         if item.status in {ItemStatus.ACCEPTED, ItemStatus.RECTIFYING}:
             steps.append("stage_result")
+    if item.status in IN_LEADER_REVIEW and permissions.may_lead_review(user, item):
+        if user.pk not in {item.closure_requested_by_id, item.handler_id}:
+            steps.append("leader_approve")
+        steps.append("leader_send_back")
     if permissions.may_verify(user, item):
         if item.status == ItemStatus.CLOSURE_REQUESTED and not permissions.is_own_work(user, item):
             steps += ["close", "send_back"]
@@ -135,6 +140,8 @@ DONE = {
     "dispatch": gettext_lazy("Dispatched."), "accept": gettext_lazy("Accepted."), "return": gettext_lazy("Returned."),
     "progress": gettext_lazy("Progress recorded."), "stage_result": gettext_lazy("Stage result recorded."),
     "request_closure": gettext_lazy("Closure requested."), "close": gettext_lazy("Closed (销号)."),
+    "leader_approve": gettext_lazy("Approved: the closure request goes to the verifier."),
+    "leader_send_back": gettext_lazy("Sent back to the handler."),
     "send_back": gettext_lazy("Sent back."), "reopen": gettext_lazy("Reopened."),
     "urge": gettext_lazy("Reminder sent."), "supervise": gettext_lazy("Put under supervision."),
 }
@@ -245,7 +252,8 @@ def docket_new(request: HttpRequest) -> HttpResponse:
                 actor=request.user, name=data["name"], owner_unit=unit, kind=data["kind"], source=data["source"],
                 description=data["description"], due_soon_days=data["due_soon_days"],
                 fallback_after_returns=data["fallback_after_returns"],
-                fallback_after_hours=data["fallback_after_hours"], verifier_unit=verifier)
+                fallback_after_hours=data["fallback_after_hours"], verifier_unit=verifier,
+                leader_review=data["leader_review"])
             return redirect("dockets:docket", pk=docket.pk)
         except ItemInvalid as exc:
             form.add_service_errors(exc)
@@ -291,25 +299,32 @@ def docket_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _settings_context(request: HttpRequest, docket: Any, form: DocketSettingsForm | None = None) -> dict[str, Any]:
     verifier = permissions.verifier_unit(docket)
-    return {"verifier": verifier, "may_name_verifier": permissions.may_name_verifier(request.user, docket),
-            "settings_form": form or DocketSettingsForm(initial={
-                "verifier_unit": docket.verifier_unit.code if docket.verifier_unit_id else ""})}
+    may_name = permissions.may_name_verifier(request.user, docket)
+    form = form or DocketSettingsForm(initial={
+        "verifier_unit": docket.verifier_unit.code if docket.verifier_unit_id else "",
+        "leader_review": docket.leader_review})
+    if not may_name:
+        form.fields["verifier_unit"].disabled = True
+    return {"verifier": verifier, "may_name_verifier": may_name, "settings_form": form}
 
 
 @login_required
 @require_POST
 def docket_settings(request: HttpRequest, pk: int) -> HttpResponse:
-    """Change who verifies the list's items (the owner's organizers only)."""
+    """Change who verifies the list's items (the owner's organizers only) and the leader's review."""
     docket = selectors.docket_get_for_user(request.user, pk=pk)
     form = DocketSettingsForm(request.POST)
     if form.is_valid():
+        changes: dict[str, Any] = {"leader_review": form.cleaned_data["leader_review"]}
         text = form.cleaned_data["verifier_unit"]
         verifier, error = resolve_unit(request.user, docket, text) if text else (None, "")
+        if "verifier_unit" in request.POST:  # a disabled field is not sent: the verifier stays
+            changes["verifier_unit"] = verifier
         if error:
             form.add_error("verifier_unit", error)
         else:
             try:
-                services.docket_update(actor=request.user, docket=docket, changes={"verifier_unit": verifier})
+                services.docket_update(actor=request.user, docket=docket, changes=changes)
                 messages.success(request, _("Saved."))
                 return redirect("dockets:docket", pk=docket.pk)
             except ItemInvalid as exc:

@@ -125,9 +125,12 @@ def test_the_new_list_form_takes_a_verifier(client, tree, hz_organizer):
 
 
 def test_the_list_page_settings_form(client, docket, hz_organizer, hz_supervisor):
+    import re
+
     client.force_login(hz_supervisor)
-    assert 'id="settings"' not in client.get(f"/dockets/lists/{docket.pk}/").content.decode()
-    client.post(f"/dockets/lists/{docket.pk}/settings/", {"verifier_unit": "330108"})
+    page = client.get(f"/dockets/lists/{docket.pk}/").content.decode()
+    assert re.search(r'<input[^>]*name="verifier_unit"[^>]*disabled', page)  # a supervisor does not choose
+    client.post(f"/dockets/lists/{docket.pk}/settings/", {"verifier_unit": "330108"})  # nor by a forged post
     assert Docket.objects.get(pk=docket.pk).verifier_unit is None
     client.force_login(hz_organizer)
     assert 'id="settings"' in client.get(f"/dockets/lists/{docket.pk}/").content.decode()

@@ -78,7 +78,7 @@ def campaign_create(*, actor: Any, name: str, unit: Unit, starts_on: datetime.da
 def docket_create(*, actor: Any, name: str, owner_unit: Unit, kind: str = DocketKind.PROBLEM,
                   source: str = DocketSource.SELF_CHECK, campaign: Campaign | None = None, description: str = "",
                   published: bool = False, fallback_after_returns: int = 2, fallback_after_hours: int = 72,
-                  due_soon_days: int = 3, verifier_unit: Unit | None = None) -> Docket:
+                  due_soon_days: int = 3, verifier_unit: Unit | None = None, leader_review: bool = False) -> Docket:
     """Open a list owned by a unit; its level is the owner's, fixed from now on."""
     probe = Docket(owner_unit=owner_unit)
     if not may_manage_docket(actor, probe):
@@ -109,11 +109,12 @@ def docket_create(*, actor: Any, name: str, owner_unit: Unit, kind: str = Docket
             name=_text(name, 200), owner_unit=owner_unit, level=owner_unit.level, kind=kind, source=source,
             campaign=campaign, description=_text(description, MAX_TEXT), published=published,
             fallback_after_returns=fallback_after_returns, fallback_after_hours=fallback_after_hours,
-            due_soon_days=due_soon_days, verifier_unit=verifier_unit,
+            due_soon_days=due_soon_days, verifier_unit=verifier_unit, leader_review=bool(leader_review),
             created_by=None if is_system(actor) else actor)
         audit_record(actor=actor, action="dockets.docket_created", obj=docket, unit_path=owner_unit.path,
                      after={"name": docket.name, "kind": kind, "source": source,
-                            "verifier_unit": verifier_unit.code if verifier_unit else None})
+                            "verifier_unit": verifier_unit.code if verifier_unit else None,
+                            "leader_review": bool(leader_review)})
     return docket
 
 
@@ -127,13 +128,15 @@ def _check_verifier(actor: Any, docket: Docket, unit: Unit | None, errors: dict)
 
 
 # Docket settings docket_update may change after the list is made.
-DOCKET_EDITABLE = frozenset({"verifier_unit"})
+DOCKET_EDITABLE = frozenset({"verifier_unit", "leader_review"})
 
 
 def docket_update(*, actor: Any, docket: Docket, changes: dict[str, Any]) -> Docket:
-    """Change a list's settings: who verifies it (``verifier_unit``; None is the owner unit itself).
+    """Change a list's settings: who verifies it (``verifier_unit``; None is the owner unit itself), and
+    whether the lead unit's leader reviews closure requests first (``leader_review``).
 
-    Audited with the values before and after: who signs off is part of the list's promise.
+    Audited with the values before and after: who signs off is part of the list's promise. Items
+    already waiting for a leader when review is switched off still wait for one (nothing moves by itself).
     """
     if not may_manage_docket(actor, docket):
         raise PermissionDenied(_("You may not change this list."))
@@ -143,9 +146,15 @@ def docket_update(*, actor: Any, docket: Docket, changes: dict[str, Any]) -> Doc
     errors: dict[str, str] = {}
     changes = dict(changes)
     if "verifier_unit" in changes:
-        _check_verifier(actor, docket, changes["verifier_unit"], errors)
-        if changes["verifier_unit"] is not None and changes["verifier_unit"].pk == docket.owner_unit_id:
-            changes["verifier_unit"] = None  # naming the owner is the default: stored as empty
+        unit = changes["verifier_unit"]
+        if unit is not None and unit.pk == docket.owner_unit_id:
+            unit = changes["verifier_unit"] = None  # naming the owner is the default: stored as empty
+        if (unit.pk if unit is not None else None) == docket.verifier_unit_id:
+            del changes["verifier_unit"]  # unchanged: a supervisor saving the other settings is not naming
+        else:
+            _check_verifier(actor, docket, unit, errors)
+    if "leader_review" in changes:
+        changes["leader_review"] = bool(changes["leader_review"])
     if errors:
         raise ItemInvalid(errors)
     with transaction.atomic():
