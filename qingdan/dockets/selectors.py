@@ -313,3 +313,18 @@ def change_requests_to_decide(user: Any) -> QuerySet[ItemChangeRequest]:
             .exclude(requested_by=user).select_related("item", "item__docket", "item__lead_unit", "lead_unit",
                                                        "requested_by")
             .order_by("requested_at", "pk"))
+
+
+def approved_extensions_count(*, unit: Any, start: datetime.date, end: datetime.date) -> int:
+    """Extensions approved in the days ``start``–``end`` for items led inside ``unit``'s subtree.
+
+    Shown beside the on-time rate, which still counts the original deadline: an extension is
+    visible, never a way to turn a late item into an on-time one.
+    """
+    from qingdan.dockets.choices import ChangeKind, ChangeStatus
+    from qingdan.people.scopes import subtree_bounds
+
+    low, high = subtree_bounds(unit.path)
+    return ItemChangeRequest.objects.filter(
+        kind=ChangeKind.EXTENSION, status=ChangeStatus.APPROVED, item__lead_unit__path__gte=low,
+        item__lead_unit__path__lte=high, decided_at__date__gte=start, decided_at__date__lte=end).count()

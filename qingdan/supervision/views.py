@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from qingdan.core.errors import ApplicationError, NotFound
+from qingdan.dockets import selectors as dockets_selectors
 from qingdan.dockets.choices import DocketKind, DocketSource, ItemStatus
 from qingdan.reports.weekly import sentence
 from qingdan.supervision import selectors, services
@@ -113,6 +114,8 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
         "rate_names": list(RATES), "formulas": {k: str(v) for k, v in FORMULA_LABELS.items()},
         "rate_labels": {k: str(v[2]) for k, v in RATES.items()},
         "columns": EXPORT_COLUMNS,
+        "approved_extensions": dockets_selectors.approved_extensions_count(unit=unit, start=period.start,
+                                                                           end=period.end),
     }
     return render(request, "supervision/dashboard.html", context)
 
