@@ -14,9 +14,15 @@ from qingdan.core.errors import NotFound
 from qingdan.core.logging import redact
 from qingdan.dockets import selectors, services
 from qingdan.dockets.errors import ItemInvalid
-from qingdan.dockets.models import Docket, Item
+from qingdan.dockets.models import Docket, Item, ItemChangeRequest
 from qingdan.dockets.schemas import (
+    ChangeDecisionIn,
+    ChangeRequestFilterIn,
+    ChangeRequestIn,
+    ChangeRequestOut,
+    ChangeRequestPageOut,
     DocketOut,
+    DocketPatchIn,
     ItemFilterIn,
     ItemIn,
     ItemOut,
@@ -36,7 +42,8 @@ public_router = Router(tags=["public"], auth=None)
 def _docket_out(docket: Docket, counts: selectors.DocketCounts) -> dict:
     return {"id": docket.pk, "name": docket.name, "kind": docket.kind, "source": docket.source,
             "owner_unit": docket.owner_unit.code, "level": docket.level, "published": docket.published,
-            "counts": counts.as_dict()}
+            "verifier_unit": docket.verifier_unit.code if docket.verifier_unit_id else None,
+            "leader_review": docket.leader_review, "counts": counts.as_dict()}
 
 
 def _list_out(item: Item) -> dict:
@@ -57,7 +64,8 @@ def _item_out(request: HttpRequest, item: Item) -> dict:
             "co_units": [u.code for u in item.co_units.all()],
             "leader": item.leader.username if item.leader else None,
             "handler": item.handler.username if item.handler else None, "commitment": item.commitment,
-            "deadline": item.deadline, "deadline_working_days": item.deadline_working_days,
+            "deadline": item.deadline, "original_deadline": item.original_deadline,
+            "deadline_working_days": item.deadline_working_days,
             "supervise_deadline": item.supervise_deadline, "priority": item.priority, "category": item.category,
             "measures": item.measures, "reply": item.reply, "parent": item.parent_id, "published": item.published,
             "returns": item.returns, "reopened": item.reopened, "submissions": codes, "events": events,
@@ -66,9 +74,39 @@ def _item_out(request: HttpRequest, item: Item) -> dict:
 
 @router.get("/", response=list[DocketOut], summary="Lists you run or work on, with their counters")
 def docket_list(request: HttpRequest) -> list[dict]:
-    dockets = list(selectors.docket_queryset_for_user(request.user).select_related("owner_unit")[:500])
+    dockets = list(selectors.docket_queryset_for_user(request.user).select_related("owner_unit",
+                                                                                 "verifier_unit")[:500])
     counts = selectors.docket_counts_by_docket(selectors.item_queryset_for_user(request.user), dockets)
     return [_docket_out(d, counts[d.pk]) for d in dockets]
+
+
+def _docket_detail(request: HttpRequest, docket_id: int) -> dict:
+    docket = selectors.docket_get_for_user(request.user, pk=docket_id)
+    counts = selectors.docket_counts_by_docket(selectors.item_queryset_for_user(request.user), [docket])
+    return _docket_out(docket, counts[docket.pk])
+
+
+@router.get("/{int:docket_id}", response=DocketOut, summary="One list with its counters and settings")
+def docket_detail(request: HttpRequest, docket_id: int) -> dict:
+    return _docket_detail(request, docket_id)
+
+
+@router.patch("/{int:docket_id}", response=DocketOut,
+              summary="Change a list's settings: who verifies it (the owner unit's organizers)")
+def docket_patch(request: HttpRequest, docket_id: int, payload: DocketPatchIn) -> dict:
+    docket = selectors.docket_get_for_user(request.user, pk=docket_id)
+    changes = payload.dict(exclude_unset=True)
+    errors: dict[str, str] = {}
+    if changes.get("verifier_unit"):
+        changes["verifier_unit"] = _unit(request, changes["verifier_unit"], "verifier_unit", errors)
+    elif "verifier_unit" in changes:
+        changes["verifier_unit"] = None
+    if changes.get("leader_review", False) is None:
+        changes.pop("leader_review")
+    if errors:
+        raise ItemInvalid(errors)
+    services.docket_update(actor=request.user, docket=docket, changes=changes)
+    return _docket_detail(request, docket_id)
 
 
 @router.get("/items", response=ItemPageOut, summary="Items you may see, filtered")
@@ -134,8 +172,8 @@ def item_patch(request: HttpRequest, item_id: int, payload: ItemPatchIn) -> dict
 
 
 @router.post("/items/{int:item_id}/{step}", response=ItemOut,
-             summary="Take a step: dispatch, accept, return, progress, stage_result, request_closure, close, "
-                     "send_back, reopen, urge, supervise")
+             summary="Take a step: dispatch, accept, return, progress, stage_result, request_closure, "
+                     "leader_approve, leader_send_back, close, send_back, reopen, urge, supervise")
 def item_step(request: HttpRequest, item_id: int, step: str, payload: StepIn) -> dict:
     """Evidence files are uploaded on the item page; over the API a closure needs evidence already there."""
     item = selectors.item_get_for_user(request.user, pk=item_id)
@@ -147,6 +185,60 @@ def item_step(request: HttpRequest, item_id: int, step: str, payload: StepIn) ->
                             progress=payload.progress, measures=payload.measures, lead_unit=unit,
                             deadline=payload.deadline)
     return _item_out(request, selectors.item_get_for_user(request.user, pk=item_id))
+
+
+def _change_out(request: ItemChangeRequest) -> dict:
+    return {"id": request.pk, "item": request.item_id, "kind": request.kind, "status": request.status,
+            "reason": request.reason, "deadline": request.deadline, "previous_deadline": request.previous_deadline,
+            "commitment": request.commitment, "lead_unit": request.lead_unit.code if request.lead_unit_id else None,
+            "requested_by": request.requested_by.username if request.requested_by else None,
+            "requested_at": request.requested_at,
+            "decided_by": request.decided_by.username if request.decided_by else None,
+            "decided_at": request.decided_at, "note": request.note}
+
+
+@router.get("/change-requests", response=ChangeRequestPageOut,
+            summary="Extension and change requests on items you may see; to_decide=true: those waiting for you")
+def change_request_list(request: HttpRequest, filters: Query[ChangeRequestFilterIn]) -> dict:
+    if filters.to_decide:
+        queryset = selectors.change_requests_to_decide(request.user)
+    else:
+        queryset = selectors.change_request_queryset_for_user(request.user).order_by("-requested_at", "-pk")
+    if filters.item is not None:
+        queryset = queryset.filter(item_id=filters.item)
+    if filters.status:
+        queryset = queryset.filter(status=filters.status)
+    rows = queryset.select_related("lead_unit", "requested_by", "decided_by")[
+        filters.offset:filters.offset + filters.limit]
+    return {"count": queryset.count(), "requests": [_change_out(r) for r in rows]}
+
+
+@router.get("/change-requests/{int:request_id}", response=ChangeRequestOut, summary="One request")
+def change_request_detail(request: HttpRequest, request_id: int) -> dict:
+    return _change_out(selectors.change_request_get_for_user(request.user, pk=request_id))
+
+
+@router.post("/change-requests", response={201: ChangeRequestOut},
+             summary="Ask for an extension (延期申请) or a change (变更申请) of a dispatched item")
+def change_request_create(request: HttpRequest, payload: ChangeRequestIn) -> Status:
+    item = selectors.item_get_for_user(request.user, pk=payload.item)
+    errors: dict[str, str] = {}
+    unit = _unit(request, payload.lead_unit, "lead_unit", errors) if payload.lead_unit else None
+    if errors:
+        raise ItemInvalid(errors)
+    created = services.item_change_request_create(
+        actor=request.user, item=item, kind=payload.kind, reason=payload.reason, deadline=payload.deadline,
+        commitment=payload.commitment, lead_unit=unit)
+    return Status(201, _change_out(selectors.change_request_get_for_user(request.user, pk=created.pk)))
+
+
+@router.post("/change-requests/{int:request_id}/decide", response=ChangeRequestOut,
+             summary="Approve or refuse a pending request, as the list's issuer (a refusal needs a note)")
+def change_request_decide(request: HttpRequest, request_id: int, payload: ChangeDecisionIn) -> dict:
+    found = selectors.change_request_get_for_user(request.user, pk=request_id)
+    services.item_change_request_decide(actor=request.user, request=found, approve=payload.approve,
+                                        note=payload.note)
+    return _change_out(selectors.change_request_get_for_user(request.user, pk=request_id))
 
 
 def _public_item(item: Item) -> dict:

@@ -34,6 +34,7 @@ class ItemStatus(models.TextChoices):
     ACCEPTED = "accepted", _("Accepted")
     RECTIFYING = "rectifying", _("In rectification")
     STAGE_RESULT = "stage_result", _("Stage result")
+    LEADER_REVIEW = "leader_review", _("Awaiting the unit leader's review")
     CLOSURE_REQUESTED = "closure_requested", _("Closure requested")
     CLOSED = "closed", _("Closed out")
 
@@ -70,6 +71,8 @@ class EventKind(models.TextChoices):
     CHANGE_REQUESTED = "change_requested", _("Extension or change requested")
     CHANGE_APPROVED = "change_approved", _("Extension or change approved")
     CHANGE_REFUSED = "change_refused", _("Extension or change refused")
+    LEADER_APPROVED = "leader_approved", _("Approved by the unit leader")
+    LEADER_SENT_BACK = "leader_sent_back", _("Sent back by the unit leader")
 
 
 class ChangeKind(models.TextChoices):
@@ -85,14 +88,20 @@ class ChangeStatus(models.TextChoices):
 
 # Named status sets: transitions are allowed only from these (see services).
 OPEN_STATUSES = frozenset({ItemStatus.LISTED, ItemStatus.DISPATCHED, ItemStatus.RETURNED, ItemStatus.ACCEPTED,
-                           ItemStatus.RECTIFYING, ItemStatus.STAGE_RESULT, ItemStatus.CLOSURE_REQUESTED})
+                           ItemStatus.RECTIFYING, ItemStatus.STAGE_RESULT, ItemStatus.LEADER_REVIEW,
+                           ItemStatus.CLOSURE_REQUESTED})
 CLOSED_STATUSES = frozenset({ItemStatus.CLOSED})
 # States in which the deadline runs (graded green/yellow/red).
 GRADED_STATUSES = frozenset(OPEN_STATUSES - {ItemStatus.LISTED})
 DISPATCHABLE = frozenset({ItemStatus.LISTED, ItemStatus.RETURNED})
 ANSWERABLE = frozenset({ItemStatus.DISPATCHED})  # the unit accepts or returns
 WORKING = frozenset({ItemStatus.ACCEPTED, ItemStatus.RECTIFYING, ItemStatus.STAGE_RESULT})
+# A docket with leader_review on: the handler's closure request waits here for the unit leader (单位领导审核).
+IN_LEADER_REVIEW = frozenset({ItemStatus.LEADER_REVIEW})
+AWAITING_SIGN_OFF = frozenset({ItemStatus.CLOSURE_REQUESTED})
 URGEABLE = frozenset(GRADED_STATUSES)
+# Open and dispatched: the promise is locked and moves only through an extension or change request.
+CHANGEABLE = frozenset(GRADED_STATUSES)
 # States in which the lead unit holds the item: dispatched to it and not handed back.
 WITH_UNIT = frozenset(GRADED_STATUSES - {ItemStatus.RETURNED})
 

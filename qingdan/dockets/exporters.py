@@ -33,7 +33,8 @@ HEADERS = [COLUMNS[name][0] for name in IMPORT_COLUMNS] + STATUS_HEADERS
 PRIORITY_WORDS = {Priority.NORMAL: "一般", Priority.HIGH: "重要", Priority.URGENT: "紧急"}
 STATUS_WORDS = {ItemStatus.LISTED: "已列单", ItemStatus.DISPATCHED: "已交办", ItemStatus.RETURNED: "已退单",
                 ItemStatus.ACCEPTED: "已签收", ItemStatus.RECTIFYING: "整改中", ItemStatus.STAGE_RESULT: "阶段性成果",
-                ItemStatus.CLOSURE_REQUESTED: "申请销号", ItemStatus.CLOSED: "已销号"}
+                ItemStatus.LEADER_REVIEW: "单位领导审核中", ItemStatus.CLOSURE_REQUESTED: "申请销号",
+                ItemStatus.CLOSED: "已销号"}
 GRADE_WORDS = {Grade.GREEN: "绿", Grade.YELLOW: "黄", Grade.RED: "红"}
 _CHUNK = 2000
 

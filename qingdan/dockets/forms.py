@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from qingdan.core.errors import error_to_form
 from qingdan.core.params import ID_MAX, BoundedDateField
-from qingdan.dockets.choices import DocketKind, DocketSource, Grade, ItemStatus, Priority
+from qingdan.dockets.choices import ChangeKind, DocketKind, DocketSource, Grade, ItemStatus, Priority
 from qingdan.dockets.errors import ItemInvalid
 from qingdan.dockets.models import Docket
 from qingdan.intake.attachments import MAX_BYTES, MAX_FILES
@@ -56,6 +56,20 @@ class DocketForm(ServiceErrorsMixin, forms.Form):
                                                 min_value=1, max_value=10)
     fallback_after_hours = forms.IntegerField(label=_("… or after hours without re-dispatch"), initial=72,
                                               min_value=1, max_value=24 * 60)
+    verifier_unit = forms.CharField(label=_("Verifier unit (code; empty: the owner unit)"), required=False,
+                                    max_length=200)
+    leader_review = forms.BooleanField(label=_("A leader of the lead unit reviews closure requests first"),
+                                       required=False)
+
+
+class DocketSettingsForm(ServiceErrorsMixin, forms.Form):
+    """A list's settings after it is made: who verifies its items, and the leader's review."""
+
+    verifier_unit = forms.CharField(
+        label=_("Verifier unit (code or name; empty: the owner unit)"), required=False, max_length=200,
+        help_text=_("Its supervisors sign off the items and decide extension requests (谁交办谁验收)."))
+    leader_review = forms.BooleanField(label=_("A leader of the lead unit reviews closure requests first"),
+                                       required=False)
 
 
 class ItemForm(ServiceErrorsMixin, forms.Form):
@@ -96,6 +110,25 @@ class ActionForm(forms.Form):
     measures = forms.CharField(required=False)
     deadline = forms.DateField(required=False)
     lead_unit = forms.CharField(required=False)
+
+
+class ChangeRequestForm(ServiceErrorsMixin, forms.Form):
+    """An extension or change request (延期申请/变更申请) as the lead unit files it on the item page."""
+
+    kind = forms.ChoiceField(label=_("Kind of request"), choices=ChangeKind.choices, initial=ChangeKind.EXTENSION)
+    deadline = forms.DateField(label=_("New deadline"), required=False,
+                               widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE))
+    commitment = forms.CharField(label=_("New public commitment"), required=False,
+                                 widget=forms.Textarea(attrs={"rows": 2}))
+    lead_unit = forms.CharField(label=_("New lead unit (code or name)"), required=False, max_length=200)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ChangeDecisionForm(forms.Form):
+    """The issuer's answer to a request: approve or refuse, with a note (required to refuse)."""
+
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("refuse", _("Refuse"))])
+    note = forms.CharField(label=_("Decision note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class FilterForm(forms.Form):

@@ -68,6 +68,11 @@ class Docket(models.Model):
         _("parent unit takes over a returned item after this many hours"), default=72)
     due_soon_days = models.PositiveSmallIntegerField(_("yellow this many working days before the deadline"),
                                                      default=3)
+    # 单位领导审核: a closure request goes first to a leader of the lead unit, then to the verifier.
+    leader_review = models.BooleanField(
+        _("lead unit's leader reviews closure requests"), default=False,
+        help_text=_("A handler's closure request is approved by a leader of the lead unit before it reaches "
+                    "the verifier."))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -230,6 +235,8 @@ class ItemChangeRequest(models.Model):
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="change_requests")
     kind = models.CharField(_("kind"), max_length=12, choices=ChangeKind.choices)
     deadline = models.DateField(_("proposed deadline"), null=True, blank=True)
+    # The deadline when the request was made: the public page shows old and new side by side.
+    previous_deadline = models.DateField(_("deadline before the request"), null=True, blank=True)
     commitment = models.TextField(_("proposed commitment"), blank=True)
     lead_unit = models.ForeignKey("units.Unit", verbose_name=_("proposed lead unit"), on_delete=models.PROTECT,
                                   null=True, blank=True, related_name="+")

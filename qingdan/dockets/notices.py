@@ -44,17 +44,6 @@ def _workers(item: Item) -> list[Any]:
     return named or list(users_holding(unit=item.lead_unit, roles=WORK_ROLES))
 
 
-def _verifiers(item: Item) -> list[Any]:
-    """Supervisors of the lead unit, found from the unit up to the docket's owner."""
-    unit = item.lead_unit
-    while unit is not None:
-        people = list(users_holding(unit=unit, roles=VERIFY_ROLES))
-        if people or unit.pk == item.docket.owner_unit_id:
-            return people
-        unit = Unit.objects.filter(path=unit.parent_path).first() if unit.depth > 1 else None
-    return []
-
-
 def _label(item: Item) -> str:
     return f"〔{item.docket.name}〕{item.number}. {item.title}"
 
@@ -74,8 +63,19 @@ def item_returned(item: Item, reason: str) -> None:
 
 
 def closure_requested(item: Item) -> None:
-    _send(_verifiers(item), "item.closure_requested",
+    _send(_issuers(item), "item.closure_requested",
           _("Closure requested: %(item)s") % {"item": _label(item)}, item.reply, item)
+
+
+def leader_review_requested(item: Item) -> None:
+    """The item's accountable leader, or the lead unit's leaders: a closure request waits for them."""
+    from qingdan.dockets.permissions import REVIEW_ROLES
+
+    asker = item.closure_requested_by_id
+    people = [item.leader] if item.leader is not None and item.leader_id != asker else \
+        [u for u in users_holding(unit=item.lead_unit, roles=REVIEW_ROLES) if u.pk != asker]
+    _send(people, "item.leader_review", _("Closure request to review: %(item)s") % {"item": _label(item)},
+          item.reply, item)
 
 
 def item_closed(item: Item) -> None:
@@ -125,3 +125,31 @@ def items_late(yellow: list[int], red: list[int]) -> None:
             "red": counts["red"], "yellow": counts["yellow"]}
         _send([user], "items.late", _("Reminder (催办): items due"), body,
               url=reverse("dockets:queue") + "?grade=" + ("red" if counts["red"] else "yellow"))
+
+
+def _issuers(item: Item) -> list[Any]:
+    """Who signs off and decides requests (谁交办谁验收): supervisors of the docket's verifier unit.
+
+    Found from the verifier unit up, so a list whose own unit has no supervisor reaches the one
+    above; the lead unit's own supervisors are never asked (they may not sign off).
+    """
+    from qingdan.dockets.permissions import may_verify, verifier_unit
+
+    unit = verifier_unit(item.docket)
+    while unit is not None:
+        people = [u for u in users_holding(unit=unit, roles=VERIFY_ROLES) if may_verify(u, item)]
+        if people:
+            return people
+        unit = Unit.objects.filter(path=unit.parent_path).first() if unit.depth > 1 else None
+    return []
+
+
+def change_requested(item: Item, request: Any) -> None:
+    _send(_issuers(item), "item.change_requested",
+          _("Extension or change requested: %(item)s") % {"item": _label(item)}, request.reason, item)
+
+
+def change_decided(item: Item, request: Any) -> None:
+    approved = request.status == "approved"
+    title = (_("Request approved: %(item)s") if approved else _("Request refused: %(item)s")) % {"item": _label(item)}
+    _send([*_workers(item), request.requested_by], "item.change_decided", title, request.note, item)

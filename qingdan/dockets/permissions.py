@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from qingdan.dockets.models import Docket, Item
-from qingdan.units.choices import Role
+from qingdan.units.choices import MANAGE_ROLES, Role
 from qingdan.units.scopes import is_system, scope_for_user
 
 LIST_ROLES = frozenset({Role.OPERATOR, Role.SUPERVISOR, Role.ORGANIZER, Role.ADMIN})
@@ -37,6 +37,14 @@ def may_work(user: Any, item: Item) -> bool:
     return is_system(user) or scope_for_user(user, roles=WORK_ROLES).contains(item.lead_unit)
 
 
+REVIEW_ROLES = frozenset({Role.LEADER})
+
+
+def may_lead_review(user: Any, item: Item) -> bool:
+    """Approve or send back a closure request before it goes up (单位领导审核): leaders of the lead unit."""
+    return is_system(user) or scope_for_user(user, roles=REVIEW_ROLES).contains(item.lead_unit)
+
+
 def verifier_unit(docket: Docket) -> Any:
     """The unit that signs off the list's items: the one the owner named, else the owner itself."""
     return docket.verifier_unit if docket.verifier_unit_id else docket.owner_unit
@@ -48,7 +56,44 @@ def may_verify(user: Any, item: Item) -> bool:
     The scope must contain the docket's verifier unit, not merely the lead unit: a supervisor
     of 西湖区 sees 杭州's items led by 西湖区 but does not sign them off.
     """
-    return is_system(user) or scope_for_user(user, roles=VERIFY_ROLES).contains(verifier_unit(item.docket))
+    if is_system(user):
+        return True
+    scope, unit = scope_for_user(user, roles=VERIFY_ROLES), verifier_unit(item.docket)
+    if not item.docket.verifier_unit_id or scope.is_global:
+        return scope.contains(unit)
+    # A named verifier may sit inside the lead unit's subtree (its own 纪检组, say): a role held
+    # there is still the lead unit's own side, so only a role held above the lead unit counts.
+    lead = item.lead_unit.path
+    return any(unit.path.startswith(root) and not root.startswith(lead) for root in scope.paths)
+
+
+def may_name_verifier(user: Any, docket: Docket) -> bool:
+    """Name the docket's verifier unit: organizers (and administrators) of the owner unit only.
+
+    Supervisors run and verify lists but do not choose who verifies them.
+    """
+    return is_system(user) or scope_for_user(user, roles=MANAGE_ROLES).contains(docket.owner_unit)
+
+
+def verifier_allowed(docket: Docket, unit: Any) -> bool:
+    """A verifier is the owner unit or an active unit inside it (keep simple: no unit beside or above)."""
+    return unit.is_active and unit.path.startswith(docket.owner_unit.path)
+
+
+def may_request_change(user: Any, item: Item) -> bool:
+    """Ask for an extension or change: the lead unit's people, or the list's office; asking is not deciding."""
+    return may_work(user, item) or may_list(user, item.docket)
+
+
+def may_decide_change(user: Any, item: Item, requested_by_id: int | None) -> bool:
+    """Approve or refuse an extension or change request: the issuer side, never the one who asked.
+
+    The one rule the service, the pages and the API ask: ``may_verify`` (the docket's verifier
+    unit, so never the lead unit's own supervisors), and not the person who filed it.
+    """
+    if not may_verify(user, item):
+        return False
+    return is_system(user) or requested_by_id is None or requested_by_id != user.pk
 
 
 # A promise once made does not move by itself: after dispatch these change only through an

@@ -39,4 +39,5 @@ def docket(request: HttpRequest, pk: int) -> HttpResponse:
 def item(request: HttpRequest, pk: int) -> HttpResponse:
     found = selectors.public_item_get(pk=pk)
     return render(request, "dockets/public_item.html", {"item": found,
-                                                        "steps": selectors.public_timeline(found)})
+                                                        "steps": selectors.public_timeline(found),
+                                                        "changes": selectors.public_changes(found)})

@@ -7,7 +7,7 @@ import datetime
 from ninja import Schema
 from pydantic import Field
 
-from qingdan.dockets.choices import DocketKind, DocketSource, Grade, ItemStatus, Priority
+from qingdan.dockets.choices import ChangeKind, ChangeStatus, DocketKind, DocketSource, Grade, ItemStatus, Priority
 
 MAX_LIST_LIMIT = 200
 MAX_ID = 2**31 - 1  # larger numbers are no id of ours, and overflow SQLite's integers
@@ -35,7 +35,16 @@ class DocketOut(Schema):
     owner_unit: str = Field(description="Unit code")
     level: int
     published: bool
+    verifier_unit: str | None = Field(description="Code of the unit that signs off the items; null: the owner unit")
+    leader_review: bool = Field(description="Closure requests go to a leader of the lead unit first")
     counts: CountsOut
+
+
+class DocketPatchIn(Schema):
+    """A list's settings. ``verifier_unit``: a unit code inside the owner unit, or null for the owner itself."""
+
+    verifier_unit: str | None = Field(None, max_length=64)
+    leader_review: bool | None = Field(None, description="Closure requests go to a leader of the lead unit first")
 
 
 class ItemListOut(Schema):
@@ -69,6 +78,8 @@ class ItemOut(ItemListOut):
     handler: str | None
     commitment: str
     deadline: datetime.date | None
+    original_deadline: datetime.date | None = Field(
+        description="The deadline promised at dispatch; an approved extension moves `deadline`, not this")
     deadline_working_days: int | None
     supervise_deadline: datetime.date | None
     priority: Priority
@@ -142,6 +153,54 @@ class StepIn(Schema):
     measures: str | None = None
     lead_unit: str | None = Field(None, max_length=64, description="dispatch: send to another unit")
     deadline: datetime.date | None = Field(None, description="supervise: the supervision deadline")
+
+
+class ChangeRequestIn(Schema):
+    """Ask for an extension (a later ``deadline``) or a change (a new ``commitment`` and/or ``lead_unit``)."""
+
+    item: int = Field(ge=1, le=MAX_ID)
+    kind: ChangeKind
+    reason: str = Field(max_length=20_000, description="Required: why the promise should move")
+    deadline: datetime.date | None = Field(None, description="extension: the new deadline")
+    commitment: str | None = Field(None, max_length=20_000, description="change: the new public commitment")
+    lead_unit: str | None = Field(None, max_length=64, description="change: the code of the new lead unit")
+
+
+class ChangeDecisionIn(Schema):
+    """The issuer's decision; a refusal needs a ``note`` saying why."""
+
+    approve: bool
+    note: str = Field("", max_length=20_000)
+
+
+class ChangeRequestFilterIn(Schema):
+    item: int | None = Field(None, ge=1, le=MAX_ID)
+    status: ChangeStatus | None = None
+    to_decide: bool = Field(False, description="Only pending requests you may decide (the issuer's queue)")
+    offset: int = Field(0, ge=0, le=MAX_ID)
+    limit: int = Field(50, ge=1, le=MAX_LIST_LIMIT)
+
+
+class ChangeRequestOut(Schema):
+    id: int
+    item: int
+    kind: ChangeKind
+    status: ChangeStatus
+    reason: str
+    deadline: datetime.date | None = Field(description="The proposed deadline")
+    previous_deadline: datetime.date | None = Field(description="The deadline when the request was made")
+    commitment: str = Field(description="The proposed commitment (empty when unchanged)")
+    lead_unit: str | None = Field(description="The proposed lead unit's code")
+    requested_by: str | None
+    requested_at: datetime.datetime
+    decided_by: str | None
+    decided_at: datetime.datetime | None
+    note: str
+
+
+class ChangeRequestPageOut(Schema):
+    count: int
+    requests: list[ChangeRequestOut]
 
 
 class PublicItemOut(Schema):

@@ -1,8 +1,9 @@
 """Read dockets and items through the reader's scope, and the public's view of what was published.
 
-A staff user sees an item when its lead unit, one of its co-operating units or its docket's
-owner lies inside the user's scope: the unit doing the work, the units helping, and the office
-running the list. Nobody else, and a neighbouring unit never.
+A staff user sees an item when its lead unit, one of its co-operating units, its docket's owner
+or its docket's verifier unit lies inside the user's scope: the unit doing the work, the units
+helping, the office running the list and the one signing it off. Nobody else, and a
+neighbouring unit never.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from qingdan.core.errors import NotFound
 from qingdan.dockets.choices import OPEN_STATUSES, WITH_UNIT, ItemStatus
-from qingdan.dockets.models import Docket, Item, ItemEvent
+from qingdan.dockets.models import Docket, Item, ItemChangeRequest, ItemEvent
 from qingdan.units.scopes import scope_for_user
 
 
@@ -28,7 +29,9 @@ def item_queryset_for_user(user: Any) -> QuerySet[Item]:
     if scope.is_empty:
         return Item.objects.none()
     co = Item.co_units.through.objects.filter(item_id=OuterRef("pk")).filter(scope.q("unit"))
-    return Item.objects.filter(scope.q("lead_unit") | scope.q("docket__owner_unit") | Q(Exists(co)))
+    # The docket's verifier unit sees what it signs off, even when it lies beside the lead unit.
+    return Item.objects.filter(scope.q("lead_unit") | scope.q("docket__owner_unit")
+                               | scope.q("docket__verifier_unit") | Q(Exists(co)))
 
 
 MAX_ID = 2**31 - 1
@@ -138,15 +141,28 @@ def items_filter(queryset: QuerySet[Item], filters: ItemFilters) -> QuerySet[Ite
     return queryset
 
 
+def issuer_q(scope: Any, prefix: str = "") -> Q:
+    """Rows whose docket's verifier unit lies in ``scope``: the named one, else the owner unit.
+
+    ``permissions.may_verify`` as a filter, but for its guard on a verifier named inside the lead
+    unit, which only the service's check applies.
+    """
+    return (scope.q(f"{prefix}docket__verifier_unit")
+            | (Q(**{f"{prefix}docket__verifier_unit__isnull": True}) & scope.q(f"{prefix}docket__owner_unit")))
+
+
 def my_queue(user: Any) -> QuerySet[Item]:
-    """Items waiting for this person: handled or led by them, or asking for their sign-off."""
-    from qingdan.dockets.permissions import VERIFY_ROLES
+    """Items waiting for this person: handled or led by them, asking for their review or their sign-off."""
+    from qingdan.dockets.permissions import REVIEW_ROLES, VERIFY_ROLES
 
     verify_scope = scope_for_user(user, roles=VERIFY_ROLES)
+    review_scope = scope_for_user(user, roles=REVIEW_ROLES)
     mine = Q(handler=user) | Q(leader=user)
-    to_verify = Q(status=ItemStatus.CLOSURE_REQUESTED) & verify_scope.q("lead_unit") if not verify_scope.is_empty \
+    to_verify = Q(status=ItemStatus.CLOSURE_REQUESTED) & issuer_q(verify_scope) if not verify_scope.is_empty \
         else Q(pk__in=[])
-    return item_queryset_for_user(user).filter((mine & Q(status__in=OPEN_STATUSES)) | to_verify)
+    to_review = Q(status=ItemStatus.LEADER_REVIEW) & review_scope.q("lead_unit") if not review_scope.is_empty \
+        else Q(pk__in=[])
+    return item_queryset_for_user(user).filter((mine & Q(status__in=OPEN_STATUSES)) | to_verify | to_review)
 
 
 def unit_queue(user: Any) -> QuerySet[Item]:
@@ -277,9 +293,76 @@ def public_item_get(*, pk: int) -> Item:
 
 
 # Steps of the loop the public timeline shows (no notes of urging, grading or internal edits).
-PUBLIC_STEPS = ("listed", "dispatched", "accepted", "stage_result", "closure_requested", "closed", "reopened")
+PUBLIC_STEPS = ("listed", "dispatched", "accepted", "stage_result", "closure_requested", "closed", "reopened",
+                "change_requested", "change_approved", "change_refused")
 
 
 def public_timeline(item: Item) -> QuerySet[ItemEvent]:
     """The public steps of a published item: when, and what; never who or why."""
     return item.events.filter(kind__in=PUBLIC_STEPS).only("kind", "at", "item_id")
+
+
+def public_changes(item: Item) -> QuerySet[ItemChangeRequest]:
+    """A published item's extension and change requests: what was asked, why, and the outcome; never who."""
+    return (item.change_requests.select_related("lead_unit")
+            .only("kind", "status", "reason", "deadline", "previous_deadline", "commitment", "lead_unit__name",
+                  "requested_at", "decided_at", "item_id"))
+
+
+# -- extension and change requests ----------------------------------------------------------------
+
+def change_request_queryset_for_user(user: Any) -> QuerySet[ItemChangeRequest]:
+    """Requests on items the user may see: the request is as visible as its item, no more."""
+    return ItemChangeRequest.objects.filter(item__in=item_queryset_for_user(user))
+
+
+def change_requests_for_item(item: Item) -> QuerySet[ItemChangeRequest]:
+    """An item's requests, newest first, for a reader who already sees the item."""
+    return item.change_requests.select_related("lead_unit", "requested_by", "decided_by").order_by(
+        "-requested_at", "-id")
+
+
+def change_request_get_for_user(user: Any, *, pk: int) -> ItemChangeRequest:
+    """Return one request, or NotFound when it is missing or its item is outside the user's view."""
+    if not 0 < pk <= MAX_ID:
+        raise NotFound("No such request in your scope.")
+    found = change_request_queryset_for_user(user).select_related(
+        "item", "item__docket", "item__docket__owner_unit", "item__lead_unit", "lead_unit", "requested_by",
+        "decided_by").filter(pk=pk).first()
+    if found is None:
+        raise NotFound("No such request in your scope.")
+    return found
+
+
+def change_requests_to_decide(user: Any) -> QuerySet[ItemChangeRequest]:
+    """Pending requests this person may decide: the docket's verifier unit is in their scope, not theirs.
+
+    The same rule as ``permissions.may_decide_change``, written as a filter: the verifier unit is
+    the one the owner named, else the owner unit.
+    """
+    from qingdan.dockets.choices import ChangeStatus
+    from qingdan.dockets.permissions import VERIFY_ROLES
+
+    verify_scope = scope_for_user(user, roles=VERIFY_ROLES)
+    if verify_scope.is_empty:
+        return ItemChangeRequest.objects.none()
+    return (change_request_queryset_for_user(user).filter(issuer_q(verify_scope, "item__"),
+                                                          status=ChangeStatus.PENDING)
+            .exclude(requested_by=user).select_related("item", "item__docket", "item__lead_unit", "lead_unit",
+                                                       "requested_by")
+            .order_by("requested_at", "pk"))
+
+
+def approved_extensions_count(*, unit: Any, start: datetime.date, end: datetime.date) -> int:
+    """Extensions approved in the days ``start``–``end`` for items led inside ``unit``'s subtree.
+
+    Shown beside the on-time rate, which still counts the original deadline: an extension is
+    visible, never a way to turn a late item into an on-time one.
+    """
+    from qingdan.dockets.choices import ChangeKind, ChangeStatus
+    from qingdan.units.scopes import subtree_bounds
+
+    low, high = subtree_bounds(unit.path)
+    return ItemChangeRequest.objects.filter(
+        kind=ChangeKind.EXTENSION, status=ChangeStatus.APPROVED, item__lead_unit__path__gte=low,
+        item__lead_unit__path__lte=high, decided_at__date__gte=start, decided_at__date__lte=end).count()

@@ -24,14 +24,28 @@ from qingdan.core.errors import ApplicationError, NotFound, error_text
 from qingdan.dockets import permissions, selectors, services
 from qingdan.dockets.choices import (
     ANSWERABLE,
+    CHANGEABLE,
     DISPATCHABLE,
+    IN_LEADER_REVIEW,
     OPEN_STATUSES,
     URGEABLE,
     WORKING,
+    ChangeStatus,
     ItemStatus,
 )
 from qingdan.dockets.errors import ItemInvalid
-from qingdan.dockets.forms import ActionForm, DocketForm, EditForm, FilterForm, ItemForm, resolve_unit, uploaded_files
+from qingdan.dockets.forms import (
+    ActionForm,
+    ChangeDecisionForm,
+    ChangeRequestForm,
+    DocketForm,
+    DocketSettingsForm,
+    EditForm,
+    FilterForm,
+    ItemForm,
+    resolve_unit,
+    uploaded_files,
+)
 from qingdan.dockets.importers import split_units
 from qingdan.dockets.models import Evidence, Item
 from qingdan.intake.attachments import MAX_BYTES
@@ -61,6 +75,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(request, "dockets/queue.html", {
         "form": form, "view": view, "page": page, "query": query.urlencode(),
         "counts": selectors.docket_counts(base(request.user)),
+        "to_decide": selectors.change_requests_to_decide(request.user).count(),
     })
 
 
@@ -76,6 +91,10 @@ def _actions(user: Any, item: Item) -> list[str]:
             steps += ["progress", "request_closure"]
         if item.status in {ItemStatus.ACCEPTED, ItemStatus.RECTIFYING}:
             steps.append("stage_result")
+    if item.status in IN_LEADER_REVIEW and permissions.may_lead_review(user, item):
+        if user.pk not in {item.closure_requested_by_id, item.handler_id}:
+            steps.append("leader_approve")
+        steps.append("leader_send_back")
     if permissions.may_verify(user, item):
         if item.status == ItemStatus.CLOSURE_REQUESTED and not permissions.is_own_work(user, item):
             steps += ["close", "send_back"]
@@ -94,7 +113,15 @@ def _item_context(request: HttpRequest, item: Item, **extra: Any) -> dict[str, A
     # the lead unit works on after a reopening.
     ratings = ratings_for_user(request.user, submissions=linked)[:50]
     editable = item.status in OPEN_STATUSES and (permissions.may_list(request.user, item.docket))
+    changes = list(selectors.change_requests_for_item(item))
+    pending = next((c for c in changes if c.status == ChangeStatus.PENDING), None)
     return {
+        "change_requests": changes, "pending_change": pending,
+        "may_request_change": pending is None and item.dispatched_at is not None
+        and item.status in CHANGEABLE and permissions.may_request_change(request.user, item),
+        "may_decide_change": pending is not None and permissions.may_decide_change(
+            request.user, item, pending.requested_by_id),
+        "change_form": extra.pop("change_form", None) or ChangeRequestForm(),
         "item": item, "events": selectors.item_timeline(item), "actions": _actions(request.user, item),
         "evidence": item.evidence.all(), "submissions": linked, "ratings": ratings,
         "children": item.children.select_related("lead_unit"),
@@ -118,6 +145,8 @@ DONE = {
     "dispatch": gettext_lazy("Dispatched."), "accept": gettext_lazy("Accepted."), "return": gettext_lazy("Returned."),
     "progress": gettext_lazy("Progress recorded."), "stage_result": gettext_lazy("Stage result recorded."),
     "request_closure": gettext_lazy("Closure requested."), "close": gettext_lazy("Closed (销号)."),
+    "leader_approve": gettext_lazy("Approved: the closure request goes to the verifier."),
+    "leader_send_back": gettext_lazy("Sent back to the handler."),
     "send_back": gettext_lazy("Sent back."), "reopen": gettext_lazy("Reopened."),
     "urge": gettext_lazy("Reminder sent."), "supervise": gettext_lazy("Put under supervision."),
 }
@@ -215,11 +244,18 @@ def docket_new(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             unit = unit_get_for_user(request.user, code=data["owner_unit"].strip())
+            verifier = None
+            if data["verifier_unit"].strip():
+                try:
+                    verifier = unit_get_for_user(request.user, code=data["verifier_unit"].strip())
+                except NotFound:
+                    raise ItemInvalid({"verifier_unit": _("No such unit in your scope.")}) from None
             docket = services.docket_create(
                 actor=request.user, name=data["name"], owner_unit=unit, kind=data["kind"], source=data["source"],
                 description=data["description"], due_soon_days=data["due_soon_days"],
                 fallback_after_returns=data["fallback_after_returns"],
-                fallback_after_hours=data["fallback_after_hours"])
+                fallback_after_hours=data["fallback_after_hours"], verifier_unit=verifier,
+                leader_review=data["leader_review"])
             return redirect("dockets:docket", pk=docket.pk)
         except ItemInvalid as exc:
             form.add_service_errors(exc)
@@ -258,8 +294,49 @@ def docket_page(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "dockets/docket.html", {
         "docket": docket, "page": page, "counts": selectors.docket_counts(items), "form": form,
         "may_list": may_list, "may_manage": permissions.may_manage_docket(request.user, docket),
-        "submission": submission,
+        "submission": submission, **_settings_context(request, docket),
     }, status=400 if form.errors else 200)
+
+
+def _settings_context(request: HttpRequest, docket: Any, form: DocketSettingsForm | None = None) -> dict[str, Any]:
+    verifier = permissions.verifier_unit(docket)
+    may_name = permissions.may_name_verifier(request.user, docket)
+    form = form or DocketSettingsForm(initial={
+        "verifier_unit": docket.verifier_unit.code if docket.verifier_unit_id else "",
+        "leader_review": docket.leader_review})
+    if not may_name:
+        form.fields["verifier_unit"].disabled = True
+    return {"verifier": verifier, "may_name_verifier": may_name, "settings_form": form}
+
+
+@login_required
+@require_POST
+def docket_settings(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change who verifies the list's items (the owner's organizers only) and the leader's review."""
+    docket = selectors.docket_get_for_user(request.user, pk=pk)
+    form = DocketSettingsForm(request.POST)
+    if form.is_valid():
+        changes: dict[str, Any] = {"leader_review": form.cleaned_data["leader_review"]}
+        text = form.cleaned_data["verifier_unit"]
+        verifier, error = resolve_unit(request.user, docket, text) if text else (None, "")
+        if "verifier_unit" in request.POST:  # a disabled field is not sent: the verifier stays
+            changes["verifier_unit"] = verifier
+        if error:
+            form.add_error("verifier_unit", error)
+        else:
+            try:
+                services.docket_update(actor=request.user, docket=docket, changes=changes)
+                messages.success(request, _("Saved."))
+                return redirect("dockets:docket", pk=docket.pk)
+            except ItemInvalid as exc:
+                form.add_service_errors(exc)
+            except ApplicationError as exc:
+                messages.error(request, exc.message)
+                return redirect("dockets:docket", pk=docket.pk)
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+    return redirect("dockets:docket", pk=docket.pk)
 
 
 def _create_item(request: HttpRequest, docket: Any, form: ItemForm, submission: Any) -> Item | None:
@@ -374,3 +451,58 @@ def docket_import(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("dockets:docket", pk=docket.pk)
     messages.success(request, _("%(n)d items imported.") % {"n": len(result.created)})
     return redirect("dockets:docket", pk=docket.pk)
+
+
+@login_required
+@require_POST
+def item_change_request(request: HttpRequest, pk: int) -> HttpResponse:
+    """File an extension or change request (延期申请/变更申请); the item moves only when the issuer agrees."""
+    item = selectors.item_get_for_user(request.user, pk=pk)
+    form = ChangeRequestForm(request.POST)
+    status = 400
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.item_change_request_create(
+                actor=request.user, item=item, kind=data["kind"], reason=data["reason"], deadline=data["deadline"],
+                commitment=data["commitment"] or None, lead_unit=_unit(request, item, data["lead_unit"]))
+            messages.success(request, _("Request sent to the list's issuer."))
+            return redirect("dockets:item", pk=item.pk)
+        except ItemInvalid as exc:
+            form.add_service_errors(exc)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            status = exc.http_status
+    return render(request, "dockets/item.html", _item_context(request, item, change_form=form, change_open=True),
+                  status=status)
+
+
+@login_required
+@require_POST
+def change_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """The issuer approves or refuses a pending request; a refusal says why."""
+    change = selectors.change_request_get_for_user(request.user, pk=pk)
+    form = ChangeDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose approve or refuse."))
+        return redirect("dockets:item", pk=change.item_id)
+    approve = form.cleaned_data["decision"] == "approve"
+    try:
+        services.item_change_request_decide(actor=request.user, request=change, approve=approve,
+                                            note=form.cleaned_data["note"])
+    except ApplicationError as exc:
+        text = "；".join(exc.fields.values()) if isinstance(exc, ItemInvalid) else exc.message
+        messages.error(request, text)
+        item = selectors.item_get_for_user(request.user, pk=change.item_id)
+        return render(request, "dockets/item.html", _item_context(request, item), status=exc.http_status)
+    messages.success(request, _("Request approved.") if approve else _("Request refused."))
+    return redirect("dockets:item", pk=change.item_id)
+
+
+@login_required
+@require_GET
+def change_queue(request: HttpRequest) -> HttpResponse:
+    """Extension and change requests waiting for this person's decision, oldest first."""
+    pending = selectors.change_requests_to_decide(request.user)
+    page = Paginator(pending, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "dockets/changes.html", {"page": page})

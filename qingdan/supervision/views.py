@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from qingdan.core.downloads import harden_download
 from qingdan.core.errors import ApplicationError, NotFound
 from qingdan.core.tabular import Sheet, csv_bytes, xlsx_bytes
+from qingdan.dockets import selectors as dockets_selectors
 from qingdan.dockets.choices import DocketKind, DocketSource, ItemStatus
 from qingdan.supervision import selectors, services
 from qingdan.supervision.periods import Period, last_months, period_containing, query_period
@@ -112,6 +113,8 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
         "rate_names": list(RATES), "formulas": {k: str(v) for k, v in FORMULA_LABELS.items()},
         "rate_labels": {k: str(v[2]) for k, v in RATES.items()},
         "columns": EXPORT_COLUMNS,
+        "approved_extensions": dockets_selectors.approved_extensions_count(unit=unit, start=period.start,
+                                                                           end=period.end),
     }
     return render(request, "supervision/dashboard.html", context)
 

@@ -15,10 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qingdan.core.errors import PermissionDenied
-from qingdan.dockets.choices import OPEN_STATUSES, ChangeKind, ChangeStatus, EventKind, ItemStatus
+from qingdan.dockets import notices
+from qingdan.dockets.choices import CHANGEABLE, ChangeKind, ChangeStatus, EventKind
 from qingdan.dockets.errors import ItemInvalid, TransitionRefused
 from qingdan.dockets.models import Item, ItemChangeRequest
-from qingdan.dockets.permissions import may_list, may_verify, may_work
+from qingdan.dockets.permissions import may_decide_change, may_request_change, may_verify
 from qingdan.dockets.services.common import (
     actor_user,
     audit_item,
@@ -33,12 +34,6 @@ from qingdan.dockets.services.items import report_lead_refusal
 from qingdan.units.models import Unit
 
 MAX_TEXT = 20_000
-OPEN_DISPATCHED = frozenset(OPEN_STATUSES - {ItemStatus.LISTED})
-
-
-def may_request_change(user: Any, item: Item) -> bool:
-    """The lead unit's people, or the list's office, may ask; asking is not deciding."""
-    return may_work(user, item) or may_list(user, item.docket)
 
 
 def item_change_request_create(*, actor: Any, item: Item, kind: str, reason: str,
@@ -47,8 +42,12 @@ def item_change_request_create(*, actor: Any, item: Item, kind: str, reason: str
     """Ask to move a dispatched item's deadline (extension) or its commitment or lead unit (change)."""
     if not may_request_change(actor, item):
         raise PermissionDenied(_("You may not ask to change this item."))
-    if item.dispatched_at is None or item.status not in OPEN_DISPATCHED:
+    if item.dispatched_at is None or item.status not in CHANGEABLE:
         raise TransitionRefused(_("Only an open, dispatched item takes extension or change requests."))
+    pending = ItemChangeRequest.objects.filter(item=item, status=ChangeStatus.PENDING).values_list(
+        "pk", flat=True).first()
+    if pending is not None:
+        raise _one_at_a_time(pending)
     errors: dict[str, str] = {}
     reason = str(reason or "").replace("\x00", "").strip()[:MAX_TEXT]
     commitment = None if commitment is None else str(commitment).replace("\x00", "").strip()[:MAX_TEXT]
@@ -78,15 +77,23 @@ def item_change_request_create(*, actor: Any, item: Item, kind: str, reason: str
     try:
         with transaction.atomic():
             request = ItemChangeRequest.objects.create(
-                item=item, kind=kind, deadline=deadline, commitment=commitment or "", lead_unit=lead_unit,
-                reason=reason, requested_by=actor_user(actor))
+                item=item, kind=kind, deadline=deadline, previous_deadline=item.deadline,
+                commitment=commitment or "", lead_unit=lead_unit, reason=reason, requested_by=actor_user(actor))
             event(item, EventKind.CHANGE_REQUESTED, actor=actor, text=reason,
                   data={"request": request.pk, "kind": kind, **_proposal(request)})
             audit_item(actor, "item_change_requested", item, after={"request": request.pk, "kind": kind,
                                                                     **_proposal(request)})
-    except IntegrityError:
-        raise TransitionRefused(_("This item already has a request waiting for a decision.")) from None
+            notices.change_requested(item, request)
+    except IntegrityError:  # two people asked at the same moment: the unique index lets one through
+        raise _one_at_a_time(None) from None
     return request
+
+
+def _one_at_a_time(pending: int | None) -> TransitionRefused:
+    """The refusal of a second request while one waits: it names the waiting one when known."""
+    return TransitionRefused(_("This item already has a request waiting for a decision; wait for the decision "
+                               "or ask the issuer to decide it first."),
+                             extra={"request": pending} if pending is not None else None)
 
 
 def _proposal(request: ItemChangeRequest) -> dict[str, Any]:
@@ -101,12 +108,12 @@ def _proposal(request: ItemChangeRequest) -> dict[str, Any]:
 
 
 def _may_decide(actor: Any, item: Item, request: ItemChangeRequest) -> bool:
-    """The issuer side decides, and never the person who asked."""
-    if not may_verify(actor, item):
-        return False
-    if actor_user(actor) is not None and request.requested_by_id == actor.pk:
+    """The issuer side decides (``may_decide_change``); the asker is told why they may not."""
+    if may_decide_change(actor, item, request.requested_by_id):
+        return True
+    if may_verify(actor, item):
         raise PermissionDenied(_("A request is decided by someone other than the one who asked."))
-    return True
+    return False
 
 
 def item_change_request_decide(*, actor: Any, request: ItemChangeRequest, approve: bool,
@@ -138,10 +145,11 @@ def item_change_request_decide(*, actor: Any, request: ItemChangeRequest, approv
             current.grade = grade_for(current.due_on, on=on, soon=soon_until(on, current.docket.due_soon_days))
         event(current, EventKind.CHANGE_APPROVED if approve else EventKind.CHANGE_REFUSED, actor=actor,
               text=note, data={"request": locked.pk, "kind": locked.kind, **_proposal(locked)})
+        notices.change_decided(current, locked)
         return {"request": locked.pk, "approved": approve, **_proposal(locked)}
 
     step(actor=actor, item=request.item, action="item_change_approved" if approve else "item_change_refused",
-         allowed=OPEN_DISPATCHED, permitted=lambda a, i: _may_decide(a, i, request), change=change)
+         allowed=CHANGEABLE, permitted=lambda a, i: _may_decide(a, i, request), change=change)
     return request
 
 

@@ -23,7 +23,14 @@ from qingdan.dockets.choices import (
 )
 from qingdan.dockets.errors import ItemConflict, ItemInvalid
 from qingdan.dockets.models import Campaign, Docket, Item, ItemSubmission
-from qingdan.dockets.permissions import WORK_ROLES, locked_fields, may_list, may_manage_docket
+from qingdan.dockets.permissions import (
+    WORK_ROLES,
+    locked_fields,
+    may_list,
+    may_manage_docket,
+    may_name_verifier,
+    verifier_allowed,
+)
 from qingdan.dockets.services.common import audit_item, audit_refusal, conflict, effective_due, event, today
 from qingdan.dockets.signals import item_changed, snapshot, submissions_linked
 from qingdan.units.choices import MANAGE_ROLES, Role
@@ -71,12 +78,16 @@ def campaign_create(*, actor: Any, name: str, unit: Unit, starts_on: datetime.da
 def docket_create(*, actor: Any, name: str, owner_unit: Unit, kind: str = DocketKind.PROBLEM,
                   source: str = DocketSource.SELF_CHECK, campaign: Campaign | None = None, description: str = "",
                   published: bool = False, fallback_after_returns: int = 2, fallback_after_hours: int = 72,
-                  due_soon_days: int = 3) -> Docket:
+                  due_soon_days: int = 3, verifier_unit: Unit | None = None, leader_review: bool = False) -> Docket:
     """Open a list owned by a unit; its level is the owner's, fixed from now on."""
     probe = Docket(owner_unit=owner_unit)
     if not may_manage_docket(actor, probe):
         raise PermissionDenied(_("You may not make lists for this unit."))
-    errors = {}
+    errors: dict[str, str] = {}
+    if verifier_unit is not None:
+        _check_verifier(actor, probe, verifier_unit, errors)
+        if verifier_unit.pk == owner_unit.pk:
+            verifier_unit = None  # naming the owner is the default: stored as empty
     if not _text(name, 200):
         errors["name"] = _("A list needs a name.")
     if kind not in DocketKind.values:
@@ -98,10 +109,72 @@ def docket_create(*, actor: Any, name: str, owner_unit: Unit, kind: str = Docket
             name=_text(name, 200), owner_unit=owner_unit, level=owner_unit.level, kind=kind, source=source,
             campaign=campaign, description=_text(description, MAX_TEXT), published=published,
             fallback_after_returns=fallback_after_returns, fallback_after_hours=fallback_after_hours,
-            due_soon_days=due_soon_days, created_by=None if is_system(actor) else actor)
+            due_soon_days=due_soon_days, verifier_unit=verifier_unit, leader_review=bool(leader_review),
+            created_by=None if is_system(actor) else actor)
         audit_record(actor=actor, action="dockets.docket_created", obj=docket, unit_path=owner_unit.path,
-                     after={"name": docket.name, "kind": kind, "source": source})
+                     after={"name": docket.name, "kind": kind, "source": source,
+                            "verifier_unit": verifier_unit.code if verifier_unit else None,
+                            "leader_review": bool(leader_review)})
     return docket
+
+
+def _check_verifier(actor: Any, docket: Docket, unit: Unit | None, errors: dict) -> None:
+    """Only the owner's organizers name the verifier, and only the owner unit or a unit inside it."""
+    if not may_name_verifier(actor, docket):
+        raise PermissionDenied(_("Only an organizer of the list's unit names who verifies its items."))
+    if unit is not None and not verifier_allowed(docket, unit):
+        errors["verifier_unit"] = _("The verifier is the list's own unit or an active unit inside it "
+                                    "(%(code)s is not).") % {"code": unit.code}
+
+
+# Docket settings docket_update may change after the list is made.
+DOCKET_EDITABLE = frozenset({"verifier_unit", "leader_review"})
+
+
+def docket_update(*, actor: Any, docket: Docket, changes: dict[str, Any]) -> Docket:
+    """Change a list's settings: who verifies it (``verifier_unit``; None is the owner unit itself), and
+    whether the lead unit's leader reviews closure requests first (``leader_review``).
+
+    Audited with the values before and after: who signs off is part of the list's promise. Items
+    already waiting for a leader when review is switched off still wait for one (nothing moves by itself).
+    """
+    if not may_manage_docket(actor, docket):
+        raise PermissionDenied(_("You may not change this list."))
+    unknown = set(changes) - DOCKET_EDITABLE
+    if unknown:
+        raise ItemInvalid({name: _("This field cannot be changed here.") for name in sorted(unknown)})
+    errors: dict[str, str] = {}
+    changes = dict(changes)
+    if "verifier_unit" in changes:
+        unit = changes["verifier_unit"]
+        if unit is not None and unit.pk == docket.owner_unit_id:
+            unit = changes["verifier_unit"] = None  # naming the owner is the default: stored as empty
+        if (unit.pk if unit is not None else None) == docket.verifier_unit_id:
+            del changes["verifier_unit"]  # unchanged: a supervisor saving the other settings is not naming
+        else:
+            _check_verifier(actor, docket, unit, errors)
+    if "leader_review" in changes:
+        changes["leader_review"] = bool(changes["leader_review"])
+    if errors:
+        raise ItemInvalid(errors)
+    with transaction.atomic():
+        current = Docket.objects.select_for_update().get(pk=docket.pk)
+        before = {name: _shown(getattr(current, name)) for name in changes}
+        after = {name: _shown(value) for name, value in changes.items()}
+        changed = sorted(name for name in changes if before[name] != after[name])
+        for name in changed:
+            setattr(current, name, changes[name])
+        if changed:
+            current.save(update_fields=changed)
+            audit_record(actor=actor, action="dockets.docket_updated", obj=current, unit_path=docket.owner_unit.path,
+                         before={n: before[n] for n in changed}, after={n: after[n] for n in changed})
+    for name in changes:
+        setattr(docket, name, getattr(current, name))
+    return docket
+
+
+def _shown(value: Any) -> Any:
+    return value.code if isinstance(value, Unit) else value
 
 
 def docket_publish(*, actor: Any, docket: Docket, published: bool) -> Docket:

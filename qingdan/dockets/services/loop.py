@@ -20,8 +20,10 @@ from qingdan.core.workdays import add_working_days
 from qingdan.dockets import notices
 from qingdan.dockets.choices import (
     ANSWERABLE,
+    AWAITING_SIGN_OFF,
     DISPATCHABLE,
     GRADED_STATUSES,
+    IN_LEADER_REVIEW,
     URGEABLE,
     WORKING,
     EventKind,
@@ -29,7 +31,7 @@ from qingdan.dockets.choices import (
 )
 from qingdan.dockets.errors import ItemInvalid, TransitionRefused
 from qingdan.dockets.models import Evidence, Item
-from qingdan.dockets.permissions import is_own_work, may_list, may_verify, may_work
+from qingdan.dockets.permissions import is_own_work, may_lead_review, may_list, may_verify, may_work
 from qingdan.dockets.services.common import effective_due, event, grade_for, soon_until, step, today
 from qingdan.dockets.services.items import MAX_TEXT, report_lead_refusal, rollup_progress
 from qingdan.intake.attachments import MAX_FILES, clean_attachment
@@ -261,7 +263,11 @@ def item_stage_result(*, actor: Any, item: Item, text: str, files: Sequence[tupl
 
 def item_request_closure(*, actor: Any, item: Item, reply: str, files: Sequence[tuple[str, bytes]] = (),
                          version: int | None = None) -> Item:
-    """Ask for close-out with evidence and the answer the public will read."""
+    """Ask for close-out with evidence and the answer the public will read.
+
+    When the docket has ``leader_review`` on, the request first waits for a leader of the lead
+    unit (``item_leader_approve``); otherwise it goes straight to the verifier.
+    """
     reply = _reason(reply, "reply")
     cleaned = clean_evidence(files)
 
@@ -271,18 +277,62 @@ def item_request_closure(*, actor: Any, item: Item, reply: str, files: Sequence[
         open_children = current.children.exclude(status=ItemStatus.CLOSED).count()
         if open_children:
             raise TransitionRefused(_("%(n)d sub-items are still open.") % {"n": open_children})
-        previous, current.status = current.status, ItemStatus.CLOSURE_REQUESTED
+        review = current.docket.leader_review
+        previous = current.status
+        current.status = ItemStatus.LEADER_REVIEW if review else ItemStatus.CLOSURE_REQUESTED
         current.reply, current.progress = reply, 100
         current.closure_requested_at = timezone.now()
         current.closure_requested_by = None if is_system(actor) else actor
         ev = event(current, EventKind.CLOSURE_REQUESTED, actor=actor, from_status=previous,
                    to_status=current.status, text=reply)
         _store_evidence(current, cleaned, actor=actor, ev=ev)
-        notices.closure_requested(current)
-        return {}
+        if review:
+            notices.leader_review_requested(current)
+        else:
+            notices.closure_requested(current)
+        return {"leader_review": review}
 
     return step(actor=actor, item=item, action="item_closure_requested", allowed=WORKING, permitted=may_work,
                 version=version, change=change)
+
+
+def _may_review(actor: Any, item: Item) -> bool:
+    if not may_lead_review(actor, item):
+        return False
+    if not is_system(actor) and actor.pk in {item.closure_requested_by_id, item.handler_id}:
+        raise PermissionDenied(_("A leader other than the one who asked for closure reviews it."))
+    return True
+
+
+def item_leader_approve(*, actor: Any, item: Item, text: str = "", version: int | None = None) -> Item:
+    """A leader of the lead unit approves the closure request (单位领导审核); it goes up to the verifier."""
+    text = str(text or "").strip()[:MAX_TEXT]
+
+    def change(current: Item) -> dict:
+        previous, current.status = current.status, ItemStatus.CLOSURE_REQUESTED
+        event(current, EventKind.LEADER_APPROVED, actor=actor, from_status=previous, to_status=current.status,
+              text=text)
+        notices.closure_requested(current)
+        return {}
+
+    return step(actor=actor, item=item, action="item_leader_approved", allowed=IN_LEADER_REVIEW,
+                permitted=_may_review, version=version, change=change)
+
+
+def item_leader_send_back(*, actor: Any, item: Item, reason: str, version: int | None = None) -> Item:
+    """A leader of the lead unit sends the closure request back with a reason: the work goes on."""
+    reason = _reason(reason)
+
+    def change(current: Item) -> dict:
+        previous, current.status = current.status, ItemStatus.RECTIFYING
+        current.closure_requested_at = None
+        event(current, EventKind.LEADER_SENT_BACK, actor=actor, from_status=previous, to_status=current.status,
+              text=reason)
+        notices.item_sent_back(current, reason)
+        return {}
+
+    return step(actor=actor, item=item, action="item_leader_sent_back", allowed=IN_LEADER_REVIEW,
+                permitted=may_lead_review, version=version, change=change)
 
 
 def _may_close(actor: Any, item: Item) -> bool:
@@ -308,7 +358,7 @@ def item_close(*, actor: Any, item: Item, text: str = "", version: int | None = 
         notices.item_closed(current)
         return {"closed_by": current.closed_by_id}
 
-    closed = step(actor=actor, item=item, action="item_closed", allowed={ItemStatus.CLOSURE_REQUESTED},
+    closed = step(actor=actor, item=item, action="item_closed", allowed=AWAITING_SIGN_OFF,
                   permitted=_may_close, version=version, change=change)
     if closed.parent_id:
         rollup_progress(closed.parent)
@@ -327,7 +377,7 @@ def item_send_back(*, actor: Any, item: Item, reason: str, version: int | None =
         notices.item_sent_back(current, reason)
         return {}
 
-    return step(actor=actor, item=item, action="item_sent_back", allowed={ItemStatus.CLOSURE_REQUESTED},
+    return step(actor=actor, item=item, action="item_sent_back", allowed=AWAITING_SIGN_OFF,
                 permitted=may_verify, version=version, change=change)
 
 

@@ -14,8 +14,8 @@ from qingdan.dockets.models import Item
 from qingdan.dockets.services import loop
 from qingdan.units.models import Unit
 
-STEPS = ("dispatch", "accept", "return", "progress", "stage_result", "request_closure", "close", "send_back",
-         "reopen", "urge", "supervise")
+STEPS = ("dispatch", "accept", "return", "progress", "stage_result", "request_closure", "leader_approve",
+         "leader_send_back", "close", "send_back", "reopen", "urge", "supervise")
 
 
 def item_take_step(*, actor: Any, item: Item, step: str, version: int | None = None, text: str = "",
@@ -35,6 +35,10 @@ def item_take_step(*, actor: Any, item: Item, step: str, version: int | None = N
         return loop.item_stage_result(actor=actor, item=item, text=text, files=files, version=version)
     if step == "request_closure":
         return loop.item_request_closure(actor=actor, item=item, reply=text, files=files, version=version)
+    if step == "leader_approve":
+        return loop.item_leader_approve(actor=actor, item=item, text=text, version=version)
+    if step == "leader_send_back":
+        return loop.item_leader_send_back(actor=actor, item=item, reason=text, version=version)
     if step == "close":
         return loop.item_close(actor=actor, item=item, text=text, version=version)
     if step == "send_back":
