@@ -206,7 +206,7 @@ def test_no_api_endpoint_answers_500_to_a_hostile_query(world):
     staff = Client(raise_request_exception=False)
     staff.force_login(world["root"])
     samples = {"code": "330106", "item_id": world["item"].pk, "docket_id": world["docket"].pk,
-               "notification_id": 1, "survey_id": world["survey"].pk}
+               "notification_id": 1, "survey_id": world["survey"].pk, "request_id": 1}
     failures, covered = [], set()
     for path, params in api_get_operations():
         url = re.sub(r"\{(\w+)\}", lambda m: str(samples[m.group(1)]), path)
