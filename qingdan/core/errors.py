@@ -95,10 +95,6 @@ class RowErrors(list):
     before it writes anything: a file is taken whole or refused whole, with every bad row named.
     """
 
-    def add(self, row: int, column: str, reason: str) -> None:
-        """Note one problem."""
-        self.append(RowError(row, column, reason))
-
     def reject_if_any(self, summary: str | None = None) -> None:
         """Refuse the file (``ImportRejected``, rows in order) when any problem was noted."""
         if not self:

@@ -69,8 +69,8 @@ def item_change_request_create(*, actor: Any, item: Item, kind: str, reason: str
         if lead_unit is not None and (not lead_unit.is_active
                                       or not lead_unit.path.startswith(item.docket.owner_unit.path)):
             errors["lead_unit"] = _("Unit %(code)s cannot take items of this list.") % {"code": lead_unit.code}
-        elif report_lead_refusal(lead_unit, item=item):
-            errors["lead_unit"] = report_lead_refusal(lead_unit, item=item)
+        elif refusal := report_lead_refusal(lead_unit, item=item):
+            errors["lead_unit"] = refusal
         deadline = None
     if errors:
         raise ItemInvalid(errors)
