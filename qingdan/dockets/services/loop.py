@@ -321,18 +321,24 @@ def item_leader_approve(*, actor: Any, item: Item, text: str = "", version: int 
 
 def item_leader_send_back(*, actor: Any, item: Item, reason: str, version: int | None = None) -> Item:
     """A leader of the lead unit sends the closure request back with a reason: the work goes on."""
+    return _send_back(actor=actor, item=item, reason=reason, version=version, kind=EventKind.LEADER_SENT_BACK,
+                      action="item_leader_sent_back", allowed=IN_LEADER_REVIEW, permitted=may_lead_review)
+
+
+def _send_back(*, actor: Any, item: Item, reason: str, version: int | None, kind: str, action: str,
+               allowed: Any, permitted: Any) -> Item:
+    """Refuse a closure request with a reason, at the leader's review or the verifier's: back to the work."""
     reason = _reason(reason)
 
     def change(current: Item) -> dict:
         previous, current.status = current.status, ItemStatus.RECTIFYING
         current.closure_requested_at = None
-        event(current, EventKind.LEADER_SENT_BACK, actor=actor, from_status=previous, to_status=current.status,
-              text=reason)
+        event(current, kind, actor=actor, from_status=previous, to_status=current.status, text=reason)
         notices.item_sent_back(current, reason)
         return {}
 
-    return step(actor=actor, item=item, action="item_leader_sent_back", allowed=IN_LEADER_REVIEW,
-                permitted=may_lead_review, version=version, change=change)
+    return step(actor=actor, item=item, action=action, allowed=allowed, permitted=permitted, version=version,
+                change=change)
 
 
 def _may_close(actor: Any, item: Item) -> bool:
@@ -367,18 +373,8 @@ def item_close(*, actor: Any, item: Item, text: str = "", version: int | None = 
 
 def item_send_back(*, actor: Any, item: Item, reason: str, version: int | None = None) -> Item:
     """Refuse the closure with reasons: the work goes on."""
-    reason = _reason(reason)
-
-    def change(current: Item) -> dict:
-        previous, current.status = current.status, ItemStatus.RECTIFYING
-        current.closure_requested_at = None
-        event(current, EventKind.SENT_BACK, actor=actor, from_status=previous, to_status=current.status,
-              text=reason)
-        notices.item_sent_back(current, reason)
-        return {}
-
-    return step(actor=actor, item=item, action="item_sent_back", allowed=AWAITING_SIGN_OFF,
-                permitted=may_verify, version=version, change=change)
+    return _send_back(actor=actor, item=item, reason=reason, version=version, kind=EventKind.SENT_BACK,
+                      action="item_sent_back", allowed=AWAITING_SIGN_OFF, permitted=may_verify)
 
 
 def item_reopen(*, actor: Any, item: Item, reason: str, version: int | None = None) -> Item:
