@@ -8,15 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from qingdan.core.errors import ApplicationError
 from qingdan.open311.models import Open311Key
 from qingdan.open311.services import key_revoke
-from qingdan.units.admin_scoping import ScopedAdmin
+from qingdan.units.admin_scoping import ScopedAdmin, revoke_selected
 
 
 @admin.register(Open311Key)
@@ -38,14 +37,8 @@ class Open311KeyAdmin(ScopedAdmin):
     @admin.action(description=_("Revoke the selected keys"), permissions=["change"])
     def revoke(self, request: HttpRequest, queryset: QuerySet[Open311Key]) -> None:
         """Revoke each selected live key through the service, so each revocation is audited."""
-        done = 0
-        for key in queryset.filter(revoked_at__isnull=True).select_related("unit"):
-            try:
-                key_revoke(actor=request.user, key=key)
-                done += 1
-            except ApplicationError as exc:
-                self.message_user(request, f"{key.name}: {exc.message}", messages.ERROR)
-        self.message_user(request, _("%(count)d key(s) revoked.") % {"count": done}, messages.SUCCESS)
+        revoke_selected(self, request, queryset.filter(revoked_at__isnull=True).select_related("unit"),
+                        lambda key: key_revoke(actor=request.user, key=key), _("%(count)d key(s) revoked."))
 
     def get_actions(self, request: HttpRequest) -> dict[str, Any]:
         actions = super().get_actions(request)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -11,11 +11,10 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from qingdan.audit.services import audit_record
-from qingdan.core.errors import ApplicationError
 from qingdan.people import audit_admin  # noqa: F401  (registers the audit trail's admin, scoped like people's)
 from qingdan.people.models import ApiToken, RoleAssignment, User
 from qingdan.people.services import role_grant, token_revoke
-from qingdan.units.admin_scoping import ScopedAdmin, manage_scope
+from qingdan.units.admin_scoping import ScopedAdmin, manage_scope, revoke_selected
 from qingdan.units.permissions import may_grant_role, may_manage_user
 
 
@@ -116,14 +115,8 @@ class ApiTokenAdmin(ScopedAdmin):
     @admin.action(description=_("Revoke the selected tokens"), permissions=["change"])
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
         """Revoke each selected live token through the service: audited, refused by every process at once."""
-        done = 0
-        for token in queryset.filter(revoked_at__isnull=True).select_related("user"):
-            try:
-                token_revoke(actor=request.user, token=token)
-                done += 1
-            except ApplicationError as exc:
-                self.message_user(request, f"{token.name}: {exc.message}", messages.ERROR)
-        self.message_user(request, _("%(count)d token(s) revoked.") % {"count": done}, messages.SUCCESS)
+        revoke_selected(self, request, queryset.filter(revoked_at__isnull=True).select_related("user"),
+                        lambda token: token_revoke(actor=request.user, token=token), _("%(count)d token(s) revoked."))
 
     def get_actions(self, request: HttpRequest) -> dict[str, Any]:
         actions = super().get_actions(request)

@@ -7,12 +7,14 @@ are checked and audited exactly as when made anywhere else.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from qingdan.core.errors import ApplicationError
 from qingdan.units.choices import MANAGE_ROLES
 from qingdan.units.scopes import Scope, scope_for_user
 
@@ -59,3 +61,20 @@ class ScopedAdmin(admin.ModelAdmin):
 
             kwargs["queryset"] = manage_scope(request).filter(Unit.objects.all())
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+def revoke_selected(model_admin: admin.ModelAdmin, request: HttpRequest, live: Iterable[Any],
+                    revoke: Callable[[Any], Any], done_message: str) -> None:
+    """An admin action's body for credentials (API tokens, Open311 keys): revoke each through its service.
+
+    Each revocation stays audited and refused one by one; a refusal is shown with the credential's name
+    and the rest go on. ``done_message`` takes ``%(count)d``.
+    """
+    done = 0
+    for obj in live:
+        try:
+            revoke(obj)
+            done += 1
+        except ApplicationError as exc:
+            model_admin.message_user(request, f"{obj.name}: {exc.message}", messages.ERROR)
+    model_admin.message_user(request, done_message % {"count": done}, messages.SUCCESS)
