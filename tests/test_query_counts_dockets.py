@@ -37,8 +37,8 @@ def world(tree, docket, hz_supervisor, hz_operator, xh_handler, bj_handler):
         lead = tree[LEADS[index % len(LEADS)]] if on == docket else on.owner_unit
         co_units = [tree["330108-GA"] if index % 2 else tree["330106-GA"]] if on == docket else []
         made = item_create(actor=hz_operator, docket=on, title=f"{label(index)}问题", lead_unit=lead,
-                           co_units=co_units,
-                           commitment="年底前完成", deadline=datetime.date.today() + datetime.timedelta(days=30 + index),
+                           co_units=co_units, commitment="年底前完成",
+                           deadline=datetime.date.today() + datetime.timedelta(days=30 + index),
                            category=f"类别{index % 3}", published=True)
         made = item_dispatch(actor=hz_operator, item=made)
         if accept:
