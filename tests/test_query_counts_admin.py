@@ -69,13 +69,13 @@ def test_units(admin_client, tree):
             parent = Unit.objects.get(pk=_place(tree, index).pk)
             Unit.objects.add_child(parent, {"code": f"{parent.code}{900 + index:03d}", "name": f"{label(index)}单位",
                                             "kind": UnitKind.REGION, "level": UnitLevel.VILLAGE})
-    _check(admin_client, "units.unit", grow, bound=0)
+    _check(admin_client, "units.unit", grow, bound=8)
 
 
 @covers("admin people.user")
 def test_users(admin_client, tree):
     """The home unit is a nullable foreign key, which the changelist joins only when told to."""
-    _check(admin_client, "people.user", lambda start, stop: [_person(tree, i) for i in range(start, stop)], bound=0)
+    _check(admin_client, "people.user", lambda start, stop: [_person(tree, i) for i in range(start, stop)], bound=9)
 
 
 @covers("admin people.roleassignment")
@@ -84,7 +84,7 @@ def test_role_assignments(admin_client, tree, zj_organizer):
         for index in range(start, stop):
             role_grant(actor=zj_organizer if index % 2 else "test", user=_person(tree, index),
                        role=Role.HANDLER, unit=_place(tree, index))
-    _check(admin_client, "people.roleassignment", grow, bound=0)
+    _check(admin_client, "people.roleassignment", grow, bound=9)
 
 
 @covers("admin people.apitoken")
@@ -93,7 +93,7 @@ def test_api_tokens(admin_client, tree):
         for index in range(start, stop):
             person = _person(tree, index, role=Role.HANDLER)
             token_create(actor="test", user=person, name=f"{label(index)}令牌")
-    _check(admin_client, "people.apitoken", grow, bound=0)
+    _check(admin_client, "people.apitoken", grow, bound=9)
 
 
 @covers("admin audit.auditentry")
@@ -101,7 +101,7 @@ def test_audit_entries(admin_client, tree, zj_organizer):
     def grow(start, stop):
         for index in range(start, stop):
             audit_record(actor=zj_organizer, action=f"test.{label(index)}", obj=_place(tree, index))
-    _check(admin_client, "audit.auditentry", grow, bound=0)
+    _check(admin_client, "audit.auditentry", grow, bound=9)
 
 
 @covers("admin core.calendarday")
@@ -110,7 +110,7 @@ def test_calendar_days(admin_client):
         for index in range(start, stop):
             calendar_day_set(actor="test", date=datetime.date(_today().year, 5, 1) + datetime.timedelta(days=index),
                              kind="holiday", name=f"{label(index)}节")
-    _check(admin_client, "core.calendarday", grow, bound=0)
+    _check(admin_client, "core.calendarday", grow, bound=12)
 
 
 @covers("admin intake.submission")
@@ -120,7 +120,7 @@ def test_submissions(admin_client, tree):
             submission_create(actor=None, channel="web", kind="complaint", subject=f"{label(index)}诉求",
                               text="小区门口的饭店油烟和噪音严重影响居民休息。", unit=_place(tree, index),
                               name="张三", phone="13812345678")
-    _check(admin_client, "intake.submission", grow, bound=0)
+    _check(admin_client, "intake.submission", grow, bound=10)
 
 
 @covers("admin dockets.campaign")
@@ -129,7 +129,7 @@ def test_campaigns(admin_client, tree, zj_organizer):
         for index in range(start, stop):
             campaign_create(actor=zj_organizer, name=f"{label(index)}活动", unit=_place(tree, index),
                             starts_on=_today())
-    _check(admin_client, "dockets.campaign", grow, bound=0)
+    _check(admin_client, "dockets.campaign", grow, bound=9)
 
 
 @covers("admin dockets.docket")
@@ -137,7 +137,7 @@ def test_dockets(admin_client, tree, zj_organizer):
     def grow(start, stop):
         for index in range(start, stop):
             docket_create(actor=zj_organizer, name=f"{label(index)}清单", owner_unit=_place(tree, index))
-    _check(admin_client, "dockets.docket", grow, bound=0)
+    _check(admin_client, "dockets.docket", grow, bound=9)
 
 
 @covers("admin dockets.item")
@@ -150,7 +150,7 @@ def test_items(admin_client, tree, zj_organizer, hz_operator):
         for index in range(start, stop):
             item_create(actor=hz_operator, docket=dockets[index % 3], title=f"{label(index)}事项",
                         lead_unit=_place(tree, index))
-    _check(admin_client, "dockets.item", grow, bound=0)
+    _check(admin_client, "dockets.item", grow, bound=8)
 
 
 @covers("admin ledgers.studysession")
@@ -159,7 +159,7 @@ def test_study_sessions(admin_client, tree):
         for index in range(start, stop):
             session_record(actor="test", unit=_place(tree, index), kind="group_study", topic=f"{label(index)}学习",
                            starts_on=_today())
-    _check(admin_client, "ledgers.studysession", grow, bound=0)
+    _check(admin_client, "ledgers.studysession", grow, bound=9)
 
 
 @covers("admin ledgers.liaison")
@@ -167,7 +167,7 @@ def test_liaisons(admin_client, tree):
     def grow(start, stop):
         for index in range(start, stop):
             liaison_assign(actor="test", leader=_person(tree, index), unit=_place(tree, index), starts_on=_today())
-    _check(admin_client, "ledgers.liaison", grow, bound=0)
+    _check(admin_client, "ledgers.liaison", grow, bound=9)
 
 
 @covers("admin ledgers.visit")
@@ -177,7 +177,7 @@ def test_visits(admin_client, tree):
         for index in range(start, stop):
             visit_record(actor="test", unit=_place(tree, index), visited_on=_today(),
                          visitor=_person(tree, index, role=Role.LEADER))
-    _check(admin_client, "ledgers.visit", grow, shown=lambda i: f"{label(i)}同志", bound=0)
+    _check(admin_client, "ledgers.visit", grow, shown=lambda i: f"{label(i)}同志", bound=8)
 
 
 @covers("admin ledgers.researchtopic")
@@ -186,7 +186,7 @@ def test_research_topics(admin_client, tree):
         for index in range(start, stop):
             topic_create(actor="test", unit=_place(tree, index), title=f"{label(index)}课题",
                          owners=[_person(tree, index)], started_on=_today())
-    _check(admin_client, "ledgers.researchtopic", grow, bound=0)
+    _check(admin_client, "ledgers.researchtopic", grow, bound=9)
 
 
 @covers("admin surveys.survey")
@@ -194,7 +194,7 @@ def test_surveys(admin_client, tree, zj_organizer):
     def grow(start, stop):
         for index in range(start, stop):
             survey_create(actor=zj_organizer, unit=_place(tree, index), title=f"{label(index)}问卷")
-    _check(admin_client, "surveys.survey", grow, bound=0)
+    _check(admin_client, "surveys.survey", grow, bound=9)
 
 
 @covers("admin open311.open311key")
@@ -204,7 +204,7 @@ def test_open311_keys(admin_client, tree, zj_organizer):
         for index in range(start, stop):
             key_create(actor=zj_organizer if index % 2 else "test", name=f"{label(index)}应用",
                        unit=_place(tree, index))
-    _check(admin_client, "open311.open311key", grow, bound=0)
+    _check(admin_client, "open311.open311key", grow, bound=9)
 
 
 def _endpoints(tree, zj_organizer):
@@ -219,9 +219,9 @@ def _endpoints(tree, zj_organizer):
 
 @covers("admin notifications.webhookendpoint")
 def test_webhook_endpoints(admin_client, tree, zj_organizer):
-    _check(admin_client, "notifications.webhookendpoint", _endpoints(tree, zj_organizer), bound=0)
+    _check(admin_client, "notifications.webhookendpoint", _endpoints(tree, zj_organizer), bound=9)
 
 
 @covers("admin notifications.webhookdelivery")
 def test_webhook_deliveries(admin_client, tree, zj_organizer):
-    _check(admin_client, "notifications.webhookdelivery", _endpoints(tree, zj_organizer), bound=0)
+    _check(admin_client, "notifications.webhookdelivery", _endpoints(tree, zj_organizer), bound=9)
