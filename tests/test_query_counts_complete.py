@@ -136,3 +136,17 @@ def test_every_admin_changelist_is_measured_or_left_out():
     missing = sorted(models - measured - set(ADMIN_LEFT_OUT))
     assert not missing, f"admin changelists without a query-count test: {missing}"
     assert not (measured | set(ADMIN_LEFT_OUT)) - models, "measured or listed models that are not registered"
+
+
+def test_the_walk_finds_nested_names_and_leaves_admin_and_api_to_their_own_checks():
+    from django.http import HttpResponse
+    from django.urls import include, path
+
+    def view(request):
+        return HttpResponse()
+
+    patterns = [path("a/", include(([path("x/", view, name="x"), path("y/", view)], "ns"))),
+                path("b/", include([path("z/", view, name="z")])),
+                path("admin/", include(([path("m/", view, name="m")], "admin"))),
+                path("api/", include(([path("n/", view, name="n")], "api-v1")))]
+    assert _names(patterns) == {"ns:x", "z"}
