@@ -54,14 +54,10 @@ def _visits(tree, leaders):
     def grow(start, stop):
         for index in range(start, stop):
             leader = leaders[index % len(leaders)]
-            visit_record(actor=zj(tree), unit=tree[PLACES[index % len(PLACES)]], visited_on=_today(),
+            visit_record(actor="test", unit=tree[PLACES[index % len(PLACES)]], visited_on=_today(),
                          enterprise=f"{label(index)}企业", households=index, visitor=leader,
                          photos=[(f"v{index}.png", png_bytes())] if index % 3 == 0 else ())
     return grow
-
-
-def zj(tree):
-    return "test"
 
 
 @covers("ledgers:visits")
