@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from qingdan.units.choices import MANAGE_ROLES, Role, UnitKind
-from qingdan.units.scopes import is_system, scope_for_user
+from qingdan.units.scopes import is_inside, is_system, scope_for_user
 
 # Higher manages lower. Working roles are all below organizer.
 ROLE_RANK = {Role.OPERATOR: 1, Role.HANDLER: 1, Role.LEADER: 1, Role.SUPERVISOR: 1,
@@ -49,7 +49,7 @@ def may_grant_role(actor: Any, unit: Any, role: str) -> bool:
     wanted = ROLE_RANK[role]
     for held in actor.role_assignments.filter(role__in=MANAGE_ROLES).select_related("unit"):
         rank = ROLE_RANK[held.role]
-        if not unit.path.startswith(held.unit.path):
+        if not is_inside(unit, held.unit):
             continue
         if (rank >= wanted and held.unit.path != unit.path) or rank > wanted:
             return True

@@ -13,7 +13,7 @@ from qingdan.core.errors import ApplicationError, PermissionDenied
 from qingdan.units.choices import MANAGE_ROLES, UnitKind, UnitLevel
 from qingdan.units.models import Unit
 from qingdan.units.permissions import may_set_unit_kind
-from qingdan.units.scopes import is_system, scope_for_user
+from qingdan.units.scopes import is_system, may, within
 
 UNIT_AUDIT_FIELDS = ("code", "name", "kind", "level", "is_active")
 
@@ -25,9 +25,7 @@ def unit_snapshot(unit: Unit) -> dict[str, Any]:
 
 def ensure_may_manage(actor: Any, unit: Unit) -> None:
     """Refuse unless the actor holds a managing role over ``unit``."""
-    if actor is None or isinstance(actor, str):  # the system: commands run on the server
-        return
-    if not scope_for_user(actor, roles=MANAGE_ROLES).contains(unit):
+    if not may(actor, unit, MANAGE_ROLES):  # the system (commands run on the server) may
         raise PermissionDenied("You may not change units outside the part of the tree you manage.")
 
 
@@ -41,7 +39,7 @@ def discipline_bodies_above(unit: Unit) -> list[Unit]:
     if not prefixes:
         return []
     candidates = Unit.objects.filter(kind=UnitKind.DISCIPLINE).exclude(pk=unit.pk)
-    found = [u for u in candidates.filter(path__startswith=prefixes[0], depth__lte=unit.depth)
+    found = [u for u in within(candidates.filter(depth__lte=unit.depth), prefixes[0])
              if u.parent_path in prefixes or u.path in prefixes]
     return sorted(found, key=lambda u: -u.depth)
 
