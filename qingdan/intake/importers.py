@@ -347,7 +347,7 @@ def _audit_changes(name: str, fresh: list[_Planned]) -> list[dict[str, Any]]:
             continue
         paths = {s.unit.path for s in part}
         common = min(paths) if not reports else ""
-        while common and not all(p.startswith(common) for p in paths):
+        while common and not all(is_inside(p, common) for p in paths):
             common = common[:-Unit.steplen]
         # The object is the source file; the codes say which submissions this batch made.
         changes.append({"object_type": "intake.submission_source", "object_id": name, "unit_path": common,
