@@ -26,6 +26,14 @@ def _is_root(actor: Any) -> bool:
     return bool(getattr(actor, "is_active", False) and getattr(actor, "is_superuser", False))
 
 
+def may_add_root(actor: Any) -> bool:
+    """Tell whether ``actor`` may add a root unit (a province): the system or an active superuser.
+
+    A deactivated superuser keeps its flag; like every inactive account it may do nothing.
+    """
+    return _is_root(actor)
+
+
 def _may_act(actor: Any) -> bool:
     return bool(getattr(actor, "is_authenticated", False) and getattr(actor, "is_active", False))
 

@@ -8,7 +8,7 @@ from django.db.models import Case, IntegerField, QuerySet, Value, When
 
 from qingdan.core.errors import NotFound
 from qingdan.units.models import Unit
-from qingdan.units.scopes import Scope, scope_for_user, within
+from qingdan.units.scopes import Scope, scope_for_user, within, within_q
 
 
 def unit_queryset_for_user(user: Any) -> QuerySet[Unit]:
@@ -67,7 +67,7 @@ def unit_search_for_user(user: Any, *, query: str, limit: int = 50, within: Unit
         return []
     units = unit_queryset_for_user(user)
     if within is not None:
-        units = units.filter(Scope.of_paths([within.path]).q())
+        units = units.filter(within_q(within))
     units = units.filter(code__startswith=query) if query.isdigit() else units.filter(name__contains=query)
     units = units.annotate(
         exact=Case(When(name=query, then=Value(0)), default=Value(1), output_field=IntegerField())

@@ -12,8 +12,8 @@ from qingdan.audit.services import audit_record
 from qingdan.core.errors import ApplicationError, PermissionDenied
 from qingdan.units.choices import MANAGE_ROLES, UnitKind, UnitLevel
 from qingdan.units.models import Unit
-from qingdan.units.permissions import may_set_unit_kind
-from qingdan.units.scopes import is_system, may, within
+from qingdan.units.permissions import may_add_root, may_set_unit_kind
+from qingdan.units.scopes import may, within
 
 UNIT_AUDIT_FIELDS = ("code", "name", "kind", "level", "is_active")
 
@@ -79,7 +79,7 @@ def unit_create(*, actor: Any, parent: Unit | None, code: str, name: str, kind: 
         raise ApplicationError("A unit needs a code and a name.", code="unit_invalid")
     if kind not in UnitKind.values:
         raise ApplicationError(f"Unknown unit kind {kind!r}.", code="unit_invalid")
-    if parent is None and not is_system(actor) and not getattr(actor, "is_superuser", False):
+    if parent is None and not may_add_root(actor):
         raise PermissionDenied("Only an administrator of the whole system may add a root unit.")
     if parent is not None:
         ensure_may_manage(actor, parent)
