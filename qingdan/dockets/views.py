@@ -47,7 +47,7 @@ from qingdan.dockets.forms import (
     uploaded_files,
 )
 from qingdan.dockets.importers import split_units
-from qingdan.dockets.models import Evidence, Item
+from qingdan.dockets.models import Item
 from qingdan.intake.attachments import MAX_BYTES
 from qingdan.units.selectors import unit_get_for_user
 
@@ -216,10 +216,7 @@ def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
-    evidence = Evidence.objects.filter(pk=pk, item__in=selectors.item_queryset_for_user(request.user)).first() \
-        if 0 < pk <= selectors.MAX_ID else None
-    if evidence is None:
-        raise NotFound("No such file in your scope.")
+    evidence = selectors.evidence_get_for_user(request.user, pk=pk)
     response = FileResponse(evidence.file.open("rb"), content_type=evidence.content_type)
     # Photos open in the browser; a PDF is saved, never rendered at our address (docs/security.md).
     return harden_download(response, filename=evidence.original_name or evidence.sha256[:12],
@@ -398,15 +395,12 @@ def docket_publish(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def list_submission(request: HttpRequest, code: str) -> HttpResponse:
     """From a submission: open the item that answers it, or choose the list to add it to."""
-    from qingdan.dockets.models import ItemSubmission
     from qingdan.intake.selectors import submission_get_for_user
 
     submission = submission_get_for_user(request.user, code=code)
-    link = ItemSubmission.objects.filter(submission=submission).first()
-    if link is not None:
-        item = selectors.item_queryset_for_user(request.user).filter(pk=link.item_id).first()
-        if item is not None:
-            return redirect("dockets:item", pk=item.pk)
+    item = selectors.item_answering_for_user(request.user, submission)
+    if item is not None:
+        return redirect("dockets:item", pk=item.pk)
     dockets = [d for d in selectors.docket_queryset_for_user(request.user).select_related("owner_unit")[:200]
                if permissions.may_list(request.user, d)]
     return render(request, "dockets/list_submission.html", {"submission": submission, "dockets": dockets})

@@ -53,7 +53,7 @@ from qingdan.intake.models import Submission, SubmissionEvent
 from qingdan.intake.services import clean_text, submission_clean
 from qingdan.units.choices import Role
 from qingdan.units.models import Unit
-from qingdan.units.scopes import GLOBAL, is_system, scope_for_user
+from qingdan.units.scopes import GLOBAL, is_inside, is_system, scope_for_user
 
 COLUMNS = {
     "id": ["留言编号", "编号", "external_id"],
@@ -225,7 +225,7 @@ def _plan(row: Row, *, name: str, unit: Unit | None, place_units: dict[str, Unit
     kind = _choice(row.get("kind"), _KINDS, KIND_ALIASES, SubmissionKind.COMPLAINT)
     holder = unit
     # A report is held by --unit, never by the unit it names (its place), as on the portal and the desk.
-    if place_unit is not None and (unit is None or (place_unit.path.startswith(unit.path)
+    if place_unit is not None and (unit is None or (is_inside(place_unit, unit)
                                                      and kind != SubmissionKind.REPORT)):
         holder = place_unit
     if holder is None:
@@ -347,7 +347,7 @@ def _audit_changes(name: str, fresh: list[_Planned]) -> list[dict[str, Any]]:
             continue
         paths = {s.unit.path for s in part}
         common = min(paths) if not reports else ""
-        while common and not all(p.startswith(common) for p in paths):
+        while common and not all(is_inside(p, common) for p in paths):
             common = common[:-Unit.steplen]
         # The object is the source file; the codes say which submissions this batch made.
         changes.append({"object_type": "intake.submission_source", "object_id": name, "unit_path": common,

@@ -36,7 +36,7 @@ from qingdan.ledgers.models import (
 )
 from qingdan.units.choices import MANAGE_ROLES
 from qingdan.units.models import Unit
-from qingdan.units.scopes import is_system, scope_for_user
+from qingdan.units.scopes import is_inside, is_system, may, scope_for_user
 
 MAX_TEXT = 5000
 MAX_PROBLEMS = 20
@@ -51,19 +51,15 @@ def _text(value: str | None, limit: int) -> str:
     return (value or "").strip()[:limit]
 
 
-def _in_subtree(unit: Unit | None, root: Unit) -> bool:
-    return unit is not None and unit.path.startswith(root.path)
-
-
 def may_record_for(actor: Any, unit: Unit, *, on: datetime.date | None = None) -> bool:
     """Tell whether the actor may keep a ledger for this unit: it is in their scope or they answer for it (包联)."""
-    if is_system(actor) or scope_for_user(actor).contains(unit):
+    if may(actor, unit):
         return True
     if not getattr(actor, "is_authenticated", False):
         return False
     on = on or today()
     for liaison in Liaison.objects.filter(leader=actor, starts_on__lte=on).select_related("unit"):
-        if (liaison.ends_on is None or liaison.ends_on >= on) and _in_subtree(unit, liaison.unit):
+        if (liaison.ends_on is None or liaison.ends_on >= on) and is_inside(unit, liaison.unit):
             return True
     return False
 
@@ -86,7 +82,7 @@ def _clean_photos(photos: Sequence[tuple[str, bytes]], errors: dict[str, str]) -
 def liaison_assign(*, actor: Any, leader: Any, unit: Unit, starts_on: datetime.date,
                    ends_on: datetime.date | None = None, note: str = "") -> Liaison:
     """Make a leader answer for a unit for a period (包联). Only a unit's organizers assign."""
-    if not is_system(actor) and not scope_for_user(actor, roles=MANAGE_ROLES).contains(unit):
+    if not may(actor, unit, MANAGE_ROLES):
         raise PermissionDenied(_("You may not assign leaders to this unit."))
     errors: dict[str, str] = {}
     if leader is None or not getattr(leader, "is_active", False):
@@ -163,7 +159,7 @@ def visit_record(*, actor: Any, unit: Unit, visited_on: datetime.date, enterpris
     if (visitor is None and is_system(actor)) or (visitor is not None and not getattr(visitor, "is_active", False)):
         errors["visitor"] = _("Choose an active staff account.")
     cleaned = _clean_photos(photos, errors)
-    if topic is not None and not scope_for_user(actor).contains(topic.unit) and not may_record_for(actor, topic.unit):
+    if topic is not None and not may_record_for(actor, topic.unit):
         errors["topic"] = _("Unknown research topic.")
     if errors:
         raise LedgerInvalid(errors)
@@ -247,7 +243,7 @@ def session_clean(*, unit: Unit, kind: str, topic: str, starts_on: datetime.date
     strangers, seen, twice = [], set(), []
     for attendee in attendees:
         home = getattr(attendee.person, "home_unit", None)
-        if not _in_subtree(home, unit):
+        if home is None or not is_inside(home, unit):
             strangers.append(str(attendee.person))
         if attendee.person.pk in seen:
             twice.append(str(attendee.person))

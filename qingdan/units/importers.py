@@ -17,7 +17,7 @@ from qingdan.core.tabular import Row, read_table
 from qingdan.units.choices import MANAGE_ROLES, UnitKind, UnitLevel
 from qingdan.units.models import Unit
 from qingdan.units.paths import PathAllocator, units_bulk_add
-from qingdan.units.permissions import may_set_unit_kind
+from qingdan.units.permissions import may_add_root, may_set_unit_kind
 from qingdan.units.scopes import GLOBAL, is_system, scope_for_user
 
 COLUMNS = {
@@ -128,7 +128,7 @@ def units_import(*, actor: Any, source: str | Path | bytes) -> UnitImportResult:
     for plan in planned.values():
         existing = known.get(plan.code)
         if not plan.parent:
-            if existing is None and not is_system(actor) and not getattr(actor, "is_superuser", False):
+            if existing is None and not may_add_root(actor):
                 errors.append(RowError(plan.row.number, "parent", "only a system administrator may add a root unit"))
         elif plan.parent not in known and plan.parent not in planned and plan.parent not in first_row:
             errors.append(RowError(plan.row.number, "parent", f"unknown parent {plan.parent}"))

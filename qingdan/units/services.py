@@ -12,8 +12,8 @@ from qingdan.audit.services import audit_record
 from qingdan.core.errors import ApplicationError, PermissionDenied
 from qingdan.units.choices import MANAGE_ROLES, UnitKind, UnitLevel
 from qingdan.units.models import Unit
-from qingdan.units.permissions import may_set_unit_kind
-from qingdan.units.scopes import is_system, scope_for_user
+from qingdan.units.permissions import may_add_root, may_set_unit_kind
+from qingdan.units.scopes import may, within
 
 UNIT_AUDIT_FIELDS = ("code", "name", "kind", "level", "is_active")
 
@@ -25,9 +25,7 @@ def unit_snapshot(unit: Unit) -> dict[str, Any]:
 
 def ensure_may_manage(actor: Any, unit: Unit) -> None:
     """Refuse unless the actor holds a managing role over ``unit``."""
-    if actor is None or isinstance(actor, str):  # the system: commands run on the server
-        return
-    if not scope_for_user(actor, roles=MANAGE_ROLES).contains(unit):
+    if not may(actor, unit, MANAGE_ROLES):  # the system (commands run on the server) may
         raise PermissionDenied("You may not change units outside the part of the tree you manage.")
 
 
@@ -41,7 +39,7 @@ def discipline_bodies_above(unit: Unit) -> list[Unit]:
     if not prefixes:
         return []
     candidates = Unit.objects.filter(kind=UnitKind.DISCIPLINE).exclude(pk=unit.pk)
-    found = [u for u in candidates.filter(path__startswith=prefixes[0], depth__lte=unit.depth)
+    found = [u for u in within(candidates.filter(depth__lte=unit.depth), prefixes[0])
              if u.parent_path in prefixes or u.path in prefixes]
     return sorted(found, key=lambda u: -u.depth)
 
@@ -81,7 +79,7 @@ def unit_create(*, actor: Any, parent: Unit | None, code: str, name: str, kind: 
         raise ApplicationError("A unit needs a code and a name.", code="unit_invalid")
     if kind not in UnitKind.values:
         raise ApplicationError(f"Unknown unit kind {kind!r}.", code="unit_invalid")
-    if parent is None and not is_system(actor) and not getattr(actor, "is_superuser", False):
+    if parent is None and not may_add_root(actor):
         raise PermissionDenied("Only an administrator of the whole system may add a root unit.")
     if parent is not None:
         ensure_may_manage(actor, parent)

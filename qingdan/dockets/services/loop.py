@@ -36,7 +36,7 @@ from qingdan.dockets.services.common import effective_due, event, grade_for, soo
 from qingdan.dockets.services.items import MAX_TEXT, report_lead_refusal, rollup_progress
 from qingdan.intake.attachments import MAX_FILES, clean_attachment
 from qingdan.units.models import Unit
-from qingdan.units.scopes import is_system
+from qingdan.units.scopes import is_inside, is_system
 
 MAX_EVIDENCE = 20
 
@@ -94,7 +94,7 @@ def item_dispatch(*, actor: Any, item: Item, version: int | None = None, lead_un
 
     def change(current: Item) -> dict:
         if lead_unit is not None and lead_unit.pk != current.lead_unit_id:
-            if not lead_unit.is_active or not lead_unit.path.startswith(current.docket.owner_unit.path):
+            if not lead_unit.is_active or not is_inside(lead_unit, current.docket.owner_unit):
                 raise ItemInvalid({"lead_unit": _("Unit %(code)s cannot take items of this list.")
                                    % {"code": lead_unit.code}})
             refusal = report_lead_refusal(lead_unit, item=current)
@@ -154,7 +154,7 @@ def item_accept(*, actor: Any, item: Item, version: int | None = None) -> Item:
 def _fallback(current: Item, *, actor: Any, why: str) -> bool:
     """Hand the item to the parent of the unit that would not take it (兜底). False at the root."""
     parent = Unit.objects.filter(path=current.lead_unit.parent_path).first() if current.lead_unit.depth > 1 else None
-    if parent is None or not parent.is_active or not parent.path.startswith(current.docket.owner_unit.path):
+    if parent is None or not parent.is_active or not is_inside(parent, current.docket.owner_unit):
         return False
     previous_unit = current.lead_unit
     current.lead_unit, current.handler = parent, None
