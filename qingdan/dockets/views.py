@@ -19,8 +19,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from qingdan.core.downloads import harden_download, shown_inline
+from qingdan.core.downloads import harden_download
 from qingdan.core.errors import ApplicationError, NotFound, error_text
+from qingdan.core.files import MAX_BYTES
 from qingdan.dockets import permissions, selectors, services
 from qingdan.dockets.choices import (
     ANSWERABLE,
@@ -48,7 +49,6 @@ from qingdan.dockets.forms import (
 )
 from qingdan.dockets.importers import split_units
 from qingdan.dockets.models import Evidence, Item
-from qingdan.intake.attachments import MAX_BYTES
 from qingdan.units.selectors import unit_get_for_user
 
 PAGE_SIZE = 50
@@ -220,10 +220,8 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
         if 0 < pk <= selectors.MAX_ID else None
     if evidence is None:
         raise NotFound("No such file in your scope.")
-    response = FileResponse(evidence.file.open("rb"), content_type=evidence.content_type)
     # Photos open in the browser; a PDF is saved, never rendered at our address (docs/security.md).
-    return harden_download(response, filename=evidence.original_name or evidence.sha256[:12],
-                           inline=shown_inline(evidence.content_type))
+    return evidence.download()
 
 
 @login_required

@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from qingdan.core.downloads import harden_download, shown_inline
 from qingdan.core.errors import NotFound
 from qingdan.intake import codes, desk
 from qingdan.intake.choices import SubmissionKind
@@ -193,8 +192,5 @@ def attachment_download(request: HttpRequest, code: str, pk: int) -> FileRespons
         attachment = desk.attachment_get_for_user(request.user, code=code, pk=pk)
     except NotFound as exc:
         raise Http404(exc.message) from exc
-    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
-    # Even if a file slipped through the content check, it cannot run script in our origin.
-    return harden_download(response, filename=attachment.original_name or attachment.sha256[:12],
-                           inline=shown_inline(attachment.content_type))
+    return attachment.download()
 

@@ -21,8 +21,8 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from qingdan.core.errors import NotFound
+from qingdan.core.files import MAX_FILES
 from qingdan.intake import codes
-from qingdan.intake.attachments import MAX_FILES
 from qingdan.intake.choices import RATEABLE_STATUSES, Channel, EventKind, SubmissionKind, SubmissionStatus
 from qingdan.intake.errors import SubmissionInvalid, SubmissionStateError, TrackingCodeMistyped
 from qingdan.intake.models import Submission
