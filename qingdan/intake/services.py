@@ -87,15 +87,20 @@ def _coordinate(value: Any, limit: int) -> Decimal | None:
 
 
 def submission_clean(*, kind: str, channel: str, subject: str, text: str, anonymous: bool, name: str, phone: str,
-                     email: str, latitude: Any, longitude: Any, place_text: str) -> dict[str, Any]:
+                     email: str, latitude: Any, longitude: Any, place_text: str,
+                     accused_unit: Unit | None = None) -> dict[str, Any]:
     """Return the cleaned fields of a submission, or raise SubmissionInvalid naming every bad field.
 
     Public so that the bulk importer checks each row by exactly the rules of ``submission_create``.
+    A report (举报) must name the unit it is about (``accused_unit``): were it left out, the only
+    unit at hand would be the one receiving it, and a report is never about its own reader.
     """
     errors: dict[str, str] = {}
     cleaned: dict[str, Any] = {}
     if kind not in SubmissionKind.values:
         errors["kind"] = _("Unknown kind of submission.")
+    elif kind == SubmissionKind.REPORT and accused_unit is None:
+        errors["accused_unit"] = _("A report must name the unit it is about.")
     if channel not in Channel.values:
         errors["channel"] = _("Unknown channel.")
     text = clean_text(text or "")
@@ -202,7 +207,7 @@ def submission_create(
     try:
         data = submission_clean(kind=kind, channel=channel, subject=subject, text=text, anonymous=anonymous,
                                 name=name, phone=phone, email=email, latitude=latitude, longitude=longitude,
-                                place_text=place_text)
+                                place_text=place_text, accused_unit=accused_unit)
         files = clean_attachments(attachments)
         if not unit.is_active:
             raise SubmissionInvalid({"unit": _("This unit no longer takes submissions.")})
@@ -211,8 +216,6 @@ def submission_create(
         if earlier is not None:
             return earlier, False
         raise
-    if kind == SubmissionKind.REPORT and accused_unit is None:
-        accused_unit = place_unit or unit
     received = created_at or timezone.now()
     for _attempt in range(5):
         submission = Submission(

@@ -102,9 +102,6 @@ def desk_view(request: HttpRequest) -> HttpResponse:
         unit = desk.desk_unit_resolve(request.user, query=data["unit_q"])
         if unit is None:
             form.add_error("unit", _("Choose the unit from the list, or clear the search box."))
-    is_report = data.get("kind") == SubmissionKind.REPORT
-    if is_report and unit is None and "unit" not in form.errors:
-        form.add_error("unit", _("A report must name the unit it is about: search for it above."))
     target = submission_holder(kind=data.get("kind") or "", place=unit, default=desk.desk_default_unit(request.user))
     if target is None:
         form.add_error(None, _("You hold no operator role over an active unit."))
@@ -114,6 +111,7 @@ def desk_view(request: HttpRequest) -> HttpResponse:
         submission, _created = submission_create(
             actor=request.user, channel=data["channel"], kind=data["kind"], subject=data.get("subject") or "",
             text=data.get("text") or "", unit=target, place_unit=unit, place_text=data.get("place_text") or "",
+            accused_unit=unit if data["kind"] == SubmissionKind.REPORT else None,
             anonymous=bool(data.get("anonymous")), name=data.get("name") or "", phone=data.get("phone") or "",
             email=data.get("email") or "", idempotency_key=form.key(),
         )
