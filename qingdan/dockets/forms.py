@@ -8,11 +8,10 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from qingdan.core.errors import error_to_form
+from qingdan.core.errors import ApplicationError, error_to_form
 from qingdan.core.files import read_uploads
 from qingdan.core.params import ID_MAX, BoundedDateField
 from qingdan.dockets.choices import ChangeKind, DocketKind, DocketSource, Grade, ItemStatus, Priority
-from qingdan.dockets.errors import ItemInvalid
 from qingdan.dockets.models import Docket
 from qingdan.units.models import Unit
 from qingdan.units.selectors import unit_search_for_user
@@ -25,7 +24,7 @@ ISO_DATE = "%Y-%m-%d"
 class ServiceErrorsMixin:
     """Put each of a service's field messages on its field, or on the form when it has none."""
 
-    def add_service_errors(self, error: ItemInvalid) -> None:
+    def add_service_errors(self, error: ApplicationError) -> None:
         error_to_form(self, error)
 
 

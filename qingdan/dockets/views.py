@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from qingdan.core.downloads import harden_download
-from qingdan.core.errors import ApplicationError, NotFound, error_text
+from qingdan.core.errors import ApplicationError, NotFound, error_text, form_error_text
 from qingdan.core.files import MAX_BYTES
 from qingdan.dockets import permissions, selectors, services
 from qingdan.dockets.choices import (
@@ -170,7 +170,7 @@ def item_act(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         raise NotFound("No such step.")
     form = ActionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+        messages.error(request, form_error_text(form))
         return render(request, "dockets/item.html", _item_context(request, item, typed=request.POST, step=step),
                       status=400)
     try:
@@ -205,7 +205,7 @@ def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ItemInvalid as exc:
             form.add_service_errors(exc)
         except ApplicationError as exc:
-            messages.error(request, exc.message)
+            messages.error(request, error_text(exc))
             item = selectors.item_get_for_user(request.user, pk=pk)
             return render(request, "dockets/item.html", _item_context(request, item, edit_form=form, edit_open=True),
                           status=exc.http_status)
@@ -255,12 +255,10 @@ def docket_new(request: HttpRequest) -> HttpResponse:
                 fallback_after_hours=data["fallback_after_hours"], verifier_unit=verifier,
                 leader_review=data["leader_review"])
             return redirect("dockets:docket", pk=docket.pk)
-        except ItemInvalid as exc:
-            form.add_service_errors(exc)
         except NotFound:
             form.add_error("owner_unit", _("No such unit in your scope."))
         except ApplicationError as exc:
-            form.add_error(None, exc.message)
+            form.add_service_errors(exc)  # field errors on their fields, any other refusal on the form
     return render(request, "dockets/docket_new.html", {"form": form}, status=400 if form.errors else 200)
 
 
@@ -329,7 +327,7 @@ def docket_settings(request: HttpRequest, pk: int) -> HttpResponse:
             except ItemInvalid as exc:
                 form.add_service_errors(exc)
             except ApplicationError as exc:
-                messages.error(request, exc.message)
+                messages.error(request, error_text(exc))
                 return redirect("dockets:docket", pk=docket.pk)
     for errors in form.errors.values():
         for error in errors:
@@ -358,10 +356,8 @@ def _create_item(request: HttpRequest, docket: Any, form: ItemForm, submission: 
             deadline_working_days=data["deadline_working_days"], priority=data["priority"],
             category=data["category"], published=data["published"],
             submissions=[submission] if submission else [])
-    except ItemInvalid as exc:
-        form.add_service_errors(exc)
     except ApplicationError as exc:
-        form.add_error(None, exc.message)
+        form.add_service_errors(exc)  # field errors on their fields, any other refusal on the form
     return None
 
 
@@ -388,7 +384,7 @@ def docket_publish(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.docket_publish(actor=request.user, docket=docket, published=request.POST.get("published") == "1")
     except ApplicationError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, error_text(exc))
     return redirect("dockets:docket", pk=docket.pk)
 
 
@@ -440,12 +436,12 @@ def docket_import(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         result = items_import(actor=request.user, docket=docket, name=upload.name, data=upload.read())
     except ImportRejected as exc:
-        messages.error(request, exc.message)
+        messages.error(request, error_text(exc))
         for error in exc.errors[:50]:
             messages.error(request, str(error))
         return redirect("dockets:docket", pk=docket.pk)
     except ApplicationError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, error_text(exc))
         return redirect("dockets:docket", pk=docket.pk)
     messages.success(request, _("%(n)d items imported.") % {"n": len(result.created)})
     return redirect("dockets:docket", pk=docket.pk)
@@ -469,7 +465,7 @@ def item_change_request(request: HttpRequest, pk: int) -> HttpResponse:
         except ItemInvalid as exc:
             form.add_service_errors(exc)
         except ApplicationError as exc:
-            messages.error(request, exc.message)
+            messages.error(request, error_text(exc))
             status = exc.http_status
     return render(request, "dockets/item.html", _item_context(request, item, change_form=form, change_open=True),
                   status=status)
@@ -489,8 +485,7 @@ def change_decide(request: HttpRequest, pk: int) -> HttpResponse:
         services.item_change_request_decide(actor=request.user, request=change, approve=approve,
                                             note=form.cleaned_data["note"])
     except ApplicationError as exc:
-        text = "；".join(exc.fields.values()) if isinstance(exc, ItemInvalid) else exc.message
-        messages.error(request, text)
+        messages.error(request, error_text(exc))
         item = selectors.item_get_for_user(request.user, pk=change.item_id)
         return render(request, "dockets/item.html", _item_context(request, item), status=exc.http_status)
     messages.success(request, _("Request approved.") if approve else _("Request refused."))
