@@ -45,6 +45,9 @@ MAX_INFO = 5_000
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _LANDLINE = re.compile(r"^0\d{2,3}\d{7,8}$")
 _CONTROL = {cat for cat in ("Cc", "Cf", "Cs", "Co", "Cn")}
+# .values builds a new list on every access: checked once per imported row, they are sets here.
+_KINDS = frozenset(SubmissionKind.values)
+_CHANNELS = frozenset(Channel.values)
 
 
 def clean_text(value: str) -> str:
@@ -53,7 +56,8 @@ def clean_text(value: str) -> str:
         # Fast path, same result: isprintable() is False for every C* category character (and for
         # separators other than the space, which take the slow path below and are kept there).
         return value.strip()
-    kept = [ch for ch in value if ch in "\n\t" or unicodedata.category(ch) not in _CONTROL]
+    # A printable character is never in a C* category, so only the others are looked up.
+    kept = [ch for ch in value if ch.isprintable() or ch in "\n\t" or unicodedata.category(ch) not in _CONTROL]
     return "".join(kept).replace("\r\n", "\n").strip()
 
 
@@ -97,11 +101,11 @@ def submission_clean(*, kind: str, channel: str, subject: str, text: str, anonym
     """
     errors: dict[str, str] = {}
     cleaned: dict[str, Any] = {}
-    if kind not in SubmissionKind.values:
+    if kind not in _KINDS:
         errors["kind"] = _("Unknown kind of submission.")
     elif kind == SubmissionKind.REPORT and accused_unit is None:
         errors["accused_unit"] = _("A report must name the unit it is about.")
-    if channel not in Channel.values:
+    if channel not in _CHANNELS:
         errors["channel"] = _("Unknown channel.")
     text = clean_text(text or "")
     if not text:

@@ -289,8 +289,8 @@ def topic_detail(request: HttpRequest, topic_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Saved."))
             return redirect("ledgers:topic", topic_id=topic.pk)
-    return render(request, "ledgers/topic.html", {"topic": topic, "form": form,
-                                                  "writings": topic.writings.prefetch_related("visits__unit")})
+    writings = topic.writings.select_related("author").prefetch_related("visits__unit")
+    return render(request, "ledgers/topic.html", {"topic": topic, "form": form, "writings": writings})
 
 
 LEDGERS = ("visits", "sessions", "liaisons", "topics")

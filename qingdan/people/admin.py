@@ -22,6 +22,7 @@ from qingdan.units.permissions import may_grant_role, may_manage_user
 class UserAdmin(ScopedAdmin, DjangoUserAdmin):
     scope_field = "home_unit"
     list_display = ["username", "display_name", "home_unit", "is_active", "last_login"]
+    list_select_related = ["home_unit"]  # nullable, so Django's own select_related() would skip it
     list_filter = ["is_active"]
     search_fields = ["username", "display_name"]
     autocomplete_fields = ["home_unit"]
@@ -69,6 +70,7 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
 @admin.register(RoleAssignment)
 class RoleAssignmentAdmin(ScopedAdmin):
     list_display = ["user", "role", "unit", "granted_at", "granted_by"]
+    list_select_related = ["user", "unit", "granted_by"]  # granted_by is nullable: named, or a query per row
     list_filter = ["role"]
     search_fields = ["user__username", "unit__name", "unit__code"]
     autocomplete_fields = ["user", "unit"]
