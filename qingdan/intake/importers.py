@@ -271,12 +271,15 @@ def _plan(row: Row, *, name: str, unit: Unit | None, place_units: dict[str, Unit
 
     channel = _choice(row.get("channel"), _CHANNELS, CHANNEL_ALIASES, Channel.IMPORT)
     title, text = row.get("title"), row.get("text")
+    # A report is about the unit its row names (its place), never about the unit importing it.
+    accused = place_unit if kind == SubmissionKind.REPORT else None
     try:
         # A file of subjects only: the subject is all the person wrote, so it is the text too.
         data = submission_clean(kind=kind, channel=channel, subject=title, text=text or title, anonymous=True,
-                                name="", phone="", email="", latitude=None, longitude=None, place_text=place_text)
+                                name="", phone="", email="", latitude=None, longitude=None, place_text=place_text,
+                                accused_unit=accused)
     except SubmissionInvalid as exc:
-        column_of = {"subject": "title", "place_text": "place"}
+        column_of = {"subject": "title", "place_text": "place", "accused_unit": "place"}
         for column, reason in exc.fields.items():
             refuse(column_of.get(column, column), reason)
         data = None
@@ -290,7 +293,6 @@ def _plan(row: Row, *, name: str, unit: Unit | None, place_units: dict[str, Unit
     if errors or data is None or holder is None:
         rejected.extend(errors)
         return None
-    accused = (place_unit or holder) if kind == SubmissionKind.REPORT else None
     submission = Submission(
         tracking_code="", kind=kind, channel=channel, subject=data["subject"], text=data["text"], category=category,
         unit=holder, place_unit=place_unit, place_text=data["place_text"], accused_unit=accused, anonymous=True,

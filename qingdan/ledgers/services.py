@@ -13,14 +13,13 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qingdan.audit.services import audit_record
 from qingdan.core.errors import ApplicationError, PermissionDenied
-from qingdan.intake.attachments import MAX_FILES, clean_attachment
+from qingdan.core.files import FilesRefused, clean_files, stored_file_create
 from qingdan.ledgers.choices import Attendance, DurationUnit, ProblemRoute, SessionKind, WritingKind
 from qingdan.ledgers.errors import LedgerInvalid
 from qingdan.ledgers.models import (
@@ -65,16 +64,12 @@ def may_record_for(actor: Any, unit: Unit, *, on: datetime.date | None = None) -
 
 
 def _clean_photos(photos: Sequence[tuple[str, bytes]], errors: dict[str, str]) -> list[Any]:
-    """Check photos by content (EXIF and GPS stripped); note the first problem under "photos"."""
-    if len(photos) > MAX_FILES:
-        errors["photos"] = _("At most %(max)d photos.") % {"max": MAX_FILES}
-    cleaned = []
-    for name, data in photos[:MAX_FILES]:
-        try:
-            cleaned.append(clean_attachment(name, data))
-        except ValueError as exc:
-            errors["photos"] = str(exc)
-    return cleaned
+    """Check photos by content (EXIF and GPS stripped); note every problem under "photos"."""
+    try:
+        return clean_files(photos)
+    except FilesRefused as exc:
+        errors["photos"] = str(exc)
+        return []
 
 
 # --- liaison ---------------------------------------------------------------------------------
@@ -169,10 +164,7 @@ def visit_record(*, actor: Any, unit: Unit, visited_on: datetime.date, enterpris
             households=int(households), enterprises=int(enterprises), heard=_text(heard, MAX_TEXT),
             solved_on_spot=int(solved_on_spot), topic=topic)
         for clean in cleaned:
-            photo = VisitPhoto(visit=visit, original_name=clean.name, content_type=clean.content_type,
-                               size=len(clean.data), sha256=clean.sha256)
-            photo.file.save(clean.sha256, ContentFile(clean.data), save=False)
-            photo.save()
+            stored_file_create(model=VisitPhoto, clean=clean, visit=visit)
         routed = [_route_problem(actor, visit, problem, n) for n, problem in enumerate(problems, 1)]
         audit_record(actor=actor, action="ledgers.visit_recorded", obj=visit,
                      after={"unit": unit.code, "on": str(visited_on), "households": visit.households,
@@ -283,10 +275,7 @@ def session_record(*, actor: Any, unit: Unit, kind: str, topic: str, starts_on: 
             SessionAttendance(session=session, person=a.person, status=a.status, made_up_on=a.made_up_on)
             for a in attendees])
         for clean in cleaned:
-            photo = SessionPhoto(session=session, original_name=clean.name, content_type=clean.content_type,
-                                 size=len(clean.data), sha256=clean.sha256)
-            photo.file.save(clean.sha256, ContentFile(clean.data), save=False)
-            photo.save()
+            stored_file_create(model=SessionPhoto, clean=clean, session=session)
         audit_record(actor=actor, action="ledgers.session_recorded", obj=session,
                      after={"kind": kind, "topic": session.topic, "from": str(session.starts_on),
                             "duration": f"{session.duration} {duration_unit}", "attendees": len(attendees)})

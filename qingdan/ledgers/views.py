@@ -14,8 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from qingdan.core.downloads import harden_download, shown_inline
+from qingdan.core.downloads import harden_download
 from qingdan.core.errors import ApplicationError, NotFound, error_text, error_to_form
+from qingdan.core.files import read_uploads
 from qingdan.core.params import query_date
 from qingdan.ledgers import selectors, services
 from qingdan.ledgers.choices import Attendance, TeamFilter
@@ -113,7 +114,7 @@ def visit_new(request: HttpRequest) -> HttpResponse:
         docket = next((d for d in dockets if str(d.pk) == data["docket"]), None)
         problems = [services.ProblemFound(text=line.strip(), route=data["route"], docket=docket)
                     for line in data["problems"].splitlines() if line.strip()]
-        photos = [(f.name, f.read()) for f in request.FILES.getlist("photos")]
+        photos = read_uploads(request.FILES.getlist("photos"))
         try:
             visit = services.visit_record(
                 actor=request.user, unit=unit, visited_on=data["visited_on"], enterprise=data["enterprise"],
@@ -144,8 +145,7 @@ def visit_photo(request: HttpRequest, visit_id: int, photo_id: int) -> FileRespo
         photo = selectors.visit_photo_get_for_user(request.user, visit_id=visit_id, photo_id=photo_id)
     except NotFound as exc:
         raise Http404(exc.message) from exc
-    response = FileResponse(photo.file.open("rb"), content_type=photo.content_type)
-    return harden_download(response, filename=photo.original_name or None, inline=shown_inline(photo.content_type))
+    return photo.download()
 
 
 @login_required
@@ -187,7 +187,7 @@ def session_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data.pop("photos", None)
-        photos = [(f.name, f.read()) for f in request.FILES.getlist("photos")]
+        photos = read_uploads(request.FILES.getlist("photos"))
         attendees = []
         for person in people:
             status = request.POST.get(f"att-{person.pk}", "")

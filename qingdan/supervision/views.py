@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from qingdan.core.downloads import harden_download
-from qingdan.core.errors import ApplicationError, NotFound
+from qingdan.core.errors import ApplicationError, NotFound, error_text
 from qingdan.core.tabular import Sheet, csv_bytes, xlsx_bytes
 from qingdan.dockets import selectors as dockets_selectors
 from qingdan.dockets.choices import DocketKind, DocketSource, ItemStatus
@@ -217,5 +217,5 @@ def leaderboard_record(request: HttpRequest, code: str) -> HttpResponse:
         services.ranking_record(actor=request.user, parent=unit, period=period)
         messages.success(request, _("The leaderboard was recorded; unit grades are updated."))
     except ApplicationError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, error_text(exc))
     return redirect(reverse("supervision:leaderboard", args=[unit.code]) + f"?period={period.key}")
