@@ -73,7 +73,7 @@ def milestone_add(*, actor: Any, item: Item, title: str, due_on: datetime.date,
 
     updated = step(actor=actor, item=item, action="project_milestone_added", allowed=None, permitted=_may_plan,
                    version=version, change=change)
-    if updated.parent_id:
+    if updated.parent is not None:
         rollup_progress(updated.parent)
     return created[0]
 
@@ -100,7 +100,7 @@ def milestone_reach(*, actor: Any, milestone: Milestone, done_on: datetime.date,
 
     updated = step(actor=actor, item=item, action="project_milestone_reached", allowed=None, permitted=may_work,
                    version=version, change=change)
-    if updated.parent_id:
+    if updated.parent is not None:
         rollup_progress(updated.parent)
     return milestone
 
