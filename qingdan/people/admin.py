@@ -54,8 +54,8 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
         fields = [f for f in form.changed_data if f not in ("password", "password1", "password2")]
         before = {}
         if change:
-            original = User.objects.filter(pk=obj.pk).values(*fields).first() or {}
-            before = {f: str(original.get(f)) for f in fields}
+            stored = User.objects.filter(pk=obj.pk).values(*fields).first() or {}
+            before = {f: str(stored.get(f)) for f in fields}
         with transaction.atomic():
             super().save_model(request, obj, form, change)
             after = {f: str(getattr(obj, f"{f}_id" if f == "home_unit" else f)) for f in fields}
