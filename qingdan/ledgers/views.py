@@ -139,7 +139,7 @@ def visit_new(request: HttpRequest) -> HttpResponse:
         docket = next((d for d in dockets if str(d.pk) == data["docket"]), None)
         problems = [services.ProblemFound(text=line.strip(), route=data["route"], docket=docket)
                     for line in data["problems"].splitlines() if line.strip()]
-        photos = [(f.name, f.read()) for f in request.FILES.getlist("photos")]
+        photos = [(f.name or "", f.read()) for f in request.FILES.getlist("photos")]
         try:
             visit = services.visit_record(
                 actor=request.user, unit=unit, visited_on=data["visited_on"], enterprise=data["enterprise"],
@@ -216,7 +216,7 @@ def session_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data.pop("photos", None)
-        photos = [(f.name, f.read()) for f in request.FILES.getlist("photos")]
+        photos = [(f.name or "", f.read()) for f in request.FILES.getlist("photos")]
         attendees = []
         for person in people:
             status = request.POST.get(f"att-{person.pk}", "")
@@ -313,7 +313,7 @@ def ledger_import(request: HttpRequest) -> HttpResponse:
             messages.error(request, _("Choose a ledger and a file."))
         else:
             try:
-                result = importers[ledger](actor=request.user, name=upload.name, data=upload.read())
+                result = importers[ledger](actor=request.user, name=upload.name or "", data=upload.read())
             except ImportRejected as exc:
                 errors = exc.errors
                 messages.error(request, _("The file was rejected; nothing was imported."))
