@@ -41,6 +41,7 @@ test: install
 lint: install
 	$(VENV)/bin/ruff check .
 	PYTHONPATH=$(CURDIR) $(VENV)/bin/lint-imports
+	PYTHONPATH=$(CURDIR) $(VENV)/bin/mypy
 
 messages: install
 	cd qingdan && $(DEMO) ../$(QD) makemessages -l zh_Hans --no-obsolete --ignore "*/data/*"
@@ -51,4 +52,4 @@ bench: install
 	$(DEMO) $(QD) bench tree --all --output docs/benchmarks.md
 
 clean:
-	rm -rf $(VENV) node_modules var
+	rm -rf $(VENV) node_modules var .mypy_cache

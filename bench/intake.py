@@ -236,14 +236,15 @@ def measure_api(key: str, *, requests: int, concurrency: int, workers: int, time
            "QINGDAN_DEMO": "0", "DEBUG": "0", "SECURE_SSL_REDIRECT": "0", "LOG_LEVEL": "WARNING",
            # The bench is one caller sending thousands of requests a minute: lift its throttle only.
            "QINGDAN_API_THROTTLE": "100000000/m"}
-    if getattr(settings, "FIELD_ENCRYPTION_KEY", None):
-        env["FIELD_ENCRYPTION_KEY"] = settings.FIELD_ENCRYPTION_KEY
+    field_key = getattr(settings, "FIELD_ENCRYPTION_KEY", None)
+    if field_key:
+        env["FIELD_ENCRYPTION_KEY"] = field_key
     auth = {"Authorization": f"Bearer {key}"}
     before = Submission.objects.filter(channel="api").count()
     with tempfile.TemporaryDirectory(prefix="qingdan-bench-") as scratch, \
             bench_server.serve(env, workers=workers, log=Path(scratch) / "gunicorn.log") as server:
-        load = {"requests": requests, "concurrency": concurrency, "headers": auth, "time_limit": time_limit,
-                "server_pid": server.process.pid}
+        load: dict[str, Any] = {"requests": requests, "concurrency": concurrency, "headers": auth,
+                                "time_limit": time_limit, "server_pid": server.process.pid}
         warm = max(concurrency * 4, 50)
         with connection.cursor() as cursor:
             cursor.execute(store_ddl(connection.vendor))

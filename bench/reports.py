@@ -45,8 +45,8 @@ def build_tree(province: str = PROVINCE) -> dict[str, list[Unit]]:
     divisions_import(actor="bench", divisions=read_divisions(default_source()))
     root = Unit.objects.get(code=province)
     by_level: dict[str, list[Unit]] = {"province": [], "city": [], "county": [], "township": [], "village": []}
-    names = dict(zip([UnitLevel.PROVINCE, UnitLevel.CITY, UnitLevel.COUNTY, UnitLevel.TOWNSHIP, UnitLevel.VILLAGE],
-                     by_level, strict=True))
+    levels = [UnitLevel.PROVINCE, UnitLevel.CITY, UnitLevel.COUNTY, UnitLevel.TOWNSHIP, UnitLevel.VILLAGE]
+    names: dict[int, str] = dict(zip(levels, by_level, strict=True))
     for unit in Unit.objects.filter(path__startswith=root.path).order_by("path"):
         by_level[names[unit.level]].append(unit)
     return by_level
@@ -80,6 +80,7 @@ def generate_items(villages: list[Unit], *, count: int, today: datetime.date) ->
             if status != "listed":
                 dispatched = created + datetime.timedelta(hours=1)
             if status not in ("listed", "dispatched", "returned"):
+                assert dispatched is not None  # every status after listed was dispatched
                 accepted = dispatched + datetime.timedelta(hours=rng.choice((2, 5, 20, 30, 50)))
             due = (created + datetime.timedelta(days=30)).date()
             if status == "closed":

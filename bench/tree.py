@@ -21,6 +21,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -200,9 +201,11 @@ def _biggest_subtrees(province: str | None) -> list[Unit]:
         return max(candidates, key=lambda p: (sizes[p], -int(p, 36))) if candidates else None
 
     top = Unit.objects.get(code=province).path if province else biggest("", 1)
+    if top is None:
+        return []  # an empty tree
     paths = [top]
     for depth in (3, 4, 5):
-        below = biggest(paths[-1], depth) if paths[-1] else None
+        below = biggest(paths[-1], depth)
         if below is None:
             break
         paths.append(below)
@@ -276,7 +279,7 @@ def measure(*, province: str | None = None, repeat: int = 21, source: Path | Non
                 raise RuntimeError(f"selector and raw SQL disagree on the subtree of {unit.code}")
             queries.append(QueryFigure(
                 query="subtree count", level=level, code=unit.code, name=unit.name, rows=rows,
-                seconds=median_seconds(lambda unit=unit: unit_subtree_count(unit), repeat),
+                seconds=median_seconds(partial(unit_subtree_count, unit), repeat),
                 raw_seconds=median_seconds(raw_count, repeat), baseline_seconds=baseline_lookup))
     for unit in picked:
         if unit.depth < 3:
@@ -288,7 +291,7 @@ def measure(*, province: str | None = None, repeat: int = 21, source: Path | Non
         queries.append(QueryFigure(
             query="ancestors", level=LEVEL_NAMES.get(unit.depth, f"depth {unit.depth}"), code=unit.code,
             name=unit.name, rows=len(unit_ancestors(unit)),
-            seconds=median_seconds(lambda unit=unit: unit_ancestors(unit), repeat),
+            seconds=median_seconds(partial(unit_ancestors, unit), repeat),
             raw_seconds=median_seconds(raw_ancestors, repeat), baseline_seconds=baseline_lookup))
     say("  done")
 

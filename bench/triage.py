@@ -48,7 +48,7 @@ _PLACE = re.compile(r"[A-Z]\d{0,2}[市区县]")
 
 
 def _messages() -> list[tuple[str, str]]:
-    found = []
+    found: list[tuple[str, str]] = []
     for name in ("hot_issue_messages.csv", "messages_with_replies.csv", "labeled_full_rows.csv"):
         path = SHARED / "messages" / name
         if path.exists():
@@ -129,7 +129,7 @@ def _locate_cases(count: int, seed: int = 1) -> list[tuple[str, str]]:
     for a in areas:
         names[a["name"]] = names.get(a["name"], 0) + 1
     bodies = [normalise(b, limit=120) for _, b in _messages()[:2000]]
-    cases = []
+    cases: list[tuple[str, str]] = []
     while len(cases) < count:
         a = rng.choice(areas)
         city = cities.get(a["cityCode"], "")

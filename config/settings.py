@@ -24,15 +24,16 @@ DEBUG = env_bool("DEBUG", False)
 TESTING = env_bool("QINGDAN_TESTING", False)
 
 _DEMO_SECRET = "demo-only-not-secret-qingdan-0f7b1c2d3e4f"  # noqa: S105 - refused outside demo/tests
-SECRET_KEY = env_str("SECRET_KEY") or (
+_SECRET_KEY = env_str("SECRET_KEY") or (
     _DEMO_SECRET if (DEMO or DEBUG or TESTING or env_bool("QINGDAN_HELP_ONLY")) else None
 )
-if not SECRET_KEY:
+if not _SECRET_KEY:
     from django.core.exceptions import ImproperlyConfigured
 
     raise ImproperlyConfigured(
         "SECRET_KEY is required outside the demo. Set SECRET_KEY, or QINGDAN_DEMO=1 for a local demo."
     )
+SECRET_KEY: str = _SECRET_KEY
 
 # Key for encrypting personal data at rest (Fernet, urlsafe base64 of 32 bytes). Derived from
 # SECRET_KEY when unset so the demo works; production should set its own and keep it stable.

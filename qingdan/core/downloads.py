@@ -9,6 +9,8 @@ rather than shown, except raster pictures, which the pages show in place.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from django.http import HttpResponseBase
 from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header
@@ -23,8 +25,10 @@ def shown_inline(content_type: str) -> bool:
     return content_type.split(";")[0].strip().lower() in INLINE_TYPES
 
 
-def harden_download(response: HttpResponseBase, *, filename: str | None = None,
-                    inline: bool = False) -> HttpResponseBase:
+_Response = TypeVar("_Response", bound=HttpResponseBase)
+
+
+def harden_download(response: _Response, *, filename: str | None = None, inline: bool = False) -> _Response:
     """Give a file response the download headers; ``inline`` only for pictures shown in pages."""
     response["Content-Security-Policy"] = DOWNLOAD_CSP
     response["X-Content-Type-Options"] = "nosniff"

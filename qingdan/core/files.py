@@ -107,8 +107,8 @@ def _strip_image(data: bytes, kind: str) -> bytes:
         if kind == "JPEG":
             from PIL import ImageOps
 
-            image = ImageOps.exif_transpose(image)  # keep the photo upright once its EXIF is gone
-            image.convert("RGB").save(out, "JPEG", quality=90)
+            upright = ImageOps.exif_transpose(image)  # keep the photo upright once its EXIF is gone
+            upright.convert("RGB").save(out, "JPEG", quality=90)
         elif kind == "GIF":
             image.save(out, "GIF")
         else:

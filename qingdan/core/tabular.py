@@ -129,7 +129,7 @@ def _cell_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))  # codes typed as numbers come back as 330106.0
     if hasattr(value, "isoformat"):
-        return value.isoformat()  # type: ignore[no-any-return, attr-defined]  # dates and datetimes
+        return value.isoformat()  # dates and datetimes
     return str(value)
 
 
@@ -177,9 +177,9 @@ def read_table(
                              summary="No header row; nothing was imported.")
     positions: dict[int, str] = {}
     for index, header in enumerate(headers):
-        canonical = lookup.get(_normalise_header(header))
-        if canonical and canonical not in positions.values():
-            positions[index] = canonical
+        known = lookup.get(_normalise_header(header))
+        if known and known not in positions.values():
+            positions[index] = known
     missing = [c for c in required if c not in positions.values()]
     if missing:
         accepted = "; ".join(f"{c}: {' / '.join((c, *columns[c]))}" for c in missing)
@@ -301,10 +301,10 @@ def _xlsx_cell(sheet: Any, value: Any, bold: Any = None) -> Any:
         cell = WriteOnlyCell(sheet, value=_local(value))
         cell.number_format = "yyyy-mm-dd hh:mm"
     elif isinstance(value, datetime.date):
-        cell = WriteOnlyCell(sheet, value=value)
+        cell = WriteOnlyCell(sheet, value=value)  # type: ignore[arg-type]  # the stub is narrower than Cell
         cell.number_format = "yyyy-mm-dd"
     elif value is None or isinstance(value, _NUMBERS):
-        cell = WriteOnlyCell(sheet, value=value)
+        cell = WriteOnlyCell(sheet, value=value)  # type: ignore[arg-type]  # the stub is narrower than Cell
     else:
         cell = WriteOnlyCell(sheet, value=_ILLEGAL_XML.sub("", escape_cell(value)))
         cell.data_type = "s"  # never a formula, nor an error value such as #N/A

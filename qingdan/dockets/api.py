@@ -42,7 +42,7 @@ public_router = Router(tags=["public"], auth=None)
 def _docket_out(docket: Docket, counts: selectors.DocketCounts) -> dict:
     return {"id": docket.pk, "name": docket.name, "kind": docket.kind, "source": docket.source,
             "owner_unit": docket.owner_unit.code, "level": docket.level, "published": docket.published,
-            "verifier_unit": docket.verifier_unit.code if docket.verifier_unit_id else None,
+            "verifier_unit": docket.verifier_unit.code if docket.verifier_unit else None,
             "leader_review": docket.leader_review, "counts": counts.as_dict()}
 
 
@@ -190,7 +190,7 @@ def item_step(request: HttpRequest, item_id: int, step: str, payload: StepIn) ->
 def _change_out(request: ItemChangeRequest) -> dict:
     return {"id": request.pk, "item": request.item_id, "kind": request.kind, "status": request.status,
             "reason": request.reason, "deadline": request.deadline, "previous_deadline": request.previous_deadline,
-            "commitment": request.commitment, "lead_unit": request.lead_unit.code if request.lead_unit_id else None,
+            "commitment": request.commitment, "lead_unit": request.lead_unit.code if request.lead_unit else None,
             "requested_by": request.requested_by.username if request.requested_by else None,
             "requested_at": request.requested_at,
             "decided_by": request.decided_by.username if request.decided_by else None,

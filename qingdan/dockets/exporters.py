@@ -30,12 +30,13 @@ IMPORT_COLUMNS = ["number", "title", "description", "lead_unit", "co_units", "le
 STATUS_HEADERS = ["清单", "牵头单位名称", "状态", "等级", "进度(%)", "挂牌督办", "督办时限", "退单次数",
                   "重新打开次数", "交办时间", "签收时间", "申请销号时间", "销号时间", "创建时间"]
 HEADERS = [COLUMNS[name][0] for name in IMPORT_COLUMNS] + STATUS_HEADERS
-PRIORITY_WORDS = {Priority.NORMAL: "一般", Priority.HIGH: "重要", Priority.URGENT: "紧急"}
-STATUS_WORDS = {ItemStatus.LISTED: "已列单", ItemStatus.DISPATCHED: "已交办", ItemStatus.RETURNED: "已退单",
-                ItemStatus.ACCEPTED: "已签收", ItemStatus.RECTIFYING: "整改中", ItemStatus.STAGE_RESULT: "阶段性成果",
-                ItemStatus.LEADER_REVIEW: "单位领导审核中", ItemStatus.CLOSURE_REQUESTED: "申请销号",
-                ItemStatus.CLOSED: "已销号"}
-GRADE_WORDS = {Grade.GREEN: "绿", Grade.YELLOW: "黄", Grade.RED: "红"}
+PRIORITY_WORDS: dict[str, str] = {Priority.NORMAL: "一般", Priority.HIGH: "重要", Priority.URGENT: "紧急"}
+STATUS_WORDS: dict[str, str] = {
+    ItemStatus.LISTED: "已列单", ItemStatus.DISPATCHED: "已交办", ItemStatus.RETURNED: "已退单",
+    ItemStatus.ACCEPTED: "已签收", ItemStatus.RECTIFYING: "整改中", ItemStatus.STAGE_RESULT: "阶段性成果",
+    ItemStatus.LEADER_REVIEW: "单位领导审核中", ItemStatus.CLOSURE_REQUESTED: "申请销号",
+    ItemStatus.CLOSED: "已销号"}
+GRADE_WORDS: dict[str, str] = {Grade.GREEN: "绿", Grade.YELLOW: "黄", Grade.RED: "红"}
 _CHUNK = 2000
 
 

@@ -305,7 +305,8 @@ def _creation_order(planned: list[_Planned], by_number: dict[str, _Planned], exi
                                                                   "or in the list"))
             plan.parent_ref = ""
             continue
-        chain, cursor = [plan], by_number.get(plan.parent_ref)
+        chain: list[_Planned] = [plan]
+        cursor: _Planned | None = by_number.get(plan.parent_ref)
         while cursor is not None:
             if cursor is plan:
                 rows = ", ".join(str(p.row.number) for p in chain)
@@ -325,8 +326,8 @@ def _creation_order(planned: list[_Planned], by_number: dict[str, _Planned], exi
     placed: set[int] = set()
     for plan in planned:
         # Place the row's unplaced ancestors first (loops were cut above), then the row.
-        chain: list[_Planned] = []
-        cursor: _Planned | None = plan
+        chain = []
+        cursor = plan
         while cursor is not None and cursor.row.number not in placed and cursor not in chain:
             chain.append(cursor)
             cursor = by_number.get(cursor.parent_ref) if cursor.parent_ref else None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +19,9 @@ from qingdan.dockets.choices import (
     ItemStatus,
     Priority,
 )
+
+if TYPE_CHECKING:
+    from qingdan.intake.models import Submission
 
 
 class Campaign(models.Model):
@@ -153,8 +158,8 @@ class Item(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    submissions = models.ManyToManyField("intake.Submission", through="ItemSubmission", blank=True,
-                                         related_name="+")
+    submissions: models.ManyToManyField[Submission, ItemSubmission] = models.ManyToManyField(
+        "intake.Submission", through="ItemSubmission", blank=True, related_name="+")
     hot_issues = models.ManyToManyField("triage.HotIssue", verbose_name=_("hot issues it answers"), blank=True,
                                         related_name="items")
 

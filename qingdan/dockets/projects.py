@@ -50,7 +50,7 @@ def _milestone_progress(current: Item) -> None:
         current.progress = round(100 * sum(1 for d in marks if d) / len(marks))
 
 
-def milestone_add(*, actor: Any, item: Item, title: str, due_on: datetime.date,
+def milestone_add(*, actor: Any, item: Item, title: str, due_on: datetime.date | None,
                   version: int | None = None) -> Milestone:
     """Plan a milestone of a project (立项, 开工, 完工, 验收 …)."""
     _is_project(item)
@@ -73,12 +73,12 @@ def milestone_add(*, actor: Any, item: Item, title: str, due_on: datetime.date,
 
     updated = step(actor=actor, item=item, action="project_milestone_added", allowed=None, permitted=_may_plan,
                    version=version, change=change)
-    if updated.parent_id:
+    if updated.parent is not None:
         rollup_progress(updated.parent)
     return created[0]
 
 
-def milestone_reach(*, actor: Any, milestone: Milestone, done_on: datetime.date,
+def milestone_reach(*, actor: Any, milestone: Milestone, done_on: datetime.date | None,
                     version: int | None = None) -> Milestone:
     """Record that a milestone was reached on a date (not in the future); progress follows."""
     item = milestone.item
@@ -100,7 +100,7 @@ def milestone_reach(*, actor: Any, milestone: Milestone, done_on: datetime.date,
 
     updated = step(actor=actor, item=item, action="project_milestone_reached", allowed=None, permitted=may_work,
                    version=version, change=change)
-    if updated.parent_id:
+    if updated.parent is not None:
         rollup_progress(updated.parent)
     return milestone
 

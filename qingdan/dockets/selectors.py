@@ -237,7 +237,7 @@ class DocketCounts(ItemCounts):
 
     sub_items: ItemCounts = ItemCounts()
 
-    def as_dict(self) -> dict[str, Any]:  # type: ignore[override]  # adds the nested sub-item counts
+    def as_dict(self) -> dict[str, Any]:  # adds the nested sub-item counts
         return {**super().as_dict(), "sub_items": self.sub_items.as_dict()}
 
 

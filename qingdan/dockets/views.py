@@ -224,8 +224,7 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
 @login_required
 @require_GET
 def docket_list(request: HttpRequest) -> HttpResponse:
-    dockets = selectors.docket_queryset_for_user(request.user).select_related("owner_unit", "campaign")
-    dockets = list(dockets[:200])
+    dockets = list(selectors.docket_queryset_for_user(request.user).select_related("owner_unit", "campaign")[:200])
     counts = selectors.docket_counts_by_docket(selectors.item_queryset_for_user(request.user), dockets)
     rows = [(d, counts[d.pk]) for d in dockets]
     return render(request, "dockets/docket_list.html", {"rows": rows})
@@ -327,8 +326,8 @@ def docket_settings(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.error(request, error_text(exc))
                 return redirect("dockets:docket", pk=docket.pk)
     for errors in form.errors.values():
-        for error in errors:
-            messages.error(request, error)
+        for problem in errors:
+            messages.error(request, str(problem))  # ErrorList yields messages, not ValidationErrors
     return redirect("dockets:docket", pk=docket.pk)
 
 
@@ -424,11 +423,11 @@ def docket_import(request: HttpRequest, pk: int) -> HttpResponse:
 
     docket = selectors.docket_get_for_user(request.user, pk=pk)
     upload = request.FILES.get("file")
-    if upload is None or upload.size > MAX_BYTES:  # the same 10 MB as every other upload
+    if upload is None or (upload.size or 0) > MAX_BYTES:  # the same 10 MB as every other upload
         messages.error(request, _("Choose an XLSX or CSV file of at most 10 MB."))
         return redirect("dockets:docket", pk=docket.pk)
     try:
-        result = items_import(actor=request.user, docket=docket, name=upload.name, data=upload.read())
+        result = items_import(actor=request.user, docket=docket, name=upload.name or "", data=upload.read())
     except ImportRejected as exc:
         messages.error(request, error_text(exc))
         for error in exc.errors[:50]:

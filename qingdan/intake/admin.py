@@ -23,7 +23,7 @@ class RatingInline(admin.TabularInline):
     """Every follow-up rating of the submission, as given (records are written by intake's services only)."""
 
     model = Rating
-    fields = readonly_fields = ["at", "satisfaction", "solved", "reason", "unit", "recorded_by"]
+    fields = readonly_fields = ("at", "satisfaction", "solved", "reason", "unit", "recorded_by")
     extra = 0
     can_delete = False
 
@@ -37,9 +37,9 @@ class SubmissionAdmin(ScopedAdmin):
     list_filter = ["status", "kind", "channel"]
     search_fields = ["tracking_code", "subject"]
     show_full_result_count = False
-    fields = ["tracking_code", "kind", "channel", "status", "subject", "text", "category", "unit", "place_unit",
-              "place_text", "contact", "reply", "replied_at", "answered_by", "rating", "created_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("tracking_code", "kind", "channel", "status", "subject", "text", "category", "unit",
+                                "place_unit", "place_text", "contact", "reply", "replied_at", "answered_by", "rating",
+                                "created_at")
     inlines = [RatingInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:

@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -134,7 +134,7 @@ _KINDS = frozenset(SubmissionKind.values)  # .values builds a new list on every 
 _CHANNELS = frozenset(Channel.values)
 
 
-def _choice(raw: str, values: Iterable[str], aliases: dict[str, str], default: str) -> str:
+def _choice(raw: str, values: Iterable[str], aliases: Mapping[str, str], default: str) -> str:
     """Map an English code or a Chinese name to a choice; an unknown value is passed on for the check to refuse."""
     if not raw:
         return default
@@ -327,6 +327,7 @@ def _store_batch(actor: Any, actor_user: Any, name: str, batch: list[_Planned], 
                     events.append(SubmissionEvent(submission_id=submission.pk, kind=EventKind.RECEIVED,
                                                   actor=actor_user, at=submission.created_at))
                     if plan.reply:
+                        assert submission.replied_at is not None  # _plan dates every reply
                         events.append(SubmissionEvent(submission_id=submission.pk, kind=EventKind.REPLIED,
                                                       text=plan.reply, actor=actor_user, at=submission.replied_at))
                 write_rows(SubmissionEvent, events)

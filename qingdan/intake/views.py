@@ -105,7 +105,7 @@ def desk_view(request: HttpRequest) -> HttpResponse:
     target = submission_holder(kind=data.get("kind") or "", place=unit, default=desk.desk_default_unit(request.user))
     if target is None:
         form.add_error(None, _("You hold no operator role over an active unit."))
-    if form.errors:
+    if form.errors or target is None:
         return _render_desk(request, form, status=400)
     try:
         submission, _created = submission_create(

@@ -53,8 +53,9 @@ def figures(request: HttpRequest, filters: Query[FiguresFilter]) -> FiguresOut:
     start, end = _period(filters)
     board = selectors.dashboard(unit=unit, start=start, end=end, teams=filters.teams, required_days=filters.required)
     cover = selectors.coverage(unit=unit, start=start, end=end)
-    return FiguresOut(unit=unit.code, start=start, end=end, study=_study_out(board.study),
-                      visits=board.visits.__dict__, research=board.research.__dict__,
+    return FiguresOut(unit=unit.code, start=start, end=end,
+                      study=_study_out(board.study),  # type: ignore[arg-type]  # pydantic validates the dicts
+                      visits=board.visits.__dict__, research=board.research.__dict__,  # type: ignore[arg-type]
                       villages_assigned=cover.assigned, villages_visited=cover.visited)
 
 

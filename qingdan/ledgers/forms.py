@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -20,7 +23,7 @@ class MultiFileInput(forms.ClearableFileInput):
 class MultipleFileField(forms.FileField):
     """Several files in one input (Django's documented recipe); contents are checked by the service."""
 
-    def clean(self, data, initial=None):  # type: ignore[no-untyped-def]
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
         single = super().clean
         if isinstance(data, list | tuple):
             return [single(item, initial) for item in data]
@@ -44,10 +47,10 @@ class VisitForm(forms.Form):
     photos = MultipleFileField(label=_("Photos"), required=False,
                              widget=MultiFileInput(attrs={"accept": "image/*", "multiple": True}))
 
-    def __init__(self, *args, units=(), dockets=(), **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, units: Iterable[Any] = (), dockets: Iterable[Any] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = [(u.code, u.name) for u in units]
-        self.fields["docket"].choices = [("", "—")] + [(str(d.pk), d.name) for d in dockets]
+        self.fields["unit"].choices = [(u.code, u.name) for u in units]  # type: ignore[attr-defined]  # a ChoiceField
+        self.fields["docket"].choices = [("", "—")] + [(str(d.pk), d.name) for d in dockets]  # type: ignore[attr-defined]
 
 
 class LiaisonForm(forms.Form):
@@ -87,6 +90,7 @@ class WritingForm(forms.Form):
     written_on = forms.DateField(label=_("Written on"), widget=_date())
     visits = forms.MultipleChoiceField(label=_("Visits it draws on"), required=False)
 
-    def __init__(self, *args, visits=(), **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, visits: Iterable[Any] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["visits"].choices = [(str(v.pk), f"{v.visited_on} {v.unit.name}") for v in visits]
+        self.fields["visits"].choices = [  # type: ignore[attr-defined]  # a MultipleChoiceField
+            (str(v.pk), f"{v.visited_on} {v.unit.name}") for v in visits]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -12,10 +14,11 @@ from django.views.decorators.http import require_POST
 from qingdan.core.errors import ApplicationError, NotFound, error_text
 from qingdan.core.params import date_parse
 from qingdan.dockets import projects
+from qingdan.dockets.models import Item
 from qingdan.dockets.selectors import item_get_for_user
 
 
-def _item(request: HttpRequest, item_id: int):  # type: ignore[no-untyped-def]
+def _item(request: HttpRequest, item_id: int) -> Item:
     try:
         return item_get_for_user(request.user, pk=item_id)
     except NotFound as exc:
@@ -27,7 +30,7 @@ def _version(request: HttpRequest) -> int | None:
     return int(value) if value.isdigit() else None
 
 
-def _done(request: HttpRequest, item_id: int, call) -> HttpResponse:  # type: ignore[no-untyped-def]
+def _done(request: HttpRequest, item_id: int, call: Callable[[], object]) -> HttpResponse:
     try:
         call()
     except ApplicationError as exc:

@@ -265,10 +265,12 @@ def session_record(*, actor: Any, unit: Unit, kind: str, topic: str, starts_on: 
     cleaned = _clean_photos(photos, errors)
     if errors:
         raise LedgerInvalid(errors)
+    amount = _decimal(duration)
+    assert amount is not None  # session_clean refused a duration that is not a number
     with transaction.atomic():
         session = StudySession.objects.create(
             unit=unit, kind=kind, topic=_text(topic, 200), starts_on=starts_on, ends_on=ends_on or starts_on,
-            duration=_decimal(duration), duration_unit=duration_unit, materials=_text(materials, MAX_TEXT),
+            duration=amount, duration_unit=duration_unit, materials=_text(materials, MAX_TEXT),
             place=_text(place, 200), red_site=red_site, leadership=leadership,
             created_by=None if isinstance(actor, str) else actor)
         SessionAttendance.objects.bulk_create([

@@ -69,7 +69,7 @@ TOPIC_COLUMNS: dict[str, list[str]] = {
     "notes": ["调研手记数"],
     "reports": ["调研报告数"],
 }
-KIND_WORDS = {kind: word for word, kind in SESSION_KIND_ALIASES.items()}
+KIND_WORDS: dict[str, str] = {kind: word for word, kind in SESSION_KIND_ALIASES.items()}
 SEPARATORS = ("、", ",", "，", ";", "；", "\n")
 
 
@@ -226,8 +226,9 @@ def sessions_import(*, actor: Any, name: str, data: bytes) -> ImportResult:
         for column, status in (("present", Attendance.PRESENT), ("absent", Attendance.ABSENT),
                                ("made_up", Attendance.MADE_UP)):
             for username in _split(row.get(column)):
-                attendees.append(services.Attendee(person=_field(row, column, lambda v, u=username: lookup.user(u)),
-                                                   status=status))
+                attendees.append(services.Attendee(
+                    person=_field(row, column, lambda v, u=username: lookup.user(u)),  # type: ignore[misc]  # u binds
+                    status=status))
         ends = row.get("ends_on")
         return services.session_record(
             actor=actor, unit=_field(row, "unit", lookup.unit), kind=_field(row, "kind", _kind),
@@ -262,7 +263,8 @@ def liaisons_import(*, actor: Any, name: str, data: bytes) -> ImportResult:
 def topics_import(*, actor: Any, name: str, data: bytes) -> ImportResult:
     """Import research topics (调研课题): unit, title, owners (user names), start date."""
     def create(row: Row, lookup: _Lookup) -> Any:
-        owners = [_field(row, "owners", lambda v, u=username: lookup.user(u)) for username in _split(row.get("owners"))]
+        owners = [_field(row, "owners", lambda v, u=username: lookup.user(u))  # type: ignore[misc]  # u binds the name
+                  for username in _split(row.get("owners"))]
         return services.topic_create(actor=actor, unit=_field(row, "unit", lookup.unit),
                                      title=unescape_cell(row.get("title")), owners=owners,
                                      started_on=_field(row, "started_on", parse_date))
@@ -307,7 +309,7 @@ def ledger_export(*, user: Any, ledger: str, start: Any = None, end: Any = None,
         columns, title = TOPIC_COLUMNS, "调研课题"
         for t in selectors.topic_list_for_user(user).prefetch_related("owners"):
             rows.append([t.unit.code, t.title, "、".join(o.username for o in t.owners.all()), t.started_on,
-                         t.notes, t.reports])
+                         t.notes, t.reports])  # type: ignore[attr-defined]  # counts topic_list_for_user annotates
     else:
         raise ValueError(f"unknown ledger {ledger!r}")
     data = _workbook(title, columns, rows)

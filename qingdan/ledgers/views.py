@@ -282,7 +282,7 @@ def ledger_import(request: HttpRequest) -> HttpResponse:
             messages.error(request, _("Choose a ledger and a file."))
         else:
             try:
-                result = importers[ledger](actor=request.user, name=upload.name, data=upload.read())
+                result = importers[ledger](actor=request.user, name=upload.name or "", data=upload.read())
             except ImportRejected as exc:
                 errors = exc.errors
                 messages.error(request, _("The file was rejected; nothing was imported."))

@@ -45,7 +45,7 @@ class WebhookEndpointAdmin(ScopedAdmin):
     readonly_fields = ["created_by", "created_at"]
     actions = ["rotate_secret"]
 
-    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:  # type: ignore[override]  # narrower
         return ["unit", "name", "url", "kinds", "is_active", *(["created_by", "created_at"] if obj else [])]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:

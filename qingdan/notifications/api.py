@@ -49,11 +49,13 @@ def mark_all_read(request: HttpRequest) -> MarkedOut:
 
 @router.get("/preferences", response=PreferenceOut, summary="Whether you receive e-mail copies")
 def preference_get(request: HttpRequest) -> PreferenceOut:
+    assert request.user.is_authenticated  # the API's auth lets only users in
     return PreferenceOut(email_enabled=selectors.email_preference(request.user), email=request.user.email)
 
 
 @router.put("/preferences", response=PreferenceOut, summary="Turn e-mail copies on or off")
 def preference_set(request: HttpRequest, data: PreferenceIn) -> PreferenceOut:
+    assert request.user.is_authenticated  # the API's auth lets only users in
     preference = services.notification_preference_set(user=request.user, email_enabled=data.email_enabled)
     return PreferenceOut(email_enabled=preference.email_enabled, email=request.user.email)
 

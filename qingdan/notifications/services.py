@@ -208,7 +208,7 @@ def _internal_address(host: str, port: int) -> str:
     except OSError:
         return ""  # unresolvable: the POST fails and says so
     for info in infos:
-        address = ipaddress.ip_address(info[4][0].split("%")[0])
+        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
         if not address.is_global or address.is_multicast:
             return str(address)
     return ""
@@ -237,8 +237,8 @@ def _post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> tup
         reason = "redirect not followed" if 300 <= exc.code < 400 else f"HTTP {exc.code}"
         return exc.code, reason
     except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
-        reason = getattr(exc, "reason", None) or exc
-        return None, str(reason)[:500] or exc.__class__.__name__
+        cause = getattr(exc, "reason", None) or exc
+        return None, str(cause)[:500] or exc.__class__.__name__
 
 
 def _backoff() -> tuple[int, ...]:

@@ -24,8 +24,7 @@ class Open311KeyAdmin(ScopedAdmin):
     list_display = ["name", "prefix", "unit", "created_at", "created_by", "last_used_at", "revoked_at"]
     list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
     search_fields = ["name", "prefix", "unit__code", "unit__name"]
-    fields = ["name", "prefix", "unit", "created_at", "created_by", "last_used_at", "revoked_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("name", "prefix", "unit", "created_at", "created_by", "last_used_at", "revoked_at")
     actions = ["revoke"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:

@@ -33,7 +33,7 @@ MAX_REQUESTS = 1_000  # "first 1000 requests returned" (GeoReport v2, GET Servic
 MAX_SPAN = datetime.timedelta(days=90)  # the spec's query window, in calendar days (not a deadline)
 OPEN = "open"
 CLOSED = "closed"
-OPEN311_STATUSES = {OPEN: sorted(OPEN_STATUSES),
+OPEN311_STATUSES: dict[str, list[str]] = {OPEN: sorted(OPEN_STATUSES),
                     CLOSED: sorted(set(SubmissionStatus.values) - set(OPEN_STATUSES))}
 # Events that explain the current status; the citizen's own additions and ratings do not.
 STATUS_EVENT_KINDS = (EventKind.RECEIVED, EventKind.DISPATCHED, EventKind.REPLIED, EventKind.CLOSED,

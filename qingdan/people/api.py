@@ -26,6 +26,7 @@ class MeOut(Schema):
 @router.get("/me", response=MeOut, summary="Who am I, and over which units")
 def me(request: HttpRequest) -> MeOut:
     user = request.user
+    assert user.is_authenticated  # the API's auth lets only users in
     roles = roles_of(user)
     return MeOut(username=user.username, display_name=user.display_name,
                  home_unit=user.home_unit.code if user.home_unit else None,

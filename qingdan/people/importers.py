@@ -30,7 +30,7 @@ COLUMNS = {
     "email": ["邮箱", "电子邮箱", "e-mail"],
 }
 # Checked here so a long value is a row error, not a database error (PostgreSQL enforces lengths).
-_MAX_LENGTH = {column: User._meta.get_field(field).max_length
+_MAX_LENGTH = {column: User._meta.get_field(field).max_length  # type: ignore[union-attr]  # CharFields
                for column, field in (("name", "display_name"), ("phone", "phone"), ("email", "email"))}
 _USERNAME_OK = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@.+-_")
 
@@ -113,7 +113,7 @@ def people_import(*, actor: Any, source: str | Path | bytes) -> PeopleImportResu
             grants.append((username.lower(), role, scope_code, row.number))
 
     # Usernames are unique whatever their case (user_create checks iexact): match them the same way.
-    existing = {u.username.lower(): u for u in User.objects.select_related("home_unit")
+    existing: dict[str, User] = {u.username.lower(): u for u in User.objects.select_related("home_unit")
                 .annotate(username_lower=Lower("username")).filter(username_lower__in=list(people))}
     for key, person in people.items():
         user = existing.get(key)

@@ -56,7 +56,7 @@ def body_too_large(request: HttpRequest) -> bool:
 def install_limits(request: HttpRequest) -> SizeLimitHandler:
     """Put the size check in front of Django's handlers; call before request.POST is read."""
     handler = SizeLimitHandler(request)
-    request.upload_handlers.insert(0, handler)
+    request.upload_handlers.insert(0, handler)  # type: ignore[union-attr]  # a list until request.POST is read
     return handler
 
 

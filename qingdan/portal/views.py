@@ -143,7 +143,7 @@ def _submit(request: HttpRequest, handler: uploads.SizeLimitHandler | None) -> H
     unit = submission_holder(kind=data.get("kind") or "", place=place, default=selectors.portal_default_unit())
     if unit is None:
         form.add_error(None, _("The form is not available yet: no unit takes submissions."))
-    if form.errors:
+    if form.errors or unit is None:
         return _render_submit(request, form, status=400)
 
     try:

@@ -91,8 +91,7 @@ def figures_item_changed(*, item: Any, before: dict | None, after: dict) -> None
     if before is not None and before["docket_id"] not in kinds:
         from qingdan.dockets.models import Docket
 
-        kinds[before["docket_id"]] = tuple(Docket.objects.filter(pk=before["docket_id"])  # type: ignore[assignment]
-                                           .values_list("kind", "source").get())
+        kinds[before["docket_id"]] = Docket.objects.filter(pk=before["docket_id"]).values_list("kind", "source").get()
     paths = ancestor_paths(after["lead_unit_path"]) + (ancestor_paths(before["lead_unit_path"]) if before else [])
     ids = _unit_ids(paths)
     rows: dict[RowKey, int] = {}

@@ -26,7 +26,8 @@ class QuestionForm(forms.Form):
 
     def parsed_choices(self) -> tuple[list[str], list[int]]:
         """Return the choice labels and the indexes marked good with a trailing *."""
-        labels, good = [], []
+        labels: list[str] = []
+        good: list[int] = []
         for line in self.cleaned_data["choices"].splitlines():
             line = line.strip()
             if not line:

@@ -249,7 +249,8 @@ def _followup_rate(survey: Survey, answers: Sequence[Answer]) -> None:
     from qingdan.intake.services import submission_rate
 
     chosen = next((a.chosen[0] for a in answers if a.chosen), None)
-    submission = Submission.objects.filter(pk=survey.submission_id).first()
+    submission = (Submission.objects.filter(pk=survey.submission_id).first()
+                  if survey.submission_id is not None else None)
     if chosen is None or submission is None:
         return
     # Not answered yet, or already rated by the citizen on the tracking page: the survey keeps

@@ -56,6 +56,12 @@ def _short_forms(name: str, level: int) -> list[tuple[str, float]]:
     return forms
 
 
+def _pair(line: str) -> tuple[str, str]:
+    """Split a gazetteer line, ``code<TAB>name``."""
+    code, name = line.split("\t", 1)
+    return code, name
+
+
 def _common_words(rows: list[tuple[str, str]], corpus: Iterable[str], *, min_texts: int = 3) -> set[str]:
     """Short city and county names (合作 of 合作市, 资源 of 资源县) that the corpus uses as ordinary words.
 
@@ -90,7 +96,7 @@ def gazetteer_build(*, divisions: Path, output: Path = GAZETTEER, corpus: Iterab
     with gzip.open(divisions / "villages.csv.gz", "rt", encoding="utf-8", newline="") as fh:
         lines.extend(f"{r['code']}\t{r['name']}" for r in csv.DictReader(fh)
                      if r["code"][:2] in VILLAGE_PROVINCES)
-    rows = [tuple(line.split("\t", 1)) for line in lines]
+    rows = [_pair(line) for line in lines]
     lines.extend(f"!{alias}" for alias in sorted(_common_words(rows, corpus)))
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_bytes(gzip.compress(("\n".join(lines) + "\n").encode("utf-8"), compresslevel=9, mtime=0))
@@ -155,7 +161,7 @@ class Gazetteer:
     def from_file(cls, path: Path = GAZETTEER) -> Gazetteer:
         """Load the shipped gazetteer."""
         lines = gzip.decompress(path.read_bytes()).decode("utf-8").splitlines()
-        return cls((tuple(line.split("\t", 1)) for line in lines if "\t" in line),
+        return cls((_pair(line) for line in lines if "\t" in line),
                    common_words=[line[1:] for line in lines if line.startswith("!")])
 
     def mentions(self, text: str) -> list[tuple[int, str, tuple[tuple[str, float], ...]]]:

@@ -42,7 +42,7 @@ def examples_from_files(paths: Iterable[Path | bytes]) -> list[Example]:
 def dedupe(rows: Iterable[tuple[str, str, str]]) -> list[Example]:
     """Keep whole messages, then bodies and subjects not already part of a kept message."""
     rows = [(s, b, label.strip()) for s, b, label in rows if label and label.strip() and (_key(s) or _key(b))]
-    whole = {}
+    whole: dict[tuple[str, str], Example] = {}
     for s, b, label in rows:
         if _key(s) and _key(b):
             whole.setdefault((_key(s), _key(b)), Example(s, b, label))

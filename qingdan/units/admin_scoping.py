@@ -8,7 +8,7 @@ are checked and audited exactly as when made anywhere else.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
@@ -17,6 +17,9 @@ from django.http import HttpRequest
 from qingdan.core.errors import ApplicationError
 from qingdan.units.choices import MANAGE_ROLES
 from qingdan.units.scopes import Scope, scope_for_user
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def manage_scope(request: HttpRequest) -> Scope:
@@ -64,7 +67,7 @@ class ScopedAdmin(admin.ModelAdmin):
 
 
 def revoke_selected(model_admin: admin.ModelAdmin, request: HttpRequest, live: Iterable[Any],
-                    revoke: Callable[[Any], Any], done_message: str) -> None:
+                    revoke: Callable[[Any], Any], done_message: StrOrPromise) -> None:
     """An admin action's body for credentials (API tokens, Open311 keys): revoke each through its service.
 
     Each revocation stays audited and refused one by one; a refusal is shown with the credential's name

@@ -32,9 +32,8 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
     answer = None
     if check.is_bound and check.is_valid():
         start, n = check.cleaned_data["start"], check.cleaned_data["n"]
-        answer = add_working_days(start, n)
-        answer = {"date": answer, "calendar_days": (answer - start).days,
-                  "working_days": working_days_between(start, answer)}
+        due = add_working_days(start, n)
+        answer = {"date": due, "calendar_days": (due - start).days, "working_days": working_days_between(start, due)}
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     return render(request, "core/calendar.html", {
         "year": year, "days": days, "may_edit": calendar_may_edit(request.user), "form": CalendarDayForm(),

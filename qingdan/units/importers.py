@@ -77,6 +77,11 @@ def _parse_level(raw: str) -> int | str | None:
     return LEVEL_ALIASES.get(value, "bad")
 
 
+def _parent_code(unit: Unit) -> str:
+    parent = Unit.objects.get_parent(unit)  # None for a root, without a query
+    return parent.code if parent is not None else ""
+
+
 def units_import(*, actor: Any, source: str | Path | bytes) -> UnitImportResult:
     """Validate the whole file, then create and update units in one transaction.
 
@@ -142,7 +147,7 @@ def units_import(*, actor: Any, source: str | Path | bytes) -> UnitImportResult:
         if existing is not None:
             if not manage_scope.contains(existing):
                 errors.append(RowError(plan.row.number, "code", f"unit {plan.code} is outside the units you manage"))
-            elif (Unit.objects.get_parent(existing).code if existing.depth > 1 else "") != plan.parent:
+            elif _parent_code(existing) != plan.parent:
                 errors.append(RowError(plan.row.number, "parent",
                                        f"unit {plan.code} already exists under another parent; move it in the admin"))
 
@@ -190,10 +195,10 @@ def _apply(actor: Any, planned: dict[str, _Planned], known: dict[str, Unit]) -> 
             placed = {p.code for p in ready}  # by code: comparing the dataclasses is quadratic
             pending = [p for p in pending if p.code not in placed]
         units_bulk_add(created, gained, batch=2000)
-        for unit in created:
-            result.created.append(unit.code)
-            changes.append({"object_type": "units.unit", "object_id": unit.code, "unit_path": unit.path,
-                            "after": {"code": unit.code, "name": unit.name, "kind": unit.kind, "level": unit.level}})
+        for new in created:
+            result.created.append(new.code)
+            changes.append({"object_type": "units.unit", "object_id": new.code, "unit_path": new.path,
+                            "after": {"code": new.code, "name": new.name, "kind": new.kind, "level": new.level}})
         for code, plan in planned.items():
             unit = known.get(code)
             if unit is None:

@@ -15,7 +15,7 @@ from qingdan.units.choices import MANAGE_ROLES, Role, UnitKind
 from qingdan.units.scopes import is_inside, is_system, scope_for_user
 
 # Higher manages lower. Working roles are all below organizer.
-ROLE_RANK = {Role.OPERATOR: 1, Role.HANDLER: 1, Role.LEADER: 1, Role.SUPERVISOR: 1,
+ROLE_RANK: dict[str, int] = {Role.OPERATOR: 1, Role.HANDLER: 1, Role.LEADER: 1, Role.SUPERVISOR: 1,
              Role.ORGANIZER: 2, Role.ADMIN: 3}
 
 

@@ -28,7 +28,7 @@ def unit_roots_for_user(user: Any) -> list[Unit]:
     """Return the tops of the user's scope (for the global scope, the tree's roots)."""
     scope = scope_for_user(user)
     if scope.is_global:
-        return list(Unit.get_root_nodes())
+        return list(Unit.objects.get_root_nodes())
     return list(Unit.objects.filter(path__in=scope.paths).order_by("path"))
 
 

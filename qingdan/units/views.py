@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -66,7 +68,7 @@ def unit_export(request: HttpRequest, code: str) -> StreamingHttpResponse:
     rows = selectors.unit_subtree(unit).order_by("path").values_list(
         "code", "name", "kind", "level", "depth", "is_active").iterator(chunk_size=5000)
 
-    def records():  # type: ignore[no-untyped-def]
+    def records() -> Iterator[Sequence[object]]:
         yield ["code", "name", "kind", "level", "depth", "active"]
         for count, row in enumerate(rows):
             if count >= EXPORT_LIMIT:

@@ -47,3 +47,17 @@ def test_tree_benchmark_on_one_province():
                                 "django": "5.2", "date": "today", "load": "0"})
     assert f"province 46 {counts[0]['name']}" in report and f"| {units:,} |" in report
     assert TreeFigures.from_dict(figures).to_dict() == figures
+
+
+@pytest.mark.django_db
+def test_an_empty_tree_has_no_subtrees_to_measure():
+    from bench.tree import _biggest_subtrees
+
+    assert _biggest_subtrees(None) == []  # was a KeyError on None (found by mypy)
+
+
+def test_the_biggest_subtrees_go_down_the_largest_branch(tree):
+    from bench.tree import _biggest_subtrees
+
+    # Counted over regions: 西湖区 (with 留下街道 and its villages) outweighs 滨江区.
+    assert [u.code for u in _biggest_subtrees(None)] == ["33", "330106", "330106009", "330106009001"]

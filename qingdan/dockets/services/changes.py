@@ -103,7 +103,7 @@ def _proposal(request: ItemChangeRequest) -> dict[str, Any]:
         out["deadline"] = request.deadline.isoformat()
     if request.commitment:
         out["commitment"] = request.commitment
-    if request.lead_unit_id:
+    if request.lead_unit is not None:
         out["lead_unit"] = request.lead_unit.code
     return out
 
@@ -139,7 +139,7 @@ def item_change_request_decide(*, actor: Any, request: ItemChangeRequest, approv
                 current.deadline, current.deadline_working_days = locked.deadline, None
             if locked.commitment:
                 current.commitment = locked.commitment
-            if locked.lead_unit_id and locked.lead_unit_id != current.lead_unit_id:
+            if locked.lead_unit_id and locked.lead_unit_id != current.lead_unit_id and locked.lead_unit is not None:
                 current.lead_unit, current.handler = locked.lead_unit, None
             on = today()
             current.due_on = effective_due(current)

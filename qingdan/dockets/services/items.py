@@ -308,6 +308,7 @@ def item_create(*, actor: Any, docket: Docket, title: str, lead_unit: Unit | Non
         errors["lead_unit"] = refusal
     if errors:
         raise ItemInvalid(errors)
+    assert lead_unit is not None  # _check_unit refused a missing one
     with transaction.atomic():
         number = (Docket.objects.select_for_update().filter(pk=docket.pk).aggregate(  # serialise numbering
             n=Max("items__number"))["n"] or 0) + 1
@@ -460,7 +461,8 @@ def item_update(*, actor: Any, item: Item, version: int, changes: dict[str, Any]
 
 def field_labels(names: Iterable[str]) -> str:
     """The changed fields as people read them (完成时限、优先级), not as the code names them."""
-    return "、".join(str(Item._meta.get_field(name).verbose_name) for name in sorted(names))
+    return "、".join(str(Item._meta.get_field(name).verbose_name)  # type: ignore[union-attr]  # Item's own fields
+                    for name in sorted(names))
 
 
 def _may_edit_as_leader(actor: Any, item: Item) -> bool:

@@ -181,6 +181,7 @@ def items_fallback_stale_returns(*, now: datetime.datetime | None = None) -> int
     moved = 0
     stale = Item.objects.filter(status=ItemStatus.RETURNED, returned_at__isnull=False).select_related("docket")
     for item in stale.iterator():
+        assert item.returned_at is not None  # returned_at__isnull=False
         if item.returned_at + datetime.timedelta(hours=item.docket.fallback_after_hours) > now:
             continue
 
@@ -225,7 +226,7 @@ def item_progress(*, actor: Any, item: Item, progress: int | None = None, measur
 
     updated = step(actor=actor, item=item, action="item_progress", allowed=WORKING, permitted=may_work,
                    version=version, change=change)
-    if updated.parent_id:
+    if updated.parent is not None:
         rollup_progress(updated.parent)
     return updated
 
@@ -354,7 +355,7 @@ def item_close(*, actor: Any, item: Item, text: str = "", version: int | None = 
 
     closed = step(actor=actor, item=item, action="item_closed", allowed=AWAITING_SIGN_OFF,
                   permitted=_may_close, version=version, change=change)
-    if closed.parent_id:
+    if closed.parent is not None:
         rollup_progress(closed.parent)
     return closed
 
@@ -387,7 +388,7 @@ def item_reopen(*, actor: Any, item: Item, reason: str, version: int | None = No
 
     reopened = step(actor=actor, item=item, action="item_reopened", allowed={ItemStatus.CLOSED},
                     permitted=may_verify, version=version, change=change)
-    if reopened.parent_id:
+    if reopened.parent is not None:
         rollup_progress(reopened.parent)
     return reopened
 

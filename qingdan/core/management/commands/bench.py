@@ -60,7 +60,7 @@ def recreate_database(url: str) -> None:
     import psycopg
     from psycopg import sql
 
-    params = {"host": config.get("HOST") or None, "port": config.get("PORT") or None,
+    params: dict[str, Any] = {"host": config.get("HOST") or None, "port": config.get("PORT") or None,
               "user": config.get("USER") or None, "password": config.get("PASSWORD") or None}
     try:
         with psycopg.connect(dbname="postgres", autocommit=True,
@@ -92,7 +92,8 @@ PREAMBLE = (
 def merge_document(existing: str, report: str) -> str:
     """Return the page with this report's section (its ``## `` heading) replaced or appended, others kept."""
     def sections(text: str) -> list[str]:
-        parts, current = [], []
+        parts: list[str] = []
+        current: list[str] = []
         for line in text.splitlines(keepends=True):
             if line.startswith("## ") and current:
                 parts.append("".join(current))
