@@ -65,9 +65,12 @@ def _places() -> list[str]:
 
 
 def synthesise(count: int, *, seed: int = 0) -> Iterator[tuple[str, str, str, float]]:
-    """Yield (subject, body, user, time) built from a real message: its sentences reshuffled, one
-    borrowed from another message, its anonymised place swapped for a real township name. Messages
-    that start from the same real one are near-duplicates, as repeated complaints are."""
+    """Yield (subject, body, user, time) messages that repeat one another as real complaints do.
+
+    Each is built from a real message: its sentences reshuffled, one borrowed from another message,
+    its anonymised place swapped for a real township name. Messages that start from the same real
+    one are near-duplicates, as repeated complaints are.
+    """
     rng = random.Random(seed)
     real = _messages()
     split = [[s for s in _SENTENCE.split(normalise(body, limit=600)) if s] or [normalise(subject)]
@@ -293,8 +296,11 @@ def measure_arrival(*, count: int = 200) -> dict[str, Any]:
 
 
 def measure(*, progress: Callable[[str], None] | None = None, **_options: Any) -> dict[str, Any]:
-    """Run every measurement; ``QINGDAN_BENCH_TRIAGE_MESSAGES`` sets the grouping size (default 1,000,000),
-    ``QINGDAN_BENCH_TRIAGE_SAMPLE`` the brute-force sample (default 20,000)."""
+    """Run every measurement, at sizes the environment may lower for a quick run.
+
+    ``QINGDAN_BENCH_TRIAGE_MESSAGES`` sets the grouping size (default 1,000,000),
+    ``QINGDAN_BENCH_TRIAGE_SAMPLE`` the brute-force sample (default 20,000).
+    """
     say = progress or (lambda _message: None)
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     count = int(os.environ.get("QINGDAN_BENCH_TRIAGE_MESSAGES", "1000000"))

@@ -52,8 +52,10 @@ class QingdanCommand(BaseCommand):
 
 def run_or_enqueue(command: BaseCommand, options: dict[str, Any], *, name: str, task: Any,
                    describe: Callable[[Any], str], **kwargs: Any) -> None:
-    """Run a periodic job's ``task`` here, or with ``--enqueue`` hand it to the background worker;
-    with ``--every N`` keep doing so every N seconds (for a machine without cron)."""
+    """Run a periodic job's ``task`` here, or with ``--enqueue`` hand it to the background worker.
+
+    With ``--every N`` keep doing so every N seconds (for a machine without cron).
+    """
     while True:
         if options["enqueue"]:
             command.stdout.write(f"enqueued {name}: task {task.enqueue(**kwargs).id}")

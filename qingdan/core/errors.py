@@ -51,8 +51,11 @@ def error_text(exc: ApplicationError) -> str:
 
 
 def error_to_form(form: Any, exc: ApplicationError, *, aliases: dict[str, str] | None = None) -> None:
-    """Put a refusal on a Django form: each field's message on its field (``aliases`` maps a
-    service's field to the form's), on the form itself when it has no such field."""
+    """Put a refusal on a Django form, so a service's field errors show where the user typed.
+
+    Each field's message goes on its field (``aliases`` maps a service's field to the form's), on
+    the form itself when it has no such field.
+    """
     fields = getattr(exc, "fields", None) or {}
     if not fields:
         form.add_error(None, exc.message)

@@ -282,8 +282,11 @@ def is_working_day(d: dt.date) -> bool:
 
 
 def add_working_days(start: dt.date, n: int) -> dt.date:
-    """Return the n-th working day after ``start`` (``start`` never counts; ``n < 0`` goes back;
-    ``n == 0`` gives ``start`` or, on a day off, the next working day)."""
+    """Return the n-th working day after ``start``: every deadline counts this way, never in calendar days.
+
+    ``start`` never counts; ``n < 0`` goes back; ``n == 0`` gives ``start`` or, on a day off, the
+    next working day.
+    """
     return get_calendar().add_working_days(start, n)
 
 

@@ -20,6 +20,8 @@ DEMO_PASSWORD = "qingdan-demo"  # noqa: S105 - printed on purpose: demo accounts
 
 @dataclass(frozen=True)
 class DemoAccount:
+    """One demo login as the README's table lists it: who it is, where it sits, and over which unit its role runs."""
+
     username: str
     display_name: str
     home_unit: str

@@ -49,12 +49,14 @@ def _label(item: Item) -> str:
 
 
 def item_dispatched(item: Item) -> None:
+    """Tell the item's workers (or the lead unit's) that it is theirs now, and by when they must answer."""
     deadline = item.deadline.isoformat() if item.deadline else _("none")
     _send(_workers(item), "item.dispatched", _("New item for your unit: %(item)s") % {"item": _label(item)},
           _("Deadline: %(date)s. Please accept it or return it with a reason.") % {"date": deadline}, item)
 
 
 def item_returned(item: Item, reason: str) -> None:
+    """Tell the list's owners a unit returned the item (退单) with its reason, so they can dispatch it again."""
     owner = item.docket.owner_unit
     from qingdan.dockets.permissions import LIST_ROLES
 
@@ -63,6 +65,7 @@ def item_returned(item: Item, reason: str) -> None:
 
 
 def closure_requested(item: Item) -> None:
+    """Tell whoever signs the item off (谁交办谁验收) that a closure waits for them, with the reply to verify."""
     _send(_issuers(item), "item.closure_requested",
           _("Closure requested: %(item)s") % {"item": _label(item)}, item.reply, item)
 
@@ -79,18 +82,22 @@ def leader_review_requested(item: Item) -> None:
 
 
 def item_closed(item: Item) -> None:
+    """Tell the item's workers it is closed out (销号): nothing more is asked of them."""
     _send(_workers(item), "item.closed", _("Item closed: %(item)s") % {"item": _label(item)}, "", item)
 
 
 def item_sent_back(item: Item, reason: str) -> None:
+    """Tell the item's workers their closure request was refused, and why: the work goes on."""
     _send(_workers(item), "item.sent_back", _("Closure refused: %(item)s") % {"item": _label(item)}, reason, item)
 
 
 def item_reopened(item: Item, reason: str) -> None:
+    """Tell the item's workers it is open again (an unhappy rating or the verifier), and why."""
     _send(_workers(item), "item.reopened", _("Item reopened: %(item)s") % {"item": _label(item)}, reason, item)
 
 
 def item_urged(item: Item, text: str) -> None:
+    """Pass an urging (催办) on to the item's workers in the urger's own words."""
     _send(_workers(item), "item.urged", _("Reminder (催办): %(item)s") % {"item": _label(item)}, text, item)
 
 
@@ -145,11 +152,13 @@ def _issuers(item: Item) -> list[Any]:
 
 
 def change_requested(item: Item, request: Any) -> None:
+    """Tell the issuer side the lead unit asks for an extension or a change, with its reason."""
     _send(_issuers(item), "item.change_requested",
           _("Extension or change requested: %(item)s") % {"item": _label(item)}, request.reason, item)
 
 
 def change_decided(item: Item, request: Any) -> None:
+    """Tell the item's workers and the asker how the issuer decided the request, with the decision's note."""
     approved = request.status == "approved"
     title = (_("Request approved: %(item)s") if approved else _("Request refused: %(item)s")) % {"item": _label(item)}
     _send([*_workers(item), request.requested_by], "item.change_decided", title, request.note, item)

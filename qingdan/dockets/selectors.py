@@ -58,6 +58,7 @@ def docket_queryset_for_user(user: Any) -> QuerySet[Docket]:
 
 
 def docket_get_for_user(user: Any, *, pk: int) -> Docket:
+    """The list if the user's scope holds it; a missing or out-of-scope id is one NotFound, so ids leak nothing."""
     if not 0 < pk <= MAX_ID:
         raise NotFound("No such list in your scope.")
     docket = docket_queryset_for_user(user).select_related("owner_unit", "campaign").filter(pk=pk).first()
@@ -179,6 +180,7 @@ def unit_queue(user: Any) -> QuerySet[Item]:
 
 
 def item_timeline(item: Item) -> QuerySet[ItemEvent]:
+    """An item's steps with who took them, where, and their evidence, fetched together for the timeline."""
     return item.events.select_related("actor", "unit").prefetch_related("evidence")
 
 
@@ -275,6 +277,7 @@ def public_items(docket: Docket | None = None) -> QuerySet[Item]:
 
 
 def public_docket_get(*, pk: int) -> Docket:
+    """A published list for the public pages; a draft and a missing list are one NotFound, so drafts stay hidden."""
     if not 0 < pk <= MAX_ID:
         raise NotFound("No such published list.")
     docket = public_dockets().filter(pk=pk).first()
@@ -284,6 +287,7 @@ def public_docket_get(*, pk: int) -> Docket:
 
 
 def public_item_get(*, pk: int) -> Item:
+    """A published item of a published list; anything else is NotFound, so no unpublished item shows by its id."""
     if not 0 < pk <= MAX_ID:
         raise NotFound("No such published item.")
     item = public_items().filter(pk=pk).first()

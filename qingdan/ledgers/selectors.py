@@ -155,6 +155,8 @@ class TeamDays:
 
 @dataclass
 class StudyFigures:
+    """The study figures campaigns report (sessions, person-times, days per leadership team) for a unit and period."""
+
     sessions: int = 0
     by_kind: dict[str, int] = field(default_factory=dict)
     person_times: int = 0
@@ -247,6 +249,8 @@ def _team_figures(figures: StudyFigures, *, unit: Unit, sessions: QuerySet[Study
 
 @dataclass
 class VisitFigures:
+    """The field-visit figures campaigns report: visits, households, villages reached, problems found and where sent."""
+
     visits: int = 0
     visitors: int = 0
     households: int = 0
@@ -289,6 +293,8 @@ def visit_figures(*, unit: Unit, start: datetime.date | None = None, end: dateti
 
 @dataclass
 class ResearchFigures:
+    """Research (调研) counted for the ledgers: topics, notes, reports, and the items they led to."""
+
     topics: int = 0
     notes: int = 0
     reports: int = 0
@@ -310,6 +316,8 @@ def research_figures(*, unit: Unit, start: datetime.date | None = None,
 
 @dataclass
 class VillageRow:
+    """One village of the coverage table: its liaison leaders, and whether and when anyone visited it."""
+
     unit: Unit
     leaders: list[Any]
     visits: int
@@ -323,6 +331,8 @@ class VillageRow:
 
 @dataclass
 class LeaderRow:
+    """One liaison leader of the coverage table: villages assigned, how many visited, which are still waiting."""
+
     leader: Any
     units: list[Unit]
     assigned: int
@@ -336,6 +346,8 @@ class LeaderRow:
 
 @dataclass
 class Coverage:
+    """Village coverage over a period (the campaigns' every-village-visited figure), by village and by leader."""
+
     start: datetime.date
     end: datetime.date
     villages: list[VillageRow]
@@ -415,6 +427,8 @@ def _prefixes(path: str) -> list[str]:
 
 @dataclass
 class Dashboard:
+    """Everything a unit's ledger page shows, gathered by one selector so the view stays a thin shell."""
+
     unit: Unit
     start: datetime.date | None
     end: datetime.date | None

@@ -12,6 +12,7 @@ from qingdan.units.signals import rights_changed
 @receiver(rights_changed, dispatch_uid="notifications.rights_changed")
 def on_rights_changed(sender: Any, *, recipients: list[Any], kind: str, title: str, body: str, unit: Any,
                       actor_name: str, **kwargs: Any) -> None:
+    """Turn units' rights_changed into notices: units sits below notifications and may not call notify()."""
     from qingdan.notifications.services import notify
 
     notify(recipients=recipients, kind=kind, title=title, body=body, object_type="units.unit",

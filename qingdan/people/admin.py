@@ -1,3 +1,5 @@
+"""The admin of accounts, role grants and tokens under the scope rule: organizers manage people inside their scope."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -92,5 +92,6 @@ def render(report: WeeklyReport, fmt: str) -> bytes:
 
 
 def filename(report: WeeklyReport, fmt: str) -> str:
+    """A report's download name (unit code, list, ISO week), so saved reports sort by week and never collide."""
     suffix = f"-d{report.docket.pk}" if report.docket is not None else ""
     return f"weekly-{report.unit.code}{suffix}-{report.week.key}.{fmt}"

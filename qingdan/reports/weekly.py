@@ -34,6 +34,8 @@ HOT_LIMIT = 10
 
 @dataclass
 class FigureLine:
+    """One line of the report's figures: this week beside last week, and the change between them."""
+
     name: str
     label: str
     this_week: int
@@ -69,6 +71,7 @@ class WeeklyReport:
 
 
 def figure_labels() -> dict[str, str]:
+    """The figures' names as readers see them, translated on each call so the active language applies."""
     return {"new": _("New items"), "dispatched": _("Dispatched"), "closed": _("Closed"),
             "stage_results": _("Stage results"), "closed_on_time": _("Closed on time"),
             "responded": _("Answered in time"), "returns": _("Returns"), "rated": _("Ratings")}

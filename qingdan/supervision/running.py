@@ -412,7 +412,10 @@ def figures_rebuild_sql() -> int:
 
 
 def _own_sql_params(*, own_anywhere: bool) -> dict[str, Any]:
-    """The parameters of ``_OWN_SQL``; ``own_anywhere`` keeps ``own:`` rows for every lead unit
-    (the rebuild) rather than only for the units asked about (a count on request)."""
+    """The parameters of ``_OWN_SQL``, so the rebuild and a count on request share one query.
+
+    ``own_anywhere`` keeps ``own:`` rows for every lead unit (the rebuild) rather than only for the
+    units asked about (a count on request).
+    """
     return {"tz": settings.TIME_ZONE, "open": sorted(OPEN_STATUSES), "graded": sorted(GRADED_STATUSES),
             "stock": STOCK_DAY, "limit": response_limit(), "own_anywhere": own_anywhere}

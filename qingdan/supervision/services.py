@@ -39,6 +39,8 @@ RANKING_ROLES = frozenset({Role.ORGANIZER, Role.ADMIN, Role.SUPERVISOR})
 
 
 class SchemeInvalid(ApplicationError):
+    """An index scheme that cannot rank anyone: an unknown component, a weight that is not a number."""
+
     code = "scheme_invalid"
 
 

@@ -273,7 +273,7 @@ def heat_weights() -> HeatWeights:
 
 def heat(*, size: int, submitters: int, likes: int, age_days: float = 0.0,
          weights: HeatWeights | None = None) -> float:
-    """heat = (w_s·submitters + w_r·ln(1 + size − submitters) + w_l·ln(1 + likes)) · 0.5^(age / half-life).
+    """Heat = (w_s·submitters + w_r·ln(1 + size − submitters) + w_l·ln(1 + likes)) · 0.5^(age / half-life).
 
     Distinct people count linearly; more messages from the same people only logarithmically,
     so one person writing twenty times weighs less than five people writing once each.

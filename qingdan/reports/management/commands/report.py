@@ -1,5 +1,7 @@
 """``qingdan report``: the weekly report on demand, sending it, and checking the running figures.
 
+Usage:
+
     qingdan report weekly --unit 3301 --week 2026-W47 --format pdf --output week47.pdf
     qingdan report send [--enqueue] [--every 3600]   # e-mail last week's report to subscribers (cron: Mondays)
     qingdan report verify [--unit CODE] [--repair]
