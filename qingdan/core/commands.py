@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from qingdan.core.errors import ApplicationError, ImportRejected
@@ -24,7 +25,6 @@ class QingdanCommand(BaseCommand):
         username = options.get("as_user")
         if not username:
             return "system"
-        from django.contrib.auth import get_user_model
 
         user = get_user_model().objects.filter(username=username, is_active=True).first()
         if user is None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import ngettext
+
 
 class ApplicationError(Exception):
     """A refusal the user can act on: carries a stable code and a readable message."""
@@ -102,7 +104,6 @@ class RowErrors(list):
         """Refuse the file (``ImportRejected``, rows in order) when any problem was noted."""
         if not self:
             return
-        from django.utils.translation import ngettext
 
         ordered = sorted(self, key=lambda e: (e.row, e.column))
         raise ImportRejected(errors=ordered, summary=summary or ngettext(

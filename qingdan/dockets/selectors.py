@@ -16,9 +16,11 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from qingdan.core.errors import NotFound
-from qingdan.dockets.choices import OPEN_STATUSES, WITH_UNIT, ItemStatus
+from qingdan.dockets.choices import OPEN_STATUSES, WITH_UNIT, ChangeKind, ChangeStatus, ItemStatus
 from qingdan.dockets.models import Docket, Item, ItemChangeRequest, ItemEvent
-from qingdan.units.scopes import scope_for_user
+from qingdan.dockets.permissions import REVIEW_ROLES, VERIFY_ROLES, WORK_ROLES
+from qingdan.units.scopes import scope_for_user, subtree_bounds
+from qingdan.units.selectors import unit_get_for_user
 
 
 def item_queryset_for_user(user: Any) -> QuerySet[Item]:
@@ -89,8 +91,6 @@ def item_filters_for(user: Any, *, unit: str = "", **values: Any) -> ItemFilters
     Keys that are not filters (the page's view, paging) are ignored. A unit outside the scope
     is NotFound, as everywhere else.
     """
-    from qingdan.units.selectors import unit_get_for_user
-
     fields = {name: value for name, value in values.items()
               if name in ItemFilters.__dataclass_fields__ and value not in (None, "")}
     if unit:
@@ -103,7 +103,7 @@ def search_terms(text: str) -> list[str]:
     text = (text or "").strip()[:100]
     if not text:
         return []
-    import jieba
+    import jieba  # noqa: PLC0415 (jieba loads only when a search term is segmented)
 
     words = [w.strip() for w in jieba.cut_for_search(text) if w.strip()]
     long_words = [w for w in words if len(w) > 1]
@@ -113,8 +113,6 @@ def search_terms(text: str) -> list[str]:
 
 def items_filter(queryset: QuerySet[Item], filters: ItemFilters) -> QuerySet[Item]:
     """Apply the queue filters; the text search needs every word in the title, text or commitment."""
-    from qingdan.units.scopes import subtree_bounds
-
     if filters.status == "open":
         queryset = queryset.filter(status__in=OPEN_STATUSES)
     elif filters.status in ItemStatus.values:
@@ -154,8 +152,6 @@ def issuer_q(scope: Any, prefix: str = "") -> Q:
 
 def my_queue(user: Any) -> QuerySet[Item]:
     """Items waiting for this person: handled or led by them, asking for their review or their sign-off."""
-    from qingdan.dockets.permissions import REVIEW_ROLES, VERIFY_ROLES
-
     verify_scope = scope_for_user(user, roles=VERIFY_ROLES)
     review_scope = scope_for_user(user, roles=REVIEW_ROLES)
     mine = Q(handler=user) | Q(leader=user)
@@ -171,8 +167,6 @@ def unit_queue(user: Any) -> QuerySet[Item]:
 
     Items still being listed, or returned by the unit, are the list office's, not the unit's.
     """
-    from qingdan.dockets.permissions import WORK_ROLES
-
     scope = scope_for_user(user, roles=WORK_ROLES)
     if scope.is_empty:
         return Item.objects.none()
@@ -344,9 +338,6 @@ def change_requests_to_decide(user: Any) -> QuerySet[ItemChangeRequest]:
     The same rule as ``permissions.may_decide_change``, written as a filter: the verifier unit is
     the one the owner named, else the owner unit.
     """
-    from qingdan.dockets.choices import ChangeStatus
-    from qingdan.dockets.permissions import VERIFY_ROLES
-
     verify_scope = scope_for_user(user, roles=VERIFY_ROLES)
     if verify_scope.is_empty:
         return ItemChangeRequest.objects.none()
@@ -363,9 +354,6 @@ def approved_extensions_count(*, unit: Any, start: datetime.date, end: datetime.
     Shown beside the on-time rate, which still counts the original deadline: an extension is
     visible, never a way to turn a late item into an on-time one.
     """
-    from qingdan.dockets.choices import ChangeKind, ChangeStatus
-    from qingdan.units.scopes import subtree_bounds
-
     low, high = subtree_bounds(unit.path)
     return ItemChangeRequest.objects.filter(
         kind=ChangeKind.EXTENSION, status=ChangeStatus.APPROVED, item__lead_unit__path__gte=low,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_FILES = 5
 MAX_BYTES = 10 * 1024 * 1024
@@ -84,8 +84,6 @@ def _strip_image(data: bytes, kind: str) -> bytes:
         image.load()
         out = io.BytesIO()
         if kind == "JPEG":
-            from PIL import ImageOps
-
             image = ImageOps.exif_transpose(image)  # keep the photo upright once its EXIF is gone
             image.convert("RGB").save(out, "JPEG", quality=90)
         elif kind == "GIF":

@@ -29,6 +29,7 @@ from qingdan.ledgers.models import (
     Visit,
     VisitProblem,
 )
+from qingdan.people.models import User
 from qingdan.units.choices import UnitKind, UnitLevel
 from qingdan.units.models import Unit
 from qingdan.units.scopes import scope_for_user, subtree_bounds
@@ -207,7 +208,6 @@ def study_figures(*, unit: Unit, start: datetime.date | None = None, end: dateti
     figures.made_up = counts.get("made_up", 0)
     figures.absent = counts.get("absent", 0)
     _team_figures(figures, unit=unit, sessions=sessions, teams=teams, required=required)
-    from qingdan.people.models import User
 
     members = User.objects.filter(_within(unit, "home_unit"), is_active=True)
     figures.members = members.count()

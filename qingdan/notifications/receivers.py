@@ -6,6 +6,7 @@ from typing import Any
 
 from django.dispatch import receiver
 
+from qingdan.notifications.services import notify
 from qingdan.units.signals import rights_changed
 
 
@@ -13,7 +14,5 @@ from qingdan.units.signals import rights_changed
 def on_rights_changed(sender: Any, *, recipients: list[Any], kind: str, title: str, body: str, unit: Any,
                       actor_name: str, **kwargs: Any) -> None:
     """Turn units' rights_changed into notices: units sits below notifications and may not call notify()."""
-    from qingdan.notifications.services import notify
-
     notify(recipients=recipients, kind=kind, title=title, body=body, object_type="units.unit",
            object_id=str(unit.pk), unit_path=unit.path, payload={"unit": unit.code, "actor": actor_name})

@@ -17,6 +17,7 @@ from qingdan.people import audit_admin  # noqa: F401  (registers the audit trail
 from qingdan.people.models import ApiToken, RoleAssignment, User
 from qingdan.people.services import role_grant, token_revoke
 from qingdan.units.admin_scoping import ScopedAdmin, manage_scope, revoke_selected
+from qingdan.units.choices import UnitKind
 from qingdan.units.permissions import may_grant_role, may_manage_user
 
 
@@ -85,8 +86,6 @@ class RoleAssignmentAdmin(ScopedAdmin):
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if db_field.name == "unit" and field is not None and not request.user.is_superuser:
-            from qingdan.units.choices import UnitKind
-
             field.queryset = field.queryset.exclude(kind=UnitKind.DISCIPLINE)
         return field
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
 from qingdan.audit.models import AuditEntry
@@ -27,7 +27,6 @@ class AuditEntryAdmin(ScopedAdmin):
         entries = admin.ModelAdmin.get_queryset(self, request)  # filtered below by unit_path, not a unit key
         if scope.is_global:
             return entries
-        from django.db.models import Q
 
         condition = Q(pk__in=[])
         for path in scope.paths:

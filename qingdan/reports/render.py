@@ -38,7 +38,7 @@ def style_source() -> str:
 
 def render_pdf(report: WeeklyReport) -> bytes:
     """The HTML page printed by WeasyPrint; fonts-noto-cjk supplies the Chinese glyphs."""
-    from weasyprint import HTML
+    from weasyprint import HTML  # noqa: PLC0415 (WeasyPrint and pango load only when a PDF is made)
 
     return HTML(string=render_html(report)).write_pdf()
 

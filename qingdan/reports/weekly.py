@@ -11,11 +11,14 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.apps import apps
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from qingdan.dockets.choices import GRADED_STATUSES, OPEN_STATUSES
+from qingdan.dockets.models import Item
 from qingdan.dockets.selectors import TOP_LEVEL
 from qingdan.supervision.figures import response_limit
 from qingdan.supervision.periods import Period, period_containing
@@ -78,8 +81,6 @@ def figure_labels() -> dict[str, str]:
 
 
 def _items_in(unit: Unit, docket: Any = None):
-    from qingdan.dockets.models import Item
-
     items = Scope.of_paths([unit.path]).filter(Item.objects.all(), "lead_unit")
     return items.filter(docket=docket) if docket is not None else items
 
@@ -105,8 +106,6 @@ def _docket_counts(unit: Unit, docket: Any, week: Period) -> dict[str, int]:
 
 def weekly_build(*, unit: Unit, week: Period, docket: Any = None) -> WeeklyReport:
     """Gather one weekly report for ``unit`` (its whole subtree) or for one docket within it."""
-    from qingdan.dockets.choices import GRADED_STATUSES, OPEN_STATUSES
-
     if week.kind != "week":
         week = period_containing("week", week.start)
     report = WeeklyReport(unit=unit, week=week, docket=docket)
@@ -145,8 +144,6 @@ def _percent(rates: Rates, name: str) -> str:
 
 
 def _by_docket(unit: Unit, week: Period) -> list[dict]:
-    from qingdan.dockets.choices import GRADED_STATUSES, OPEN_STATUSES
-
     start = datetime.datetime.combine(week.start, datetime.time.min, tzinfo=timezone.get_current_timezone())
     end = start + datetime.timedelta(days=7)
     rows = (_items_in(unit).filter(TOP_LEVEL).values("docket_id", "docket__name").annotate(
@@ -161,8 +158,6 @@ def _by_docket(unit: Unit, week: Period) -> list[dict]:
 
 def _hot_issues(unit: Unit, week: Period) -> list[dict] | None:
     """Top hot issues placed in the unit's subtree and active this week (triage's HotIssue), if installed."""
-    from django.apps import apps
-
     if not apps.is_installed("qingdan.triage"):
         return None
     try:

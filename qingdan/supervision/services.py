@@ -17,7 +17,9 @@ from django.utils.translation import gettext as _
 
 from qingdan.audit.services import audit_record
 from qingdan.core.errors import ApplicationError, PermissionDenied
-from qingdan.supervision.models import GradeChange, IndexScheme, Ranking, RankingRow, UnitGradeState
+from qingdan.notifications.services import notify
+from qingdan.people.models import RoleAssignment
+from qingdan.supervision.models import GradeChange, IndexScheme, Ranking, RankingRow, UnitGrade, UnitGradeState
 from qingdan.supervision.periods import Period
 from qingdan.supervision.rates import (
     DEFAULT_GREEN_AT,
@@ -32,7 +34,7 @@ from qingdan.supervision.rates import (
 from qingdan.supervision.selectors import ranking_previous, scheme_current, units_rates
 from qingdan.units.choices import Role
 from qingdan.units.models import Unit
-from qingdan.units.scopes import is_system, scope_for_user
+from qingdan.units.scopes import is_system, scope_for_user, subtree_bounds
 
 SCHEME_ROLES = frozenset({Role.ORGANIZER, Role.ADMIN})
 RANKING_ROLES = frozenset({Role.ORGANIZER, Role.ADMIN, Role.SUPERVISOR})
@@ -127,7 +129,6 @@ def board_units(parent: Unit, level: int | None = None) -> list[Unit]:
     """The region units of ``level`` under ``parent`` (default: its children's level)."""
     if level is None:
         level = parent.level + 1
-    from qingdan.units.scopes import subtree_bounds
 
     low, high = subtree_bounds(parent.path)
     return list(Unit.objects.filter(path__gt=low, path__lte=high, level=level, kind="region", is_active=True)
@@ -199,9 +200,6 @@ def _notify_grade_changes(changes: list[GradeChange], period: Period) -> None:
     """Tell the leaders and supervisors of a unit whose grade changed (not a unit's first grade)."""
     if not changes:
         return
-    from qingdan.notifications.services import notify
-    from qingdan.people.models import RoleAssignment
-    from qingdan.supervision.models import UnitGrade
 
     for change in changes:
         people = [a.user for a in RoleAssignment.objects.filter(

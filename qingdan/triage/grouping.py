@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from django.conf import settings
 
 from qingdan.triage.text import normalise
 
@@ -264,8 +265,6 @@ class HeatWeights:
 def heat_weights() -> HeatWeights:
     """The configured weights, or the defaults outside Django."""
     try:
-        from django.conf import settings
-
         return HeatWeights(**getattr(settings, "QINGDAN_TRIAGE_HEAT", {}))
     except Exception:  # used by the benchmark without settings too
         return HeatWeights()
