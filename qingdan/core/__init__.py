@@ -1,1 +1,1 @@
-"""What every app shares and nothing above it: errors, tabular files, workdays, middleware, bulk writes."""
+"""Shared by every app, above none: errors, stored files, tabular files, crypto, workdays, middleware, bulk writes."""

@@ -24,7 +24,7 @@ from qingdan.dockets.importers import parse_date, parse_flag
 from qingdan.ledgers import selectors, services
 from qingdan.ledgers.choices import DURATION_UNIT_ALIASES, SESSION_KIND_ALIASES, Attendance, DurationUnit, SessionKind
 from qingdan.ledgers.errors import LedgerInvalid
-from qingdan.people.models import User
+from qingdan.ledgers.selectors import staff_named
 from qingdan.units.models import Unit
 from qingdan.units.scopes import scope_for_user
 
@@ -125,10 +125,8 @@ class _Lookup:
     def user(self, username: str) -> Any:
         username = unescape_cell(username).strip()
         if username not in self.users:
-            user = User.objects.filter(username=username, is_active=True).select_related("home_unit").first()
-            if user is None or (self.scope is not None and not self.scope.is_global and not (
-                    user.home_unit and self.scope.contains(user.home_unit))
-                    and user.pk != getattr(self.actor, "pk", None)):
+            user = staff_named(self.actor, [username]).get(username)
+            if user is None:
                 raise ValueError(_("unknown person %(name)r") % {"name": username[:40]})
             self.users[username] = user
         return self.users[username]

@@ -46,7 +46,7 @@ from qingdan.notifications.selectors import email_wanted, notification_get_for_u
 from qingdan.notifications.tasks import notification_email_task, webhook_deliver_task
 from qingdan.units.choices import MANAGE_ROLES
 from qingdan.units.models import Unit
-from qingdan.units.scopes import is_system, scope_for_user
+from qingdan.units.scopes import may
 
 logger = logging.getLogger(__name__)
 
@@ -334,9 +334,7 @@ def notification_preference_set(*, user: Any, email_enabled: bool) -> Notificati
 # --- webhook endpoints (organizers) -------------------------------------------------------------
 
 def _ensure_manages(actor: Any, unit: Any) -> None:
-    if is_system(actor):
-        return
-    if not scope_for_user(actor, roles=MANAGE_ROLES).contains(unit):
+    if not may(actor, unit, MANAGE_ROLES):
         raise PermissionDenied(_("You may manage webhooks only for units you manage."))
 
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from qingdan.audit.models import AuditEntry
 from qingdan.units.admin_scoping import ScopedAdmin, manage_scope
-from qingdan.units.scopes import subtree_bounds
 
 
 @admin.register(AuditEntry)
@@ -23,16 +22,8 @@ class AuditEntryAdmin(ScopedAdmin):
     show_full_result_count = False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        scope = manage_scope(request)
-        entries = admin.ModelAdmin.get_queryset(self, request)  # filtered below by unit_path, not a unit key
-        if scope.is_global:
-            return entries
-
-        condition = Q(pk__in=[])
-        for path in scope.paths:
-            low, high = subtree_bounds(path)
-            condition |= Q(unit_path__gte=low, unit_path__lte=high)
-        return entries.filter(condition)
+        entries = admin.ModelAdmin.get_queryset(self, request)  # filtered by unit_path, not a unit key
+        return manage_scope(request).filter(entries, path_field="unit_path")
 
     def in_scope(self, request: HttpRequest, obj: Any) -> bool:
         return manage_scope(request).contains_path(obj.unit_path) if obj.unit_path else manage_scope(request).is_global
