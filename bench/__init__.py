@@ -31,7 +31,7 @@ class Benchmark:
 
 
 def _benchmarks() -> dict[str, Benchmark]:
-    from bench import intake, loop, reports, tree, triage
+    from bench import intake, loop, reports, tree, triage  # noqa: PLC0415 (each benchmark loads only when it is asked for)
 
     return {
         "tree": Benchmark(title=tree.TITLE, measure=tree.measure, render=tree.render),

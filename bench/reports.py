@@ -21,10 +21,12 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
 from bench.common import database_info, load_average, raw_connection
+from qingdan.dockets.services import docket_create
 from qingdan.supervision.figures import figures_depth
 from qingdan.supervision.periods import period_containing
 from qingdan.supervision.running import figures_rebuild_sql
@@ -32,6 +34,7 @@ from qingdan.supervision.selectors import unit_rates, units_rates
 from qingdan.units.choices import UnitLevel
 from qingdan.units.divisions import default_source, divisions_import, read_divisions
 from qingdan.units.models import Unit
+from qingdan.units.scopes import subtree_bounds
 from qingdan.units.selectors import unit_children
 
 TITLE = "Reports: dashboard figures from the running figures vs a GROUP BY over the items"
@@ -54,8 +57,6 @@ def build_tree(province: str = PROVINCE) -> dict[str, list[Unit]]:
 
 def generate_items(villages: list[Unit], *, count: int, today: datetime.date) -> float:
     """COPY ``count`` items into dockets_item; return the seconds it took."""
-    from qingdan.dockets.services import docket_create
-
     docket = docket_create(actor="bench", name="全省民生问题清单（基准）", owner_unit=Unit.objects.get(code=PROVINCE),
                            source="public")
     columns = ["docket_id", "number", "title", "description", "lead_unit_id", "commitment", "deadline", "due_on",
@@ -135,10 +136,6 @@ def _time(call: Callable[[], Any], repeat: int) -> dict[str, float]:
 def measure(*, report_items: int = 200_000, repeat: int = 21, progress: Callable[[str], None] | None = None,
             **_options: Any) -> dict[str, Any]:
     """Build the data, then time the dashboard reads and the GROUP BY for the root, a county and a township."""
-    from django.conf import settings
-
-    from qingdan.units.scopes import subtree_bounds
-
     say = progress or (lambda _message: None)
     if connection.vendor != "postgresql":
         say("  reports: PostgreSQL only (COPY, and the province-scale database); skipped")

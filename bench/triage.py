@@ -33,8 +33,14 @@ from typing import Any
 import numpy as np
 
 from bench.common import database_info, load_average
+from qingdan.intake.services import submission_create
 from qingdan.triage import grouping
+from qingdan.triage.classifier import get_classifier
+from qingdan.triage.gazetteer import get_gazetteer
+from qingdan.triage.services import triage_submission
 from qingdan.triage.text import normalise
+from qingdan.units.choices import UnitKind, UnitLevel
+from qingdan.units.models import Unit
 
 TITLE = "Triage: classify, locate, group"
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
@@ -65,9 +71,12 @@ def _places() -> list[str]:
 
 
 def synthesise(count: int, *, seed: int = 0) -> Iterator[tuple[str, str, str, float]]:
-    """Yield (subject, body, user, time) built from a real message: its sentences reshuffled, one
-    borrowed from another message, its anonymised place swapped for a real township name. Messages
-    that start from the same real one are near-duplicates, as repeated complaints are."""
+    """Yield (subject, body, user, time) messages that repeat one another as real complaints do.
+
+    Each is built from a real message: its sentences reshuffled, one borrowed from another message,
+    its anonymised place swapped for a real township name. Messages that start from the same real
+    one are near-duplicates, as repeated complaints are.
+    """
     rng = random.Random(seed)
     real = _messages()
     split = [[s for s in _SENTENCE.split(normalise(body, limit=600)) if s] or [normalise(subject)]
@@ -89,9 +98,7 @@ def _peak_gb() -> float:
 
 def measure_classify(*, count: int = 20_000) -> dict[str, Any]:
     """Messages a second through the shipped model on one core, against only normalising them."""
-    from threadpoolctl import threadpool_limits
-
-    from qingdan.triage.classifier import get_classifier
+    from threadpoolctl import threadpool_limits  # noqa: PLC0415 (threadpoolctl loads only for the classifier's measurement)
 
     real = _messages()
     pairs = [real[i % len(real)] for i in range(count)]
@@ -149,8 +156,6 @@ def _locate_cases(count: int, seed: int = 1) -> list[tuple[str, str]]:
 
 def measure_locate(*, count: int = 3000) -> dict[str, Any]:
     """County-level accuracy and speed of our gazetteer and of cpca on the same texts."""
-    from qingdan.triage.gazetteer import get_gazetteer
-
     cases = _locate_cases(count)
     gazetteer = get_gazetteer()
     started = time.process_time()
@@ -160,7 +165,7 @@ def measure_locate(*, count: int = 3000) -> dict[str, Any]:
         "accuracy": sum(o == c for o, (_, c) in zip(ours, cases, strict=True)) / count,
         "per_second": count / seconds}}
     try:
-        import cpca
+        import cpca  # noqa: PLC0415 (optional: only a dev install has it, and the comparison is skipped without it)
     except ImportError:
         result["cpca"] = None
         return result
@@ -271,11 +276,6 @@ def measure_group(*, count: int, say: Callable[[str], None]) -> dict[str, Any]:
 
 def measure_arrival(*, count: int = 200) -> dict[str, Any]:
     """``triage_submission`` on this database: classify, locate, group and store, per new submission."""
-    from qingdan.intake.services import submission_create
-    from qingdan.triage.services import triage_submission
-    from qingdan.units.choices import UnitKind, UnitLevel
-    from qingdan.units.models import Unit
-
     unit = Unit.objects.filter(code="33").first() or Unit.objects.add_root(
         {"code": "33", "name": "浙江省", "kind": UnitKind.REGION, "level": UnitLevel.PROVINCE})
     ids = []
@@ -293,8 +293,11 @@ def measure_arrival(*, count: int = 200) -> dict[str, Any]:
 
 
 def measure(*, progress: Callable[[str], None] | None = None, **_options: Any) -> dict[str, Any]:
-    """Run every measurement; ``QINGDAN_BENCH_TRIAGE_MESSAGES`` sets the grouping size (default 1,000,000),
-    ``QINGDAN_BENCH_TRIAGE_SAMPLE`` the brute-force sample (default 20,000)."""
+    """Run every measurement, at sizes the environment may lower for a quick run.
+
+    ``QINGDAN_BENCH_TRIAGE_MESSAGES`` sets the grouping size (default 1,000,000),
+    ``QINGDAN_BENCH_TRIAGE_SAMPLE`` the brute-force sample (default 20,000).
+    """
     say = progress or (lambda _message: None)
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     count = int(os.environ.get("QINGDAN_BENCH_TRIAGE_MESSAGES", "1000000"))

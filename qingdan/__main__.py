@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 import sys
 
+from django.core.management import execute_from_command_line
+
 
 def main() -> None:
     """Run a qingdan subcommand (``qingdan --help`` lists them)."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    from django.core.management import execute_from_command_line
 
     argv = list(sys.argv)
     argv[0] = "qingdan"

@@ -32,7 +32,8 @@ def _submission(tree, index: int):
 
 def _item_steps(tree, make_item, hz_operator, hz_supervisor, xh_handler):
     """An accepted item; each row is a step by the handler (with evidence) or an urging by the supervisor,
-    a sub-item led by another unit, and a linked submission."""
+    a sub-item led by another unit, and a linked submission.
+    """
     item = item_accept(actor=xh_handler, item=item_dispatch(actor=hz_operator, item=make_item()))
 
     def grow(start, stop):

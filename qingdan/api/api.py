@@ -9,6 +9,15 @@ from ninja.throttling import AuthRateThrottle
 
 from qingdan.api.auth import api_auth
 from qingdan.core.errors import ApplicationError, ImportRejected
+from qingdan.dockets.api import public_router as public_dockets_router
+from qingdan.dockets.api import router as dockets_router
+from qingdan.intake.api import router as intake_router
+from qingdan.ledgers.api import router as ledgers_router
+from qingdan.notifications.api import router as notifications_router
+from qingdan.people.api import router as people_router
+from qingdan.supervision.api import router as supervision_router
+from qingdan.surveys.api import router as surveys_router
+from qingdan.units.api import router as units_router
 
 api = NinjaAPI(
     title="qingdan API",
@@ -34,16 +43,6 @@ def application_error(request: HttpRequest, exc: ApplicationError) -> HttpRespon
 
 
 def _mount() -> None:
-    from qingdan.dockets.api import public_router as public_dockets_router
-    from qingdan.dockets.api import router as dockets_router
-    from qingdan.intake.api import router as intake_router
-    from qingdan.ledgers.api import router as ledgers_router
-    from qingdan.notifications.api import router as notifications_router
-    from qingdan.people.api import router as people_router
-    from qingdan.supervision.api import router as supervision_router
-    from qingdan.surveys.api import router as surveys_router
-    from qingdan.units.api import router as units_router
-
     api.add_router("/units", units_router)
     api.add_router("/people", people_router)
     api.add_router("/submissions", intake_router)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from qingdan.core.errors import ApplicationError, ImportRejected
@@ -24,7 +25,6 @@ class QingdanCommand(BaseCommand):
         username = options.get("as_user")
         if not username:
             return "system"
-        from django.contrib.auth import get_user_model
 
         user = get_user_model().objects.filter(username=username, is_active=True).first()
         if user is None:
@@ -52,8 +52,10 @@ class QingdanCommand(BaseCommand):
 
 def run_or_enqueue(command: BaseCommand, options: dict[str, Any], *, name: str, task: Any,
                    describe: Callable[[Any], str], **kwargs: Any) -> None:
-    """Run a periodic job's ``task`` here, or with ``--enqueue`` hand it to the background worker;
-    with ``--every N`` keep doing so every N seconds (for a machine without cron)."""
+    """Run a periodic job's ``task`` here, or with ``--enqueue`` hand it to the background worker.
+
+    With ``--every N`` keep doing so every N seconds (for a machine without cron).
+    """
     while True:
         if options["enqueue"]:
             command.stdout.write(f"enqueued {name}: task {task.enqueue(**kwargs).id}")

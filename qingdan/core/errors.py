@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import ngettext
+
 
 class ApplicationError(Exception):
     """A refusal the user can act on: carries a stable code and a readable message."""
@@ -56,8 +58,11 @@ def form_error_text(form: Any) -> str:
 
 
 def error_to_form(form: Any, exc: ApplicationError, *, aliases: dict[str, str] | None = None) -> None:
-    """Put a refusal on a Django form: each field's message on its field (``aliases`` maps a
-    service's field to the form's), on the form itself when it has no such field."""
+    """Put a refusal on a Django form, so a service's field errors show where the user typed.
+
+    Each field's message goes on its field (``aliases`` maps a service's field to the form's), on
+    the form itself when it has no such field.
+    """
     fields = getattr(exc, "fields", None) or {}
     if not fields:
         form.add_error(None, exc.message)
@@ -104,7 +109,6 @@ class RowErrors(list):
         """Refuse the file (``ImportRejected``, rows in order) when any problem was noted."""
         if not self:
             return
-        from django.utils.translation import ngettext
 
         ordered = sorted(self, key=lambda e: (e.row, e.column))
         raise ImportRejected(errors=ordered, summary=summary or ngettext(

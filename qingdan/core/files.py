@@ -28,7 +28,7 @@ from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from qingdan.core.downloads import harden_download, shown_inline
 
@@ -105,8 +105,6 @@ def _strip_image(data: bytes, kind: str) -> bytes:
         image.load()
         out = io.BytesIO()
         if kind == "JPEG":
-            from PIL import ImageOps
-
             upright = ImageOps.exif_transpose(image)  # keep the photo upright once its EXIF is gone
             upright.convert("RGB").save(out, "JPEG", quality=90)
         elif kind == "GIF":

@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class DayKind(models.TextChoices):
+    """What a calendar exception does: a holiday takes a working day away, a make-up day (调休) adds one."""
+
     HOLIDAY = "holiday", _("Public holiday")
     WORKDAY = "workday", _("Make-up working day")
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from charset_normalizer import from_bytes
+from django.utils import timezone
 
 from qingdan.core.errors import ImportRejected, RowError
 
@@ -98,7 +99,7 @@ def _iter_csv(text: str) -> Iterator[list[str]]:
 
 
 def _iter_xlsx(data: bytes) -> Iterator[list[str]]:
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # noqa: PLC0415 (openpyxl loads only when a spreadsheet is read or written)
 
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -232,7 +233,6 @@ def unescape_cell(value: str) -> str:
 
 def _local(moment: datetime.datetime) -> datetime.datetime:
     # Spreadsheets hold no time zones: write the project's local time, as the pages show it.
-    from django.utils import timezone
 
     return timezone.localtime(moment).replace(tzinfo=None) if timezone.is_aware(moment) else moment
 
@@ -295,7 +295,7 @@ _SHEET_TITLE = re.compile(r"[\\/*?:\[\]]")
 
 
 def _xlsx_cell(sheet: Any, value: Any, bold: Any = None) -> Any:
-    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell import WriteOnlyCell  # noqa: PLC0415 (openpyxl loads only when a spreadsheet is read or written)
 
     if isinstance(value, datetime.datetime):
         cell = WriteOnlyCell(sheet, value=_local(value))
@@ -315,8 +315,8 @@ def _xlsx_cell(sheet: Any, value: Any, bold: Any = None) -> Any:
 
 def xlsx_bytes(sheets: Sheet | Sequence[Sheet]) -> bytes:
     """Write one workbook of one or more sheets, streaming (write-only mode), every text cell escaped."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from openpyxl import Workbook  # noqa: PLC0415 (openpyxl loads only when a spreadsheet is read or written)
+    from openpyxl.styles import Font  # noqa: PLC0415 (openpyxl loads only when a spreadsheet is read or written)
 
     workbook = Workbook(write_only=True)
     for spec in [sheets] if isinstance(sheets, Sheet) else sheets:

@@ -42,9 +42,10 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 
 from qingdan.core.errors import ApplicationError
+from qingdan.core.models import CalendarDay
 
 CHINA = ZoneInfo("Asia/Shanghai")
 SHIPPED_CSV = Path(__file__).resolve().parent / "data" / "cn_holidays.csv"
@@ -207,8 +208,6 @@ def _shared_generation() -> Any:
 
 
 def _load(generation: Any) -> WorkingCalendar:
-    from qingdan.core.models import CalendarDay
-
     return WorkingCalendar.from_days(CalendarDay.objects.values_list("date", "kind"), generation=generation)
 
 
@@ -248,8 +247,6 @@ def invalidate_calendar() -> None:
 
 def calendar_changed() -> None:
     """React to an edit of the table (called by the model signals): drop caches now and after commit."""
-    from django.db import transaction
-
     invalidate_calendar()
     blocks = getattr(connection, "atomic_blocks", [])
     if connection.in_atomic_block and blocks:
@@ -282,8 +279,11 @@ def is_working_day(d: dt.date) -> bool:
 
 
 def add_working_days(start: dt.date, n: int) -> dt.date:
-    """Return the n-th working day after ``start`` (``start`` never counts; ``n < 0`` goes back;
-    ``n == 0`` gives ``start`` or, on a day off, the next working day)."""
+    """Return the n-th working day after ``start``: every deadline counts this way, never in calendar days.
+
+    ``start`` never counts; ``n < 0`` goes back; ``n == 0`` gives ``start`` or, on a day off, the
+    next working day.
+    """
     return get_calendar().add_working_days(start, n)
 
 

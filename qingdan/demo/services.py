@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import datetime
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
 
+from qingdan.demo.departments import departments_for
+from qingdan.dockets import services
+from qingdan.dockets.models import Docket, Item
+from qingdan.dockets.services import campaign_create, docket_create, item_create, items_grade
+from qingdan.intake.importers import submissions_import
+from qingdan.intake.models import Submission
+from qingdan.intake.services import submission_create
 from qingdan.people.models import User
 from qingdan.people.services import role_grant
 from qingdan.units.choices import Role, UnitKind, UnitLevel
@@ -21,6 +31,8 @@ DEMO_PASSWORD = "qingdan-demo"  # noqa: S105 - printed on purpose: demo accounts
 
 @dataclass(frozen=True)
 class DemoAccount:
+    """One demo login as the README's table lists it: who it is, where it sits, and over which unit its role runs."""
+
     username: str
     display_name: str
     home_unit: str
@@ -51,7 +63,6 @@ def _department_rows() -> bytes:
     lines = ["code,name,kind,parent"]
     regions = Unit.objects.filter(kind=UnitKind.REGION, code__startswith=DEMO_PROVINCE,
                                   level__lte=UnitLevel.COUNTY).order_by("path")
-    from qingdan.demo.departments import departments_for
 
     for region in regions:
         for code, name, kind in departments_for(region.code, region.name, region.level):
@@ -61,9 +72,6 @@ def _department_rows() -> bytes:
 
 def demo_is_loaded() -> bool:
     """Tell whether the demo accounts and tree are already there (re-running is then a no-op)."""
-    from qingdan.dockets.models import Docket
-    from qingdan.intake.models import Submission
-
     return (User.objects.filter(username="xh_supervisor").exists()
             and Unit.objects.filter(code=f"{DEMO_PROVINCE}-ZZB").exists()
             and Submission.objects.filter(source__startswith="demo-").exists()
@@ -96,8 +104,6 @@ DEMO_MESSAGES_UNIT = "330106"  # 西湖区: the board's own places are anonymise
 
 def demo_messages_load() -> int:
     """File the sample of real citizen messages under 西湖区; return how many were new."""
-    from qingdan.intake.importers import submissions_import
-
     unit = Unit.objects.get(code=DEMO_MESSAGES_UNIT)
     created = 0
     for path in sorted(DEMO_MESSAGES_DIR.glob("messages*.csv")):
@@ -108,9 +114,6 @@ def demo_messages_load() -> int:
 
 def demo_report_load() -> int:
     """One report (举报) against 留下街道, held by 西湖区: only 杭州's and 西湖区's discipline bodies read it."""
-    from qingdan.intake.models import Submission
-    from qingdan.intake.services import submission_create
-
     if Submission.objects.filter(source="demo-report").exists():
         return 0
     submission_create(actor="demo", channel="web", kind="report", unit=Unit.objects.get(code=DEMO_MESSAGES_UNIT),
@@ -137,9 +140,7 @@ PROVINCE_ITEMS = [
 
 
 def _demo_png() -> bytes:
-    import io
-
-    from PIL import Image
+    from PIL import Image  # noqa: PLC0415 (Pillow loads only when an image is made or checked)
 
     out = io.BytesIO()
     Image.new("RGB", (64, 48), (46, 125, 50)).save(out, "PNG")
@@ -148,8 +149,6 @@ def _demo_png() -> bytes:
 
 def _demo_advance(item, state: str) -> None:
     """Move a demo item along the loop through the real services, as the system user."""
-    from qingdan.dockets import services
-
     if state == "listed":
         return
     item = services.item_dispatch(actor="demo", item=item)
@@ -170,14 +169,6 @@ def _demo_advance(item, state: str) -> None:
 
 def demo_dockets_load() -> int:
     """A campaign, a published provincial list and 杭州's list of citizens' problems; return items made."""
-    import datetime
-
-    from django.utils import timezone
-
-    from qingdan.dockets.models import Docket, Item
-    from qingdan.dockets.services import campaign_create, docket_create, item_create, items_grade
-    from qingdan.intake.models import Submission
-
     if Docket.objects.filter(name__startswith="浙江省主题教育").exists():
         return 0
     province = Unit.objects.get(code=DEMO_PROVINCE)

@@ -32,6 +32,7 @@ from qingdan.dockets.schemas import (
     PublicItemOut,
     StepIn,
 )
+from qingdan.intake.selectors import submission_get_for_user, submission_queryset_for_user
 from qingdan.units.models import Unit
 from qingdan.units.selectors import unit_get_for_user
 
@@ -53,8 +54,6 @@ def _list_out(item: Item) -> dict:
 
 
 def _item_out(request: HttpRequest, item: Item) -> dict:
-    from qingdan.intake.selectors import submission_queryset_for_user
-
     codes = list(submission_queryset_for_user(request.user).filter(item_link__item=item)
                  .values_list("tracking_code", flat=True))
     events = [{"kind": e.kind, "from_status": e.from_status, "to_status": e.to_status, "text": e.text,
@@ -144,8 +143,6 @@ def item_create(request: HttpRequest, payload: ItemIn) -> Status:
             errors["parent"] = _("No such item in your scope.")
     submissions = []
     if payload.submissions:
-        from qingdan.intake.selectors import submission_get_for_user
-
         for code in payload.submissions:
             try:
                 submissions.append(submission_get_for_user(request.user, code=code))

@@ -161,6 +161,8 @@ def project_on_schedule(item: Item, *, on: datetime.date | None = None) -> bool:
 
 @dataclass
 class ProjectCounts:
+    """A livelihood-project list's figures as campaigns report them; sub-items counted apart by the counting rule."""
+
     determined: int
     completed: int
     on_schedule: int

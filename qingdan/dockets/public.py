@@ -18,6 +18,7 @@ from qingdan.dockets import selectors
 @require_GET
 @cache_control(public=True, max_age=60)
 def index(request: HttpRequest) -> HttpResponse:
+    """The published lists with their counters: the disclosure (公示) anyone may read, cached for a minute."""
     dockets = list(selectors.public_dockets().order_by("-created_at")[:100])
     counts = selectors.docket_counts_by_docket(selectors.public_items(), dockets)
     rows = [(d, counts[d.pk]) for d in dockets]
@@ -27,6 +28,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @require_GET
 @cache_control(public=True, max_age=60)
 def docket(request: HttpRequest, pk: int) -> HttpResponse:
+    """One published list with its published items, a hundred a page, and the list's counters."""
     found = selectors.public_docket_get(pk=pk)
     items = selectors.public_items(found).order_by("number")
     page = Paginator(items, 100).get_page(request.GET.get("page"))
@@ -37,6 +39,7 @@ def docket(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @cache_control(public=True, max_age=60)
 def item(request: HttpRequest, pk: int) -> HttpResponse:
+    """One published item with its public timeline and requests: when and what, never who."""
     found = selectors.public_item_get(pk=pk)
     return render(request, "dockets/public_item.html", {"item": found,
                                                         "steps": selectors.public_timeline(found),

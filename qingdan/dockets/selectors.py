@@ -16,9 +16,11 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from qingdan.core.errors import NotFound
-from qingdan.dockets.choices import OPEN_STATUSES, WITH_UNIT, ItemStatus
-from qingdan.dockets.models import Docket, Evidence, Item, ItemChangeRequest, ItemEvent
-from qingdan.units.scopes import scope_for_user
+from qingdan.dockets.choices import OPEN_STATUSES, WITH_UNIT, ChangeKind, ChangeStatus, ItemStatus
+from qingdan.dockets.models import Docket, Evidence, Item, ItemChangeRequest, ItemEvent, ItemSubmission
+from qingdan.dockets.permissions import REVIEW_ROLES, VERIFY_ROLES, WORK_ROLES
+from qingdan.units.scopes import scope_for_user, within, within_q
+from qingdan.units.selectors import unit_get_for_user
 
 
 def item_queryset_for_user(user: Any) -> QuerySet[Item]:
@@ -59,8 +61,6 @@ def evidence_get_for_user(user: Any, *, pk: int) -> Evidence:
 
 def item_answering_for_user(user: Any, submission: Any) -> Item | None:
     """The item that answers a submission, when there is one and the user may see it."""
-    from qingdan.dockets.models import ItemSubmission
-
     link = ItemSubmission.objects.filter(submission=submission).first()
     return item_queryset_for_user(user).filter(pk=link.item_id).first() if link is not None else None
 
@@ -75,6 +75,7 @@ def docket_queryset_for_user(user: Any) -> QuerySet[Docket]:
 
 
 def docket_get_for_user(user: Any, *, pk: int) -> Docket:
+    """The list if the user's scope holds it; a missing or out-of-scope id is one NotFound, so ids leak nothing."""
     if not 0 < pk <= MAX_ID:
         raise NotFound("No such list in your scope.")
     docket = docket_queryset_for_user(user).select_related("owner_unit", "campaign").filter(pk=pk).first()
@@ -105,8 +106,6 @@ def item_filters_for(user: Any, *, unit: str = "", **values: Any) -> ItemFilters
     Keys that are not filters (the page's view, paging) are ignored. A unit outside the scope
     is NotFound, as everywhere else.
     """
-    from qingdan.units.selectors import unit_get_for_user
-
     fields = {name: value for name, value in values.items()
               if name in ItemFilters.__dataclass_fields__ and value not in (None, "")}
     if unit:
@@ -119,7 +118,7 @@ def search_terms(text: str) -> list[str]:
     text = (text or "").strip()[:100]
     if not text:
         return []
-    import jieba
+    import jieba  # noqa: PLC0415 (jieba loads only when a search term is segmented)
 
     words = [w.strip() for w in jieba.cut_for_search(text) if w.strip()]
     long_words = [w for w in words if len(w) > 1]
@@ -129,8 +128,6 @@ def search_terms(text: str) -> list[str]:
 
 def items_filter(queryset: QuerySet[Item], filters: ItemFilters) -> QuerySet[Item]:
     """Apply the queue filters; the text search needs every word in the title, text or commitment."""
-    from qingdan.units.scopes import within
-
     if filters.status == "open":
         queryset = queryset.filter(status__in=OPEN_STATUSES)
     elif filters.status in ItemStatus.values:
@@ -169,8 +166,6 @@ def issuer_q(scope: Any, prefix: str = "") -> Q:
 
 def my_queue(user: Any) -> QuerySet[Item]:
     """Items waiting for this person: handled or led by them, asking for their review or their sign-off."""
-    from qingdan.dockets.permissions import REVIEW_ROLES, VERIFY_ROLES
-
     verify_scope = scope_for_user(user, roles=VERIFY_ROLES)
     review_scope = scope_for_user(user, roles=REVIEW_ROLES)
     mine = Q(handler=user) | Q(leader=user)
@@ -186,8 +181,6 @@ def unit_queue(user: Any) -> QuerySet[Item]:
 
     Items still being listed, or returned by the unit, are the list office's, not the unit's.
     """
-    from qingdan.dockets.permissions import WORK_ROLES
-
     scope = scope_for_user(user, roles=WORK_ROLES)
     if scope.is_empty:
         return Item.objects.none()
@@ -195,6 +188,7 @@ def unit_queue(user: Any) -> QuerySet[Item]:
 
 
 def item_timeline(item: Item) -> QuerySet[ItemEvent]:
+    """An item's steps with who took them, where, and their evidence, fetched together for the timeline."""
     return item.events.select_related("actor", "unit").prefetch_related("evidence")
 
 
@@ -291,6 +285,7 @@ def public_items(docket: Docket | None = None) -> QuerySet[Item]:
 
 
 def public_docket_get(*, pk: int) -> Docket:
+    """A published list for the public pages; a draft and a missing list are one NotFound, so drafts stay hidden."""
     if not 0 < pk <= MAX_ID:
         raise NotFound("No such published list.")
     docket = public_dockets().filter(pk=pk).first()
@@ -300,6 +295,7 @@ def public_docket_get(*, pk: int) -> Docket:
 
 
 def public_item_get(*, pk: int) -> Item:
+    """A published item of a published list; anything else is NotFound, so no unpublished item shows by its id."""
     if not 0 < pk <= MAX_ID:
         raise NotFound("No such published item.")
     item = public_items().filter(pk=pk).first()
@@ -356,9 +352,6 @@ def change_requests_to_decide(user: Any) -> QuerySet[ItemChangeRequest]:
     The same rule as ``permissions.may_decide_change``, written as a filter: the verifier unit is
     the one the owner named, else the owner unit.
     """
-    from qingdan.dockets.choices import ChangeStatus
-    from qingdan.dockets.permissions import VERIFY_ROLES
-
     verify_scope = scope_for_user(user, roles=VERIFY_ROLES)
     if verify_scope.is_empty:
         return ItemChangeRequest.objects.none()
@@ -375,9 +368,6 @@ def approved_extensions_count(*, unit: Any, start: datetime.date, end: datetime.
     Shown beside the on-time rate, which still counts the original deadline: an extension is
     visible, never a way to turn a late item into an on-time one.
     """
-    from qingdan.dockets.choices import ChangeKind, ChangeStatus
-    from qingdan.units.scopes import within_q
-
     return ItemChangeRequest.objects.filter(
         within_q(unit, "item__lead_unit"), kind=ChangeKind.EXTENSION, status=ChangeStatus.APPROVED,
         decided_at__date__gte=start, decided_at__date__lte=end).count()

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from qingdan.core.downloads import harden_download
-from qingdan.core.errors import ApplicationError, NotFound, error_text, form_error_text
+from qingdan.core.errors import ApplicationError, ImportRejected, NotFound, error_text, form_error_text
 from qingdan.core.files import MAX_BYTES
 from qingdan.dockets import permissions, selectors, services
 from qingdan.dockets.choices import (
@@ -35,6 +35,7 @@ from qingdan.dockets.choices import (
     ItemStatus,
 )
 from qingdan.dockets.errors import ItemInvalid
+from qingdan.dockets.exporters import items_export_xlsx
 from qingdan.dockets.forms import (
     ActionForm,
     ChangeDecisionForm,
@@ -47,8 +48,9 @@ from qingdan.dockets.forms import (
     resolve_unit,
     uploaded_files,
 )
-from qingdan.dockets.importers import split_units
+from qingdan.dockets.importers import items_import, split_units
 from qingdan.dockets.models import Item
+from qingdan.intake.selectors import ratings_for_user, submission_get_for_user, submission_queryset_for_user
 from qingdan.units.selectors import unit_get_for_user
 
 PAGE_SIZE = 50
@@ -106,8 +108,6 @@ def _actions(user: Any, item: Item) -> list[str]:
 
 
 def _item_context(request: HttpRequest, item: Item, **extra: Any) -> dict[str, Any]:
-    from qingdan.intake.selectors import ratings_for_user, submission_queryset_for_user
-
     linked = submission_queryset_for_user(request.user).filter(item_link__item=item)
     # Every follow-up rating of its answers, newest first: an unhappy citizen's reason is what
     # the lead unit works on after a reopening.
@@ -267,8 +267,6 @@ def docket_page(request: HttpRequest, pk: int) -> HttpResponse:
     submission = None
     code = request.GET.get("submission") or request.POST.get("submission") or ""
     if code:
-        from qingdan.intake.selectors import submission_get_for_user
-
         try:
             submission = submission_get_for_user(request.user, code=code)
         except ApplicationError:
@@ -388,8 +386,6 @@ def docket_publish(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def list_submission(request: HttpRequest, code: str) -> HttpResponse:
     """From a submission: open the item that answers it, or choose the list to add it to."""
-    from qingdan.intake.selectors import submission_get_for_user
-
     submission = submission_get_for_user(request.user, code=code)
     item = selectors.item_answering_for_user(request.user, submission)
     if item is not None:
@@ -406,8 +402,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @require_GET
 def docket_export(request: HttpRequest, pk: int) -> HttpResponse:
     """The list's items you may see, as an XLSX that re-imports into another list."""
-    from qingdan.dockets.exporters import items_export_xlsx
-
     docket = selectors.docket_get_for_user(request.user, pk=pk)
     data = items_export_xlsx(user=request.user, queryset=selectors.item_queryset_for_user(request.user).filter(
         docket=docket).order_by("number"))
@@ -418,9 +412,6 @@ def docket_export(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def docket_import(request: HttpRequest, pk: int) -> HttpResponse:
     """Add items from an XLSX or CSV file: all rows or none, every bad row named."""
-    from qingdan.core.errors import ImportRejected
-    from qingdan.dockets.importers import items_import
-
     docket = selectors.docket_get_for_user(request.user, pk=pk)
     upload = request.FILES.get("file")
     if upload is None or (upload.size or 0) > MAX_BYTES:  # the same 10 MB as every other upload

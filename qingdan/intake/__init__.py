@@ -1,0 +1,1 @@
+"""Submissions from every channel, with tracking codes, privacy masking and the rule for reports on officials."""

@@ -15,10 +15,14 @@ class SubmissionInvalid(FieldErrors):
 
 
 class TrackingCodeMistyped(ApplicationError):
+    """The check character does not match: tell the citizen they mistyped the code, not that it is unknown."""
+
     code = "tracking_code_mistyped"
     http_status = 400
 
 
 class SubmissionStateError(ApplicationError):
+    """The submission's state refuses the step (closed, or not yet answered when rated): a conflict, not bad input."""
+
     code = "submission_state"
     http_status = 409

@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -201,14 +201,8 @@ def submissions_import(*, actor: Any, source: str | Path | bytes, name: str = ""
     return result
 
 
-def _plan(row: Row, *, name: str, unit: Unit | None, place_units: dict[str, Unit], scope: Any,
-          now: datetime.datetime, first_row: dict[str, int], rejected: list[RowError]) -> _Planned | None:
-    """Check one row; return the submission to store, or record why not and return None."""
-    errors: list[RowError] = []
-
-    def refuse(column: str, reason: str) -> None:
-        errors.append(RowError(row.number, column, reason))
-
+def _external_id(row: Row, first_row: dict[str, int], refuse: Callable[[str, str], None]) -> str:
+    """The row's id in its source (or its content's digest): what makes a re-import create nothing new."""
     external_id = clean_text(row.get("id")) if "id" in row.values else _content_id(row)
     if "id" in row.values and not external_id:
         refuse("id", "empty id")
@@ -219,10 +213,12 @@ def _plan(row: Row, *, name: str, unit: Unit | None, place_units: dict[str, Unit
         refuse("id", f"same {what} as row {first_row[external_id]}")
     else:
         first_row[external_id] = row.number
+    return external_id
 
-    place = clean_text(row.get("place"))  # a NUL byte must not reach the database driver
-    place_unit = place_units.get(place) if place else None
-    kind = _choice(row.get("kind"), _KINDS, KIND_ALIASES, SubmissionKind.COMPLAINT)
+
+def _holder(place: str, place_unit: Unit | None, *, unit: Unit | None, kind: str, scope: Any,
+            refuse: Callable[[str, str], None]) -> Unit | None:
+    """The unit that holds the row: its place when that lies under --unit, else --unit; in the importer's scope."""
     holder = unit
     # A report is held by --unit, never by the unit it names (its place), as on the portal and the desk.
     if place_unit is not None and (unit is None or (is_inside(place_unit, unit)
@@ -235,8 +231,12 @@ def _plan(row: Row, *, name: str, unit: Unit | None, place_units: dict[str, Unit
         refuse("place", f"unit {holder.code} is retired")
     elif not scope.contains(holder):
         refuse("place", f"unit {holder.code} is outside the units you may import for")
-    place_text = "" if place_unit is not None else place
+    return holder
 
+
+def _times(row: Row, *, now: datetime.datetime, replied: bool, refuse: Callable[[str, str], None]
+           ) -> tuple[datetime.datetime, datetime.datetime | None]:
+    """When the message came and was answered: never in the future, never answered before it came."""
     created_at = now
     if row.get("created_at"):
         try:
@@ -248,10 +248,8 @@ def _plan(row: Row, *, name: str, unit: Unit | None, place_units: dict[str, Unit
                 refuse("created_at", "time in the future")
     elif "created_at" in row.values:
         refuse("created_at", "empty time")
-
-    reply = clean_text(row.get("reply"))
     replied_at = None
-    if reply:
+    if replied:
         replied_at = now
         if row.get("replied_at"):
             try:
@@ -261,6 +259,25 @@ def _plan(row: Row, *, name: str, unit: Unit | None, place_units: dict[str, Unit
             else:
                 if replied_at < created_at:
                     refuse("replied_at", "the reply is dated before the message")
+    return created_at, replied_at
+
+
+def _plan(row: Row, *, name: str, unit: Unit | None, place_units: dict[str, Unit], scope: Any,
+          now: datetime.datetime, first_row: dict[str, int], rejected: list[RowError]) -> _Planned | None:
+    """Check one row; return the submission to store, or record why not and return None."""
+    errors: list[RowError] = []
+
+    def refuse(column: str, reason: str) -> None:
+        errors.append(RowError(row.number, column, reason))
+
+    external_id = _external_id(row, first_row, refuse)
+    place = clean_text(row.get("place"))  # a NUL byte must not reach the database driver
+    place_unit = place_units.get(place) if place else None
+    kind = _choice(row.get("kind"), _KINDS, KIND_ALIASES, SubmissionKind.COMPLAINT)
+    holder = _holder(place, place_unit, unit=unit, kind=kind, scope=scope, refuse=refuse)
+    place_text = "" if place_unit is not None else place
+    reply = clean_text(row.get("reply"))
+    created_at, replied_at = _times(row, now=now, replied=bool(reply), refuse=refuse)
 
     counts = {}
     for column in ("likes", "dislikes"):

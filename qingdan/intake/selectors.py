@@ -19,6 +19,7 @@ from qingdan.intake import codes
 from qingdan.intake.choices import SubmissionKind
 from qingdan.intake.errors import TrackingCodeMistyped
 from qingdan.intake.models import Rating, Submission, SubmissionEvent
+from qingdan.intake.services import normalise_phone
 from qingdan.units.choices import UnitKind
 from qingdan.units.models import Unit
 from qingdan.units.scopes import scope_for_user, within_q
@@ -107,8 +108,6 @@ def public_timeline(submission: Submission) -> QuerySet[SubmissionEvent]:
 
 def submissions_by_phone_for_user(user: Any, *, phone: str, limit: int = 20) -> list[Submission]:
     """Return a caller's earlier submissions that the user may see, newest first (by blind index)."""
-    from qingdan.intake.services import normalise_phone
-
     with contextlib.suppress(ValueError):  # "+86 138-1234-5678" finds what was stored as 13812345678
         phone = normalise_phone(phone)
     digest = blind_index(phone)

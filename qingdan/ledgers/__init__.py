@@ -1,0 +1,1 @@
+"""The ledgers (台账) campaigns count: study sessions, liaison, field visits, research, village coverage."""

@@ -31,6 +31,7 @@ from qingdan.ledgers.models import (
     Visit,
     VisitProblem,
 )
+from qingdan.people.models import User
 from qingdan.units.choices import UnitKind, UnitLevel
 from qingdan.units.models import Unit
 from qingdan.units.scopes import is_inside, is_system, scope_for_user, within, within_q
@@ -139,8 +140,6 @@ def visit_units_for_user(user: Any, *, within_code: str = "", limit: int = 400) 
 
 def session_roll(unit: Unit, *, limit: int = 300) -> list[Any]:
     """The active people whose home unit lies in the unit's subtree: the roll of its study session."""
-    from qingdan.people.models import User
-
     return list(User.objects.filter(_within(unit, "home_unit"), is_active=True).order_by("username")[:limit])
 
 
@@ -151,8 +150,6 @@ def staff_named(actor: Any, usernames: Iterable[str]) -> dict[str, Any]:
     system and superusers name anyone). Everyone else is left out exactly like a name that does
     not exist, so a form or a file cannot be used to find out which user names exist elsewhere.
     """
-    from qingdan.people.models import User
-
     names = {name for name in usernames if name}
     if not names:
         return {}
@@ -205,6 +202,8 @@ class TeamDays:
 
 @dataclass
 class StudyFigures:
+    """The study figures campaigns report (sessions, person-times, days per leadership team) for a unit and period."""
+
     sessions: int = 0
     by_kind: dict[str, int] = field(default_factory=dict)
     person_times: int = 0
@@ -255,7 +254,6 @@ def study_figures(*, unit: Unit, start: datetime.date | None = None, end: dateti
     figures.made_up = counts.get("made_up", 0)
     figures.absent = counts.get("absent", 0)
     _team_figures(figures, unit=unit, sessions=sessions, teams=teams, required=required)
-    from qingdan.people.models import User
 
     members = User.objects.filter(_within(unit, "home_unit"), is_active=True)
     figures.members = members.count()
@@ -297,6 +295,8 @@ def _team_figures(figures: StudyFigures, *, unit: Unit, sessions: QuerySet[Study
 
 @dataclass
 class VisitFigures:
+    """The field-visit figures campaigns report: visits, households, villages reached, problems found and where sent."""
+
     visits: int = 0
     visitors: int = 0
     households: int = 0
@@ -339,6 +339,8 @@ def visit_figures(*, unit: Unit, start: datetime.date | None = None, end: dateti
 
 @dataclass
 class ResearchFigures:
+    """Research (调研) counted for the ledgers: topics, notes, reports, and the items they led to."""
+
     topics: int = 0
     notes: int = 0
     reports: int = 0
@@ -360,6 +362,8 @@ def research_figures(*, unit: Unit, start: datetime.date | None = None,
 
 @dataclass
 class VillageRow:
+    """One village of the coverage table: its liaison leaders, and whether and when anyone visited it."""
+
     unit: Unit
     leaders: list[Any]
     visits: int
@@ -373,6 +377,8 @@ class VillageRow:
 
 @dataclass
 class LeaderRow:
+    """One liaison leader of the coverage table: villages assigned, how many visited, which are still waiting."""
+
     leader: Any
     units: list[Unit]
     assigned: int
@@ -386,6 +392,8 @@ class LeaderRow:
 
 @dataclass
 class Coverage:
+    """Village coverage over a period (the campaigns' every-village-visited figure), by village and by leader."""
+
     start: datetime.date
     end: datetime.date
     villages: list[VillageRow]
@@ -464,6 +472,8 @@ def _prefixes(path: str) -> list[str]:
 
 @dataclass
 class Dashboard:
+    """Everything a unit's ledger page shows, gathered by one selector so the view stays a thin shell."""
+
     unit: Unit
     start: datetime.date | None
     end: datetime.date | None

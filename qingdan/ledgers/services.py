@@ -20,6 +20,9 @@ from django.utils.translation import gettext as _
 from qingdan.audit.services import audit_record
 from qingdan.core.errors import ApplicationError, PermissionDenied
 from qingdan.core.files import FilesRefused, clean_files, stored_file_create
+from qingdan.dockets.services import item_create
+from qingdan.intake.choices import Channel, SubmissionKind
+from qingdan.intake.services import submission_create, submission_holder
 from qingdan.ledgers.choices import Attendance, DurationUnit, ProblemRoute, SessionKind, WritingKind
 from qingdan.ledgers.errors import LedgerInvalid
 from qingdan.ledgers.models import (
@@ -175,10 +178,6 @@ def visit_record(*, actor: Any, unit: Unit, visited_on: datetime.date, enterpris
 
 def _route_problem(actor: Any, visit: Visit, problem: ProblemFound, number: int) -> VisitProblem:
     """Turn one problem into a submission or an item; a refusal rolls the whole visit back."""
-    from qingdan.dockets.services import item_create
-    from qingdan.intake.choices import Channel, SubmissionKind
-    from qingdan.intake.services import submission_create, submission_holder
-
     text = problem.text.strip()[:MAX_TEXT]
     row = VisitProblem(visit=visit, text=text, route=problem.route)
     if problem.route == ProblemRoute.SUBMISSION:

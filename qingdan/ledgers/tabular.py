@@ -21,9 +21,10 @@ from qingdan.audit.services import audit_record
 from qingdan.core.errors import ApplicationError, RowError, RowErrors
 from qingdan.core.tabular import Row, Sheet, read_table, unescape_cell, xlsx_bytes
 from qingdan.dockets.importers import parse_date, parse_flag
-from qingdan.ledgers import services
+from qingdan.ledgers import selectors, services
 from qingdan.ledgers.choices import DURATION_UNIT_ALIASES, SESSION_KIND_ALIASES, Attendance, DurationUnit, SessionKind
 from qingdan.ledgers.errors import LedgerInvalid
+from qingdan.ledgers.selectors import staff_named
 from qingdan.units.models import Unit
 from qingdan.units.scopes import scope_for_user
 
@@ -122,8 +123,6 @@ class _Lookup:
         return self.units[reference]
 
     def user(self, username: str) -> Any:
-        from qingdan.ledgers.selectors import staff_named
-
         username = unescape_cell(username).strip()
         if username not in self.users:
             user = staff_named(self.actor, [username]).get(username)
@@ -283,8 +282,6 @@ def _workbook(title: str, columns: dict[str, list[str]], rows: list[list[Any]]) 
 
 def ledger_export(*, user: Any, ledger: str, start: Any = None, end: Any = None, actor: Any = None) -> bytes:
     """Export a ledger the user may see (visits, sessions, liaisons, topics) with the import's headers; audited."""
-    from qingdan.ledgers import selectors
-
     rows: list[list[Any]] = []
     if ledger == "visits":
         columns, title = VISIT_COLUMNS, "走访台账"

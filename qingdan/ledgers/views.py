@@ -15,13 +15,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from qingdan.core.downloads import harden_download
-from qingdan.core.errors import ApplicationError, NotFound, error_text, error_to_form
+from qingdan.core.errors import ApplicationError, ImportRejected, NotFound, error_text, error_to_form
 from qingdan.core.files import read_uploads
 from qingdan.core.params import query_date
-from qingdan.ledgers import selectors, services
+from qingdan.dockets.projects import project_counts
+from qingdan.dockets.selectors import docket_queryset_for_user, item_get_for_user
+from qingdan.ledgers import selectors, services, tabular
 from qingdan.ledgers.choices import Attendance, TeamFilter
 from qingdan.ledgers.errors import LedgerInvalid
 from qingdan.ledgers.forms import LiaisonForm, SessionForm, TopicForm, VisitForm, WritingForm
+from qingdan.ledgers.tabular import ledger_export as export
+from qingdan.surveys.selectors import survey_figures
 from qingdan.units.models import Unit
 from qingdan.units.selectors import unit_get_for_user, unit_roots_for_user
 
@@ -60,8 +64,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     cover = selectors.coverage(unit=unit, start=start, end=end)
     # The dashboard gathers every ledger's figures, survey rates and livelihood projects included
     # (read through their own selectors; surveys sits beside ledgers, so it is imported here only).
-    from qingdan.dockets.projects import project_counts
-    from qingdan.surveys.selectors import survey_figures
 
     extra: dict[str, Any] = {"projects": project_counts(user=request.user, unit=unit),
                              "surveys": survey_figures(unit=unit, start=start, end=end)}
@@ -88,8 +90,6 @@ def coverage(request: HttpRequest) -> HttpResponse:
 
 
 def _visit_dockets(user: Any) -> list[Any]:
-    from qingdan.dockets.selectors import docket_queryset_for_user
-
     return list(docket_queryset_for_user(user)[:100])
 
 
@@ -238,8 +238,6 @@ def topic_detail(request: HttpRequest, topic_id: int) -> HttpResponse:
     visits = list(selectors.visit_list_for_user(request.user, unit=topic.unit)[:100])
     form = WritingForm(request.POST or None, visits=visits, initial={"written_on": timezone.localdate()})
     if request.method == "POST" and request.POST.get("item"):
-        from qingdan.dockets.selectors import item_get_for_user
-
         try:
             item_id = int(request.POST["item"]) if request.POST["item"].isdigit() else 0
             item = item_get_for_user(request.user, pk=item_id)
@@ -269,9 +267,6 @@ LEDGERS = ("visits", "sessions", "liaisons", "topics")
 @require_http_methods(["GET", "POST"])
 def ledger_import(request: HttpRequest) -> HttpResponse:
     """Upload a ledger spreadsheet: all rows saved, or none and every problem listed."""
-    from qingdan.core.errors import ImportRejected
-    from qingdan.ledgers import tabular
-
     importers = {"visits": tabular.visits_import, "sessions": tabular.sessions_import,
                  "liaisons": tabular.liaisons_import, "topics": tabular.topics_import}
     errors: list[Any] = []
@@ -296,8 +291,6 @@ def ledger_import(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def ledger_export(request: HttpRequest, ledger: str) -> HttpResponse:
-    from qingdan.ledgers.tabular import ledger_export as export
-
     if ledger not in LEDGERS:
         raise Http404("Unknown ledger.")
     start, end = (_period(request) if request.GET.get("from") or request.GET.get("to") else (None, None))

@@ -1,0 +1,1 @@
+"""notify(): inbox rows, opt-in e-mail and signed webhooks, sent after commit."""

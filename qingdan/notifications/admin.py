@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from qingdan.notifications import services
 from qingdan.notifications.models import WebhookDelivery, WebhookEndpoint
 from qingdan.notifications.selectors import webhook_endpoint_stored
-from qingdan.units.admin_scoping import ScopedAdmin
+from qingdan.units.admin_scoping import ScopedAdmin, manage_scope
 
 
 class WebhookEndpointForm(forms.ModelForm):
@@ -84,8 +84,6 @@ class WebhookDeliveryAdmin(ScopedAdmin):
                        "last_status_code", "last_error", "log", "created_at", "delivered_at"]
 
     def in_scope(self, request: HttpRequest, obj: Any) -> bool:
-        from qingdan.units.admin_scoping import manage_scope
-
         return manage_scope(request).contains(obj.endpoint.unit)
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from qingdan.core.errors import NotFound
-from qingdan.notifications.models import Notification
+from qingdan.notifications.models import Notification, NotificationPreference, WebhookEndpoint
 
 
 def notification_list_for_user(user: Any, *, unread_only: bool = False) -> QuerySet[Notification]:
@@ -39,20 +40,12 @@ def notification_get_for_user(user: Any, *, notification_id: int) -> Notificatio
 
 def email_preference(user: Any) -> bool:
     """Return the user's e-mail choice, or the site default when they have not chosen."""
-    from django.conf import settings
-
-    from qingdan.notifications.models import NotificationPreference
-
     chosen = NotificationPreference.objects.filter(user=user).values_list("email_enabled", flat=True).first()
     return bool(getattr(settings, "QINGDAN_NOTIFY_EMAIL_DEFAULT", False)) if chosen is None else chosen
 
 
 def email_wanted(users: list[Any]) -> set[int]:
     """Return the ids of ``users`` who have an address and want e-mail (one query)."""
-    from django.conf import settings
-
-    from qingdan.notifications.models import NotificationPreference
-
     default = bool(getattr(settings, "QINGDAN_NOTIFY_EMAIL_DEFAULT", False))
     with_address = {user.pk for user in users if (user.email or "").strip()}
     if not with_address:
@@ -64,6 +57,4 @@ def email_wanted(users: list[Any]) -> set[int]:
 
 def webhook_endpoint_stored(pk: int) -> Any:
     """The stored state of a webhook endpoint (the admin hands it to the update service)."""
-    from qingdan.notifications.models import WebhookEndpoint
-
     return WebhookEndpoint.objects.select_related("unit").get(pk=pk)

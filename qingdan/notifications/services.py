@@ -43,6 +43,10 @@ from qingdan.notifications import signing
 from qingdan.notifications.choices import DeliveryStatus
 from qingdan.notifications.models import Notification, NotificationPreference, WebhookDelivery, WebhookEndpoint
 from qingdan.notifications.selectors import email_wanted, notification_get_for_user
+from qingdan.notifications.tasks import notification_email_task, webhook_deliver_task
+from qingdan.units.choices import MANAGE_ROLES
+from qingdan.units.models import Unit
+from qingdan.units.scopes import may
 
 logger = logging.getLogger(__name__)
 
@@ -91,8 +95,6 @@ def notify(*, recipients: Iterable[Any], kind: str, title: str, body: str = "", 
 
 def _enqueue(email_ids: list[int], delivery_ids: list[int]) -> None:
     """Hand the work to the task queue; a broker outage leaves webhooks for ``webhook_deliver_due``."""
-    from qingdan.notifications.tasks import notification_email_task, webhook_deliver_task
-
     try:
         if email_ids:
             notification_email_task.enqueue(email_ids)
@@ -164,7 +166,6 @@ def _outbox(*, event_id: uuid.UUID, fields: dict[str, Any]) -> list[WebhookDeliv
         is_active=True, unit__path__in=_ancestor_paths(unit_path)) if endpoint.wants(fields["kind"])]
     if not endpoints:
         return []
-    from qingdan.units.models import Unit
 
     unit = Unit.objects.filter(path=unit_path).values("code", "name").first()
     document = {
@@ -333,9 +334,6 @@ def notification_preference_set(*, user: Any, email_enabled: bool) -> Notificati
 # --- webhook endpoints (organizers) -------------------------------------------------------------
 
 def _ensure_manages(actor: Any, unit: Any) -> None:
-    from qingdan.units.choices import MANAGE_ROLES
-    from qingdan.units.scopes import may
-
     if not may(actor, unit, MANAGE_ROLES):
         raise PermissionDenied(_("You may manage webhooks only for units you manage."))
 

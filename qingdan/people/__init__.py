@@ -1,0 +1,1 @@
+"""Staff accounts, role grants, API tokens and login lock-out: who someone is, not what they may see."""

@@ -1,3 +1,5 @@
+"""The admin of accounts, role grants and tokens under the scope rule: organizers manage people inside their scope."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -16,6 +18,7 @@ from qingdan.people.models import ApiToken, RoleAssignment, User
 from qingdan.people.selectors import user_saved, user_saved_fields
 from qingdan.people.services import role_grant, token_revoke
 from qingdan.units.admin_scoping import ScopedAdmin, revoke_selected
+from qingdan.units.choices import UnitKind
 from qingdan.units.permissions import may_grant_role, may_manage_user
 
 
@@ -86,8 +89,6 @@ class RoleAssignmentAdmin(ScopedAdmin):
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if db_field.name == "unit" and field is not None and not request.user.is_superuser:
-            from qingdan.units.choices import UnitKind
-
             field.queryset = field.queryset.exclude(kind=UnitKind.DISCIPLINE)
         return field
 

@@ -1,3 +1,5 @@
+"""The audit trail's admin, read-only: it lives in people (above audit and units) because it needs the scoped admin."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -51,6 +51,73 @@ def _parse_role(raw: str) -> str | None:
     return ROLE_ALIASES.get(value)
 
 
+def _account_problems(row: Any, *, units: dict[str, Unit], manage: Any, errors: RowErrors) -> Unit | None:
+    """Check a row's username and unit; return the unit when the row may place someone there."""
+    username = row.get("username")
+    if not username:
+        errors.append(RowError(row.number, "username", "empty username"))
+    elif len(username) > 150 or not set(username) <= _USERNAME_OK:
+        errors.append(RowError(row.number, "username", "use letters, digits and @ . + - _ only"))
+    unit = units.get(row.get("unit"))
+    if not row.get("unit"):
+        errors.append(RowError(row.number, "unit", "empty unit code"))
+    elif unit is None:
+        errors.append(RowError(row.number, "unit", f"unknown unit {row.get('unit')}"))
+    elif not manage.contains(unit):
+        errors.append(RowError(row.number, "unit", f"unit {unit.code} is outside the units you manage"))
+    return unit
+
+
+def _role_problems(row: Any, *, actor: Any, units: dict[str, Unit], manage: Any,
+                   errors: RowErrors) -> tuple[str | None, str, Unit | None]:
+    """Check a row's role and the unit it covers; the actor may grant only what their own rights allow."""
+    role = _parse_role(row.get("role"))
+    if role is None:
+        errors.append(RowError(row.number, "role", f"unknown role {row.get('role')!r}"))
+    scope_code = row.get("scope") or row.get("unit")
+    scope_unit = units.get(scope_code)
+    if row.get("scope"):
+        if scope_unit is None:
+            errors.append(RowError(row.number, "scope", f"unknown unit {scope_code}"))
+        elif not manage.contains(scope_unit):
+            errors.append(RowError(row.number, "scope", f"unit {scope_code} is outside the units you manage"))
+    if role and scope_unit is not None and manage.contains(scope_unit) and not may_grant_role(actor, scope_unit,
+                                                                                                role):
+        errors.append(RowError(row.number, "role", "only an administrator may make another administrator"
+                               if role == Role.ADMIN else "you may grant only roles below your own "
+                               "(discipline bodies: superusers only)"))
+    return role, scope_code, scope_unit
+
+
+def _field_problems(row: Any, errors: RowErrors) -> None:
+    """Check lengths and the e-mail address here, so a bad value is a row error rather than a database error."""
+    for column, limit in _MAX_LENGTH.items():
+        if limit is not None and len(row.get(column)) > limit:
+            errors.append(RowError(row.number, column, f"longer than {limit} characters"))
+    if row.get("email"):
+        try:
+            validate_email(row.get("email"))
+        except ValidationError:
+            errors.append(RowError(row.number, "email", "not an e-mail address"))
+
+
+def _existing_problems(people: dict[str, dict[str, Any]], existing: dict[str, User], *, actor: Any, manage: Any,
+                       errors: RowErrors) -> None:
+    """An existing account stays in its unit and may be changed only by someone who may manage it."""
+    for key, person in people.items():
+        user = existing.get(key)
+        if user is None:
+            continue
+        if user.home_unit_id and user.home_unit_id != person["unit"].pk:
+            errors.append(RowError(person["row"], "unit", f"{person['username']} exists in another unit"))
+        if user.home_unit and not manage.contains(user.home_unit):
+            errors.append(RowError(person["row"], "username",
+                                   f"{person['username']} belongs to a unit outside your scope"))
+        elif not may_manage_user(actor, user):
+            errors.append(RowError(person["row"], "username",
+                                   f"{person['username']} holds rights outside or above your own"))
+
+
 def people_import(*, actor: Any, source: str | Path | bytes) -> PeopleImportResult:
     """Create staff accounts and grant roles. One row is one role; a person may have several rows.
 
@@ -66,40 +133,9 @@ def people_import(*, actor: Any, source: str | Path | bytes) -> PeopleImportResu
     grants: list[tuple[str, str, str, int]] = []
     for row in table.rows:
         username = row.get("username")
-        if not username:
-            errors.append(RowError(row.number, "username", "empty username"))
-        elif len(username) > 150 or not set(username) <= _USERNAME_OK:
-            errors.append(RowError(row.number, "username", "use letters, digits and @ . + - _ only"))
-        unit = units.get(row.get("unit"))
-        if not row.get("unit"):
-            errors.append(RowError(row.number, "unit", "empty unit code"))
-        elif unit is None:
-            errors.append(RowError(row.number, "unit", f"unknown unit {row.get('unit')}"))
-        elif not manage.contains(unit):
-            errors.append(RowError(row.number, "unit", f"unit {unit.code} is outside the units you manage"))
-        role = _parse_role(row.get("role"))
-        if role is None:
-            errors.append(RowError(row.number, "role", f"unknown role {row.get('role')!r}"))
-        scope_code = row.get("scope") or row.get("unit")
-        scope_unit = units.get(scope_code)
-        if row.get("scope"):
-            if scope_unit is None:
-                errors.append(RowError(row.number, "scope", f"unknown unit {scope_code}"))
-            elif not manage.contains(scope_unit):
-                errors.append(RowError(row.number, "scope", f"unit {scope_code} is outside the units you manage"))
-        if role and scope_unit is not None and manage.contains(scope_unit) and not may_grant_role(actor, scope_unit,
-                                                                                                    role):
-            errors.append(RowError(row.number, "role", "only an administrator may make another administrator"
-                                   if role == Role.ADMIN else "you may grant only roles below your own "
-                                   "(discipline bodies: superusers only)"))
-        for column, limit in _MAX_LENGTH.items():
-            if limit is not None and len(row.get(column)) > limit:
-                errors.append(RowError(row.number, column, f"longer than {limit} characters"))
-        if row.get("email"):
-            try:
-                validate_email(row.get("email"))
-            except ValidationError:
-                errors.append(RowError(row.number, "email", "not an e-mail address"))
+        unit = _account_problems(row, units=units, manage=manage, errors=errors)
+        role, scope_code, scope_unit = _role_problems(row, actor=actor, units=units, manage=manage, errors=errors)
+        _field_problems(row, errors)
         if not username or unit is None:
             continue
         seen = people.get(username.lower())
@@ -115,16 +151,7 @@ def people_import(*, actor: Any, source: str | Path | bytes) -> PeopleImportResu
     # Usernames are unique whatever their case (user_create checks iexact): match them the same way.
     existing: dict[str, User] = {u.username.lower(): u for u in User.objects.select_related("home_unit")
                 .annotate(username_lower=Lower("username")).filter(username_lower__in=list(people))}
-    for key, person in people.items():
-        user = existing.get(key)
-        if user is not None and user.home_unit_id and user.home_unit_id != person["unit"].pk:
-            errors.append(RowError(person["row"], "unit", f"{person['username']} exists in another unit"))
-        if user is not None and user.home_unit and not manage.contains(user.home_unit):
-            errors.append(RowError(person["row"], "username",
-                                   f"{person['username']} belongs to a unit outside your scope"))
-        elif user is not None and not may_manage_user(actor, user):
-            errors.append(RowError(person["row"], "username",
-                                   f"{person['username']} holds rights outside or above your own"))
+    _existing_problems(people, existing, actor=actor, manage=manage, errors=errors)
     errors.reject_if_any()
 
     result = PeopleImportResult()

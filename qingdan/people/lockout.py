@@ -24,6 +24,8 @@ from django.utils.translation import gettext as _
 
 from qingdan.audit.services import audit_record
 from qingdan.core.clientip import client_ip
+from qingdan.notifications.services import notify
+from qingdan.people.models import User
 
 
 def _setting(name: str, default: int) -> int:
@@ -60,15 +62,11 @@ def account_lock_remaining(username: str) -> dt.timedelta | None:
 
 def _record_lock(*, username: str, ip: str, reason: str) -> None:
     """Audit every lock; notify the account's owner once per lock period."""
-    from qingdan.people.models import User
-
     audit_record(actor="anonymous", action="people.login_locked", object_type="people.user",
                  object_id=username[:64], after={"ip": ip, "reason": reason})
     owner = User.objects.filter(username=username, is_active=True).first()
     minutes = max(1, int(_setting("QINGDAN_LOGIN_COOLOFF_MINUTES_NOTIFY", 15)))
     if owner is not None and cache.add(f"qingdan:lock-notified:{reason}:{owner.pk}", 1, timeout=minutes * 60):
-        from qingdan.notifications.services import notify
-
         notify(recipients=[owner], kind="people.login_locked", title=_("Your account's logins are locked for a while"),
                body=_("Too many failed logins (%(reason)s) from address %(ip)s. If this was not you, tell an "
                       "administrator.") % {"reason": reason, "ip": ip},
@@ -102,6 +100,6 @@ def _on_axes_lock(sender: Any, request: Any = None, username: str | None = None,
 
 def connect() -> None:
     """Hook the audit and notification to axes' lock signal (called from PeopleConfig.ready)."""
-    from axes.signals import user_locked_out
+    from axes.signals import user_locked_out  # noqa: PLC0415 (axes' signals need the app registry (connected from ready()))
 
     receiver(user_locked_out, dispatch_uid="qingdan_login_locked")(_on_axes_lock)

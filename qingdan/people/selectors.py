@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
@@ -19,8 +20,6 @@ def users_holding(*, unit: Unit, roles: frozenset[str] | set[str]) -> QuerySet:
 
     Not scoped to a reader: the system uses it to address notices, never to show a list.
     """
-    from django.contrib.auth import get_user_model
-
     return get_user_model().objects.filter(
         is_active=True, role_assignments__unit=unit, role_assignments__role__in=roles,
     ).distinct().order_by("username")
@@ -28,15 +27,11 @@ def users_holding(*, unit: Unit, roles: frozenset[str] | set[str]) -> QuerySet:
 
 def user_saved(*, pk: int) -> Any:
     """The account as stored, before a form's changes: who may change it is asked of who it was."""
-    from django.contrib.auth import get_user_model
-
     return get_user_model().objects.get(pk=pk)
 
 
 def user_saved_fields(*, pk: int, fields: list[str]) -> dict[str, Any]:
     """The stored values of some fields of an account (the "before" of its audit entry)."""
-    from django.contrib.auth import get_user_model
-
     return get_user_model().objects.filter(pk=pk).values(*fields).first() or {}
 
 

@@ -21,11 +21,13 @@ def _client(request: Any) -> dict[str, str]:
 
 @receiver(user_logged_in, dispatch_uid="qingdan_audit_login")
 def audit_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    """Audit each login with the client's address: logins are among the events the trail must hold."""
     audit_record(actor=user, action="people.login", obj=user, after=_client(request))
 
 
 @receiver(user_logged_out, dispatch_uid="qingdan_audit_logout")
 def audit_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    """Audit a logout; a session that ended without a user has nobody to record."""
     if user is not None:
         audit_record(actor=user, action="people.logout", obj=user, after=_client(request))
 
@@ -33,6 +35,7 @@ def audit_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 @receiver(user_login_failed, dispatch_uid="qingdan_audit_login_failed")
 def audit_login_failed(sender: Any, credentials: dict, request: Any = None, **kwargs: Any) -> None:
     # Only the username: never the password, which Django already masks in ``credentials``.
+    """Audit a failed login under the username tried, so guessing and lock-outs can be traced afterwards."""
     audit_record(actor="anonymous", action="people.login_failed", object_type="people.user",
                  object_id=str(credentials.get("username", ""))[:64], after=_client(request))
 

@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ReportFormat(models.TextChoices):
+    """The formats a subscriber may receive the weekly report in."""
+
     PDF = "pdf", "PDF"
     XLSX = "xlsx", "XLSX"
     HTML = "html", "HTML"

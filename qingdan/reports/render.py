@@ -38,7 +38,7 @@ def style_source() -> str:
 
 def render_pdf(report: WeeklyReport) -> bytes:
     """The HTML page printed by WeasyPrint; fonts-noto-cjk supplies the Chinese glyphs."""
-    from weasyprint import HTML
+    from weasyprint import HTML  # noqa: PLC0415 (WeasyPrint and pango load only when a PDF is made)
 
     return HTML(string=render_html(report)).write_pdf()
 
@@ -92,5 +92,6 @@ def render(report: WeeklyReport, fmt: str) -> bytes:
 
 
 def filename(report: WeeklyReport, fmt: str) -> str:
+    """A report's download name (unit code, list, ISO week), so saved reports sort by week and never collide."""
     suffix = f"-d{report.docket.pk}" if report.docket is not None else ""
     return f"weekly-{report.unit.code}{suffix}-{report.week.key}.{fmt}"

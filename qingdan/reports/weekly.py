@@ -11,11 +11,14 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.apps import apps
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from qingdan.dockets.choices import GRADED_STATUSES, OPEN_STATUSES
+from qingdan.dockets.models import Item
 from qingdan.dockets.selectors import TOP_LEVEL
 from qingdan.supervision.figures import response_limit
 from qingdan.supervision.periods import Period, period_containing
@@ -34,6 +37,8 @@ HOT_LIMIT = 10
 
 @dataclass
 class FigureLine:
+    """One line of the report's figures: this week beside last week, and the change between them."""
+
     name: str
     label: str
     this_week: int
@@ -69,14 +74,13 @@ class WeeklyReport:
 
 
 def figure_labels() -> dict[str, str]:
+    """The figures' names as readers see them, translated on each call so the active language applies."""
     return {"new": _("New items"), "dispatched": _("Dispatched"), "closed": _("Closed"),
             "stage_results": _("Stage results"), "closed_on_time": _("Closed on time"),
             "responded": _("Answered in time"), "returns": _("Returns"), "rated": _("Ratings")}
 
 
 def _items_in(unit: Unit, docket: Any = None):
-    from qingdan.dockets.models import Item
-
     items = within(Item.objects.all(), unit, "lead_unit")
     return items.filter(docket=docket) if docket is not None else items
 
@@ -102,8 +106,6 @@ def _docket_counts(unit: Unit, docket: Any, week: Period) -> dict[str, int]:
 
 def weekly_build(*, unit: Unit, week: Period, docket: Any = None) -> WeeklyReport:
     """Gather one weekly report for ``unit`` (its whole subtree) or for one docket within it."""
-    from qingdan.dockets.choices import GRADED_STATUSES, OPEN_STATUSES
-
     if week.kind != "week":
         week = period_containing("week", week.start)
     report = WeeklyReport(unit=unit, week=week, docket=docket)
@@ -142,8 +144,6 @@ def _percent(rates: Rates, name: str) -> str:
 
 
 def _by_docket(unit: Unit, week: Period) -> list[dict]:
-    from qingdan.dockets.choices import GRADED_STATUSES, OPEN_STATUSES
-
     start = datetime.datetime.combine(week.start, datetime.time.min, tzinfo=timezone.get_current_timezone())
     end = start + datetime.timedelta(days=7)
     rows = (_items_in(unit).filter(TOP_LEVEL).values("docket_id", "docket__name").annotate(
@@ -158,8 +158,6 @@ def _by_docket(unit: Unit, week: Period) -> list[dict]:
 
 def _hot_issues(unit: Unit, week: Period) -> list[dict] | None:
     """Top hot issues placed in the unit's subtree and active this week (triage's HotIssue), if installed."""
-    from django.apps import apps
-
     if not apps.is_installed("qingdan.triage"):
         return None
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Field, Router, Schema
 
 from qingdan.supervision import selectors, services
@@ -97,8 +98,6 @@ class BoardOut(Schema):
 
 
 def _period(text: str | None, kind: str) -> Period:
-    from django.utils import timezone
-
     return period_parse(text) if text else period_containing(kind, timezone.localdate())
 
 

@@ -85,6 +85,7 @@ def promised_due(due_on: datetime.date | None, original: datetime.date | None) -
 
 
 def local_day(moment: datetime.datetime) -> datetime.date:
+    """The day a moment counts on, in the deployment's time zone; a naive moment is taken as local already."""
     return timezone.localdate(moment) if timezone.is_aware(moment) else moment.date()
 
 

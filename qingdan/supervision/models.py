@@ -14,12 +14,16 @@ STOCK_DAY = datetime.date(2000, 1, 1)
 
 
 class UnitGrade(models.TextChoices):
+    """A unit's red, yellow or green grade (红黄绿), from its composite index against the scheme's thresholds."""
+
     GREEN = "green", _("Green")
     YELLOW = "yellow", _("Yellow")
     RED = "red", _("Red")
 
 
 class PeriodKind(models.TextChoices):
+    """The periods rankings and grades are kept for."""
+
     MONTH = "month", _("Month")
     QUARTER = "quarter", _("Quarter")
     YEAR = "year", _("Year")

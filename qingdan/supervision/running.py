@@ -23,7 +23,9 @@ from django.db import connection, transaction
 from django.db.models import Count, Sum
 
 from qingdan.dockets.choices import GRADED_STATUSES, OPEN_STATUSES
+from qingdan.dockets.models import Docket, Item
 from qingdan.dockets.selectors import TOP_LEVEL
+from qingdan.intake.models import Rating
 from qingdan.supervision.figures import (
     OWN_PREFIX,
     Key,
@@ -36,6 +38,7 @@ from qingdan.supervision.figures import (
 )
 from qingdan.supervision.models import STOCK_DAY, Figure
 from qingdan.units.models import Unit
+from qingdan.units.scopes import Scope, is_inside, within
 
 HOT_SLOTS = 8
 HOT_DEPTH = 2  # province and city rows are striped
@@ -89,8 +92,6 @@ def figures_item_changed(*, item: Any, before: dict | None, after: dict) -> None
     # An item never changes docket, and a docket's kind and source are fixed when it is made.
     kinds = {after["docket_id"]: (item.docket.kind, item.docket.source)}
     if before is not None and before["docket_id"] not in kinds:
-        from qingdan.dockets.models import Docket
-
         kinds[before["docket_id"]] = Docket.objects.filter(pk=before["docket_id"]).values_list("kind", "source").get()
     paths = ancestor_paths(after["lead_unit_path"]) + (ancestor_paths(before["lead_unit_path"]) if before else [])
     ids = _unit_ids(paths)
@@ -111,8 +112,6 @@ def figures_rating_added(*, rating_id: int) -> None:
     A rating is counted once, when given, whether or not an item answered the case; it is not
     moved afterwards (a reopened case's new answer brings a new rating).
     """
-    from qingdan.intake.models import Rating
-
     row = (Rating.objects.filter(pk=rating_id).values_list("unit__path", "satisfaction", "solved", "at").first())
     if row is None:
         return
@@ -130,8 +129,6 @@ def figures_items_regraded(*, item_ids: Iterable[int] | None) -> None:
     affected lead units are counted afresh from their own items (indexed by unit and status)
     and the difference is added to those units and their ancestors.
     """
-    from qingdan.dockets.models import Item
-
     if item_ids is None:
         units = set(Item.objects.filter(status__in=GRADED_STATUSES).values_list("lead_unit_id", flat=True)
                     .distinct())
@@ -149,8 +146,6 @@ def figures_items_regraded(*, item_ids: Iterable[int] | None) -> None:
 
 
 def _regrade_units(unit_ids: list[int]) -> None:
-    from qingdan.dockets.models import Item
-
     fresh: Counter = Counter()
     for unit_id, grade, count in (Item.objects.filter(TOP_LEVEL, lead_unit_id__in=unit_ids, status__in=GRADED_STATUSES)
                                   .values("lead_unit_id", "grade").annotate(n=Count("id")).values_list(
@@ -199,10 +194,6 @@ def figures_recount(*, root: Unit | None = None, every_depth: bool = False
     on items led inside that subtree), so a province can be checked one county at a time.
     ``every_depth`` counts the units below ``figures_depth()`` too (their figures on request).
     """
-    from qingdan.dockets.models import Item
-    from qingdan.intake.models import Rating
-    from qingdan.units.scopes import is_inside, within
-
     items = Item.objects.all()
     ratings = Rating.objects.all()
     if root is not None:
@@ -259,8 +250,6 @@ def figures_counted(units: list[Unit]) -> dict[int, Counter[Key]]:
 
 
 def _counted_sql(units: list[Unit]) -> list[tuple[int, datetime.date, str, int]]:
-    from qingdan.units.scopes import Scope
-
     # Every unit inside a wanted subtree → the wanted unit, found in one query on the path index;
     # a unit inside two wanted subtrees (a township and one of its villages) counts for both.
     wanted_by_path = {unit.path: unit.pk for unit in units}
@@ -283,8 +272,6 @@ def _counted_sql(units: list[Unit]) -> list[tuple[int, datetime.date, str, int]]
 
 def figures_verify(*, root: Unit | None = None, repair: bool = False) -> VerifyResult:
     """Compare the running figures with a recount; with ``repair`` make them equal the recount."""
-    from qingdan.units.scopes import within
-
     counted = figures_recount(root=root)
     kept_rows = Figure.objects.all()
     if root is not None:
@@ -409,7 +396,10 @@ def figures_rebuild_sql() -> int:
 
 
 def _own_sql_params(*, own_anywhere: bool) -> dict[str, Any]:
-    """The parameters of ``_OWN_SQL``; ``own_anywhere`` keeps ``own:`` rows for every lead unit
-    (the rebuild) rather than only for the units asked about (a count on request)."""
+    """The parameters of ``_OWN_SQL``, so the rebuild and a count on request share one query.
+
+    ``own_anywhere`` keeps ``own:`` rows for every lead unit (the rebuild) rather than only for the
+    units asked about (a count on request).
+    """
     return {"tz": settings.TIME_ZONE, "open": sorted(OPEN_STATUSES), "graded": sorted(GRADED_STATUSES),
             "stock": STOCK_DAY, "limit": response_limit(), "own_anywhere": own_anywhere}

@@ -20,6 +20,7 @@ from qingdan.supervision.figures import figures_depth
 from qingdan.supervision.models import STOCK_DAY, Figure, IndexScheme, Ranking
 from qingdan.supervision.periods import Period
 from qingdan.supervision.rates import Rates
+from qingdan.supervision.running import figures_counted
 from qingdan.units.choices import Role
 from qingdan.units.models import Unit
 from qingdan.units.scopes import scope_for_user
@@ -61,8 +62,6 @@ def _counters(units: list[Unit], start: datetime.date, end: datetime.date, *, st
     The one place that knows where a unit's figures live: kept rows down to ``figures_depth()``,
     a count of the subtree's items below it.
     """
-    from qingdan.supervision.running import figures_counted
-
     result: dict[int, dict[tuple[datetime.date, str], int]] = {unit.pk: defaultdict(int) for unit in units}
     kept = [unit.pk for unit in units if unit.depth <= figures_depth()]
     if kept:

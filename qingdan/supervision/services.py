@@ -17,7 +17,9 @@ from django.utils.translation import gettext as _
 
 from qingdan.audit.services import audit_record
 from qingdan.core.errors import ApplicationError, PermissionDenied
-from qingdan.supervision.models import GradeChange, IndexScheme, Ranking, RankingRow, UnitGradeState
+from qingdan.notifications.services import notify
+from qingdan.people.models import RoleAssignment
+from qingdan.supervision.models import GradeChange, IndexScheme, Ranking, RankingRow, UnitGrade, UnitGradeState
 from qingdan.supervision.periods import Period
 from qingdan.supervision.rates import (
     DEFAULT_GREEN_AT,
@@ -32,13 +34,15 @@ from qingdan.supervision.rates import (
 from qingdan.supervision.selectors import ranking_previous, scheme_current, units_rates
 from qingdan.units.choices import Role
 from qingdan.units.models import Unit
-from qingdan.units.scopes import is_system, may
+from qingdan.units.scopes import is_system, may, within
 
 SCHEME_ROLES = frozenset({Role.ORGANIZER, Role.ADMIN})
 RANKING_ROLES = frozenset({Role.ORGANIZER, Role.ADMIN, Role.SUPERVISOR})
 
 
 class SchemeInvalid(ApplicationError):
+    """An index scheme that cannot rank anyone: an unknown component, a weight that is not a number."""
+
     code = "scheme_invalid"
 
 
@@ -121,7 +125,6 @@ def board_units(parent: Unit, level: int | None = None) -> list[Unit]:
     """The region units of ``level`` under ``parent`` (default: its children's level)."""
     if level is None:
         level = parent.level + 1
-    from qingdan.units.scopes import within
 
     return list(within(Unit.objects.filter(level=level, kind="region", is_active=True), parent, strict=True)
                 .order_by("path"))
@@ -192,9 +195,6 @@ def _notify_grade_changes(changes: list[GradeChange], period: Period) -> None:
     """Tell the leaders and supervisors of a unit whose grade changed (not a unit's first grade)."""
     if not changes:
         return
-    from qingdan.notifications.services import notify
-    from qingdan.people.models import RoleAssignment
-    from qingdan.supervision.models import UnitGrade
 
     for change in changes:
         people = [a.user for a in RoleAssignment.objects.filter(

@@ -64,6 +64,8 @@ def is_good(question: Question, answer: Answer) -> bool | None:
 
 @dataclass
 class QuestionResult:
+    """One question's results: counts per choice, good rate or average, free texts, and the good rate per unit."""
+
     question: Question
     answered: int = 0
     counts: list[tuple[str, int, Decimal | None]] = field(default_factory=list)
@@ -76,6 +78,8 @@ class QuestionResult:
 
 @dataclass
 class Results:
+    """A questionnaire's results page: how many answered, and each question's result."""
+
     survey: Survey
     responses: int
     questions: list[QuestionResult]
@@ -133,6 +137,8 @@ def survey_results(survey: Survey, *, texts: int = 50) -> Results:
 
 @dataclass
 class SurveyFigures:
+    """The survey figures a unit's ledger page reports: questionnaires, responses, and the good (satisfied) rate."""
+
     surveys: int
     responses: int
     good: int

@@ -17,11 +17,13 @@ from django.utils.translation import gettext as _
 
 from qingdan.audit.services import audit_record
 from qingdan.core.crypto import blind_index
-from qingdan.core.errors import PermissionDenied
+from qingdan.core.errors import ApplicationError, PermissionDenied
+from qingdan.intake.models import Submission
+from qingdan.intake.services import normalise_phone, submission_rate
 from qingdan.surveys.choices import CHOICE_KINDS, Identity, QuestionKind, SurveyStatus
 from qingdan.surveys.errors import SurveyClosed, SurveyInvalid
 from qingdan.surveys.models import Answer, Question, Response, Survey, SurveyToken
-from qingdan.units.choices import MANAGE_ROLES
+from qingdan.units.choices import MANAGE_ROLES, Role
 from qingdan.units.models import Unit
 from qingdan.units.scopes import is_inside, may, scope_for_user
 
@@ -169,8 +171,6 @@ def response_submit(*, survey: Survey, answers: Mapping[int, Any], token: str = 
     A second answer with the same token or phone returns the first response unchanged: one
     respondent, one answer counted. Answers are keyed by question id.
     """
-    from qingdan.intake.services import normalise_phone
-
     if survey.status != SurveyStatus.OPEN:
         raise SurveyClosed(_("This questionnaire is not open."))
     errors: dict[str, str] = {}
@@ -223,8 +223,6 @@ def followup_create(*, actor: Any, submission: Any) -> SurveyToken:
     intake's own ``submission_rate`` (if the submission is still waiting for one), so the loop's
     satisfaction and the survey's results come from the same answer.
     """
-    from qingdan.units.choices import Role
-
     roles = {Role.HANDLER, Role.LEADER, Role.OPERATOR, *MANAGE_ROLES}
     if not may(actor, submission.unit, roles):
         raise PermissionDenied(_("You may not follow up this submission."))
@@ -244,10 +242,6 @@ def followup_create(*, actor: Any, submission: Any) -> SurveyToken:
 
 def _followup_rate(survey: Survey, answers: Sequence[Answer]) -> None:
     """Pass a follow-up's answer to intake as the submission's rating, when intake still takes one."""
-    from qingdan.core.errors import ApplicationError
-    from qingdan.intake.models import Submission
-    from qingdan.intake.services import submission_rate
-
     chosen = next((a.chosen[0] for a in answers if a.chosen), None)
     submission = (Submission.objects.filter(pk=survey.submission_id).first()
                   if survey.submission_id is not None else None)

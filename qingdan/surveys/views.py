@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -9,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+from django_ratelimit.core import get_usage
 
 from qingdan.core.downloads import harden_download
 from qingdan.core.errors import ApplicationError, NotFound, error_text
@@ -16,8 +18,10 @@ from qingdan.core.tabular import csv_bytes
 from qingdan.surveys import selectors, services
 from qingdan.surveys.choices import QuestionKind, SurveyStatus
 from qingdan.surveys.errors import SurveyInvalid
+from qingdan.surveys.exporters import responses_export
 from qingdan.surveys.forms import QuestionForm, SurveyForm, TokensForm
 from qingdan.surveys.models import Survey
+from qingdan.surveys.qr import qr_svg
 from qingdan.units.selectors import unit_get_for_user
 
 
@@ -114,8 +118,6 @@ def tokens_issue(request: HttpRequest, survey_id: int) -> HttpResponse:
 
 @login_required
 def survey_qr(request: HttpRequest, survey_id: int) -> HttpResponse:
-    from qingdan.surveys.qr import qr_svg
-
     survey = _survey(request, survey_id)
     # Our own drawing, shown in the survey page's <img>; sandboxed like every file if opened alone.
     return harden_download(HttpResponse(qr_svg(public_url(request, survey)), content_type="image/svg+xml"),
@@ -124,8 +126,6 @@ def survey_qr(request: HttpRequest, survey_id: int) -> HttpResponse:
 
 @login_required
 def survey_export(request: HttpRequest, survey_id: int, fmt: str) -> HttpResponse:
-    from qingdan.surveys.exporters import responses_export
-
     if fmt not in ("xlsx", "csv"):
         raise Http404("Unknown format.")
     survey = _survey(request, survey_id)
@@ -140,9 +140,6 @@ def _answer_limited(request: HttpRequest) -> bool:
 
     Kept here rather than borrowed from the portal, which sits above surveys in the dependencies.
     """
-    from django.conf import settings
-    from django_ratelimit.core import get_usage
-
     header = getattr(settings, "QINGDAN_CLIENT_IP_HEADER", "") or ""
     forwarded = request.META.get(header, "") if header else ""
     address = (forwarded.split(",")[0].strip() if forwarded else "") or request.META.get("REMOTE_ADDR", "")

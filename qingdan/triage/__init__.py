@@ -1,0 +1,1 @@
+"""Classify, locate, group into hot issues and suggest a route for each submission, offline."""

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from django.conf import settings
 
 from qingdan.triage.text import has_content, message_text
 
@@ -82,7 +83,7 @@ _READERS: dict[str, Callable[[str, str], str]] = {
 
 
 def _vectorizer() -> Any:
-    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: PLC0415 (scikit-learn loads only when a model is trained or used)
 
     # min_df=2 drops n-grams seen once (mostly names and numbers) and keeps the model small.
     return TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=2, dtype=np.float32)
@@ -135,7 +136,7 @@ class View:
         it, and (row, column) pairs are counted with one ``np.unique``, so a short text (a
         subject) costs a few array elements rather than a round of Python calls.
         """
-        from scipy.sparse import csr_matrix
+        from scipy.sparse import csr_matrix  # noqa: PLC0415 (SciPy loads only with the classifier)
 
         width = len(self._idf)
         encoded = [text.lower().encode("utf-32-le") for text in texts]
@@ -181,7 +182,7 @@ class View:
     def train(cls, name: str, texts: Sequence[str], labels: Sequence[str], classes: Sequence[str], *,
               c: float, max_features: int, weight: float) -> View:
         """Fit one view; its weight rows follow ``classes`` (a class the view never saw scores low)."""
-        from sklearn.svm import LinearSVC
+        from sklearn.svm import LinearSVC  # noqa: PLC0415 (scikit-learn loads only when a model is trained or used)
 
         vectorizer = _vectorizer()
         x = vectorizer.fit_transform(texts)
@@ -317,7 +318,7 @@ class Classifier:
     # -- storage --------------------------------------------------------------------------
     def save(self, path: Path) -> int:
         """Write the model as compressed joblib; return its size in bytes."""
-        import joblib
+        import joblib  # noqa: PLC0415 (joblib loads only with the classifier)
 
         state = {"views": [v.state() for v in self.views], "classes": self.classes,
                  "version": self.version, "meta": self.meta}
@@ -330,7 +331,7 @@ class Classifier:
     @classmethod
     def load(cls, path: Path) -> Classifier:
         """Read a model written by ``save``."""
-        import joblib
+        import joblib  # noqa: PLC0415 (joblib loads only with the classifier)
 
         state = joblib.load(path)
         if "views" not in state:
@@ -342,8 +343,6 @@ class Classifier:
 
 def model_path() -> Path:
     """The model in use: ``QINGDAN_TRIAGE_MODEL`` if set (a retrained one), else the shipped one."""
-    from django.conf import settings
-
     configured = getattr(settings, "QINGDAN_TRIAGE_MODEL", "")
     return Path(configured) if configured else DEFAULT_MODEL
 

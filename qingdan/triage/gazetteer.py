@@ -68,7 +68,7 @@ def _common_words(rows: list[tuple[str, str]], corpus: Iterable[str], *, min_tex
     The shared messages name their own places anonymised (A市, A1区), so a short form of a real
     city or county that recurs in them is a word, not a place.
     """
-    import ahocorasick
+    import ahocorasick  # noqa: PLC0415 (the automaton library loads only when the gazetteer is built)
 
     shorts = {alias for code, name in rows if len(code) in (4, 6)
               for alias, weight in _short_forms(name, LEVEL_BY_LENGTH[len(code)]) if weight < 1.0}
@@ -143,7 +143,7 @@ class Gazetteer:
     """The names of the divisions, searchable in one pass over a text."""
 
     def __init__(self, rows: Iterable[tuple[str, str]], *, common_words: Iterable[str] = ()) -> None:
-        import ahocorasick
+        import ahocorasick  # noqa: PLC0415 (the automaton library loads only when the gazetteer is built)
 
         self.common_words = set(common_words)
         self.names: dict[str, str] = {}

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from django.conf import settings
 
 from qingdan.triage.text import normalise
 
@@ -264,8 +265,6 @@ class HeatWeights:
 def heat_weights() -> HeatWeights:
     """The configured weights, or the defaults outside Django."""
     try:
-        from django.conf import settings
-
         return HeatWeights(**getattr(settings, "QINGDAN_TRIAGE_HEAT", {}))
     except Exception:  # used by the benchmark without settings too
         return HeatWeights()
@@ -273,7 +272,7 @@ def heat_weights() -> HeatWeights:
 
 def heat(*, size: int, submitters: int, likes: int, age_days: float = 0.0,
          weights: HeatWeights | None = None) -> float:
-    """heat = (w_s·submitters + w_r·ln(1 + size − submitters) + w_l·ln(1 + likes)) · 0.5^(age / half-life).
+    """Heat = (w_s·submitters + w_r·ln(1 + size − submitters) + w_l·ln(1 + likes)) · 0.5^(age / half-life).
 
     Distinct people count linearly; more messages from the same people only logarithmically,
     so one person writing twenty times weighs less than five people writing once each.

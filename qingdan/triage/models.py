@@ -113,8 +113,10 @@ class RoutingRule(models.Model):
 
 
 class AutoDispatchPolicy(models.Model):
-    """An organizer's threshold for a jurisdiction: a new submission held in the unit's subtree goes to
-    triage's best unit without waiting for a person when that unit's score reaches it.
+    """An organizer's threshold above which triage dispatches new submissions without a person.
+
+    A new submission held in the unit's subtree goes to triage's best unit without waiting for a
+    person when that unit's score reaches the threshold.
 
     The nearest policy at or above the submission's unit decides (a disabled one turns automatic
     dispatch off for its subtree); no policy means never. Changes are audited.

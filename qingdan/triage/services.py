@@ -23,6 +23,7 @@ from qingdan.audit.services import audit_record
 from qingdan.core.errors import NotFound
 from qingdan.intake.choices import SubmissionKind
 from qingdan.intake.models import Submission
+from qingdan.intake.selectors import submission_queryset_for_user
 from qingdan.triage import grouping
 from qingdan.triage.classifier import get_classifier
 from qingdan.triage.errors import UnknownCategory
@@ -193,8 +194,6 @@ def _earlier_answered(issue: HotIssue, submission: Submission) -> Submission | N
 
 def triage_correct(*, actor: Any, submission: Submission, category: str) -> Triage:
     """Record the operator's category; it overrides the suggestion and trains the next model."""
-    from qingdan.intake.selectors import submission_queryset_for_user
-
     category = (category or "").strip()
     if category not in categories():
         raise UnknownCategory(f"unknown category: {category}")

@@ -10,8 +10,11 @@ from qingdan.triage.services import triage_backfill, triage_submission
 
 @task()
 def triage_submission_task(submission_id: int) -> dict:
-    """Classify, locate and group one new submission, then dispatch it if its organizer allows
-    (``routing.route_auto_dispatch``: off by default); return what was suggested and done."""
+    """Classify, locate and group one new submission, off the request, then dispatch it if allowed.
+
+    Dispatch happens only if its organizer allows (``routing.route_auto_dispatch``: off by
+    default); return what was suggested and done.
+    """
     result = triage_submission(submission_id=submission_id)
     if result is None:
         return {"submission": submission_id, "skipped": True}

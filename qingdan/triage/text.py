@@ -21,7 +21,7 @@ _WORDISH = re.compile(r"[\w\u3400-\u9fff]")
 
 @functools.lru_cache(maxsize=1)
 def _t2s():  # the OpenCC converter has no type stubs
-    import opencc
+    import opencc  # noqa: PLC0415 (OpenCC's dictionaries load only when text is folded)
 
     return opencc.OpenCC("t2s")
 

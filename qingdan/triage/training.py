@@ -15,7 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qingdan.core.tabular import read_table
+from qingdan.intake.choices import SubmissionKind
 from qingdan.triage.classifier import Classifier, Example
+from qingdan.triage.models import Triage
+from qingdan.triage.services import categories, ordinary_submissions
 
 COLUMNS = {
     "id": ["留言编号", "编号", "external_id"],
@@ -73,9 +76,9 @@ class Evaluation:
 
 def evaluate(examples: Sequence[Example], *, folds: int = 5, seed: int = 0, c: float = 1.0) -> Evaluation:
     """Cross-validate on the whole messages (subject and body); the rest only ever trains."""
-    import numpy as np
-    from sklearn.metrics import f1_score
-    from sklearn.model_selection import StratifiedKFold
+    import numpy as np  # noqa: PLC0415 (numpy loads only with the classifier)
+    from sklearn.metrics import f1_score  # noqa: PLC0415 (scikit-learn loads only when a model is trained or used)
+    from sklearn.model_selection import StratifiedKFold  # noqa: PLC0415 (scikit-learn loads only when a model is trained or used)
 
     whole = [e for e in examples if _key(e.subject) and _key(e.body)]
     parts = [e for e in examples if not (_key(e.subject) and _key(e.body))]
@@ -101,10 +104,6 @@ def examples_from_database(*, limit: int = 200_000) -> list[Example]:
 
     A correction wins over the category intake stored; only categories of the taxonomy count.
     """
-    from qingdan.intake.choices import SubmissionKind
-    from qingdan.triage.models import Triage
-    from qingdan.triage.services import categories, ordinary_submissions
-
     known = set(categories())
     rows: list[tuple[str, str, str]] = []
     corrected = set()

@@ -1,3 +1,5 @@
+"""The units' admin: renames through unit_update (audited), never adds, since imports place units in the tree."""
+
 from __future__ import annotations
 
 from typing import Any

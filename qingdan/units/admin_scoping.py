@@ -16,6 +16,7 @@ from django.http import HttpRequest
 
 from qingdan.core.errors import ApplicationError
 from qingdan.units.choices import MANAGE_ROLES
+from qingdan.units.models import Unit
 from qingdan.units.scopes import Scope, scope_for_user
 
 if TYPE_CHECKING:
@@ -60,8 +61,6 @@ class ScopedAdmin(admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.related_model._meta.label == "units.Unit":
-            from qingdan.units.models import Unit
-
             kwargs["queryset"] = manage_scope(request).filter(Unit.objects.all())
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 

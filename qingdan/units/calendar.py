@@ -17,15 +17,14 @@ from qingdan.audit.services import audit_record, audit_record_many
 from qingdan.core.errors import ApplicationError, NotFound, PermissionDenied
 from qingdan.core.models import CalendarDay, DayKind
 from qingdan.core.workdays import calendar_changed, shipped_calendar_rows
+from qingdan.units.choices import MANAGE_ROLES
+from qingdan.units.scopes import is_system, scope_for_user
 
 _AUDIT_TYPE = "core.calendarday"
 
 
 def calendar_may_edit(actor: Any) -> bool:
     """Tell whether ``actor`` may change the calendar (the system, a superuser, a root's manager)."""
-    from qingdan.units.choices import MANAGE_ROLES
-    from qingdan.units.scopes import is_system, scope_for_user
-
     if is_system(actor):
         return True
     if not getattr(actor, "is_active", False):

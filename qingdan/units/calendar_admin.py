@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from qingdan.core.models import CalendarDay
+from qingdan.units.admin_scoping import manage_scope
 from qingdan.units.calendar import calendar_day_delete, calendar_day_set, calendar_day_stored, calendar_may_edit
 
 
@@ -29,8 +30,6 @@ class CalendarDayAdmin(admin.ModelAdmin):
         return obj.date.strftime("%a")
 
     def _may_view(self, request: HttpRequest) -> bool:
-        from qingdan.units.admin_scoping import manage_scope
-
         user = request.user
         return bool(user.is_active and user.is_staff and (user.is_superuser or not manage_scope(request).is_empty))
 

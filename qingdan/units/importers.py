@@ -19,6 +19,7 @@ from qingdan.units.models import Unit
 from qingdan.units.paths import PathAllocator, units_bulk_add
 from qingdan.units.permissions import may_add_root, may_set_unit_kind
 from qingdan.units.scopes import GLOBAL, is_system, scope_for_user
+from qingdan.units.services import discipline_change_notify
 from qingdan.units.validators import unit_code_problem
 
 COLUMNS = {
@@ -91,28 +92,46 @@ def units_import(*, actor: Any, source: str | Path | bytes) -> UnitImportResult:
     """
     table = read_table(source, COLUMNS, required=["code", "name", "parent"])
     errors = RowErrors()
+    planned, first_row = _plan_rows(table.rows, errors)
+    referenced = {p.parent for p in planned.values() if p.parent} | set(planned)
+    known = {u.code: u for u in Unit.objects.filter(code__in=referenced)}
+    _check_against_tree(actor, planned, first_row, known, errors)
+    _check_cycles(planned, known, errors)
+    errors.reject_if_any()
+    return _apply(actor, planned, known)
+
+
+def _row_problems(row: Any, kind: str | None, level: int | str | None, errors: RowErrors) -> bool:
+    """Check one row on its own (code, name, kind, level); return whether it is bad."""
+    code, name = row.get("code"), row.get("name")
+    bad = False
+    if problem := unit_code_problem(code or ""):  # the services' rule, the same for one unit or a file
+        errors.append(RowError(row.number, "code", problem))
+        bad = True
+    if not name:
+        errors.append(RowError(row.number, "name", "empty name"))
+        bad = True
+    elif len(name) > 120:
+        errors.append(RowError(row.number, "name", "name longer than 120 characters"))
+        bad = True
+    if kind is None:
+        errors.append(RowError(row.number, "kind", f"unknown kind {row.get('kind')!r}"))
+        bad = True
+    if level == "bad":
+        errors.append(RowError(row.number, "level", f"unknown level {row.get('level')!r}"))
+        bad = True
+    return bad
+
+
+def _plan_rows(rows: list[Any], errors: RowErrors) -> tuple[dict[str, _Planned], dict[str, int]]:
+    """The rows that are sound by themselves, by code, and the row each code first appears on."""
     planned: dict[str, _Planned] = {}
     first_row: dict[str, int] = {}
-    for row in table.rows:
+    for row in rows:
         code, name = row.get("code"), row.get("name")
         kind = _parse_kind(row.get("kind"))
         level = _parse_level(row.get("level"))
-        bad = False
-        if problem := unit_code_problem(code or ""):  # the services' rule, the same for one unit or a file
-            errors.append(RowError(row.number, "code", problem))
-            bad = True
-        if not name:
-            errors.append(RowError(row.number, "name", "empty name"))
-            bad = True
-        elif len(name) > 120:
-            errors.append(RowError(row.number, "name", "name longer than 120 characters"))
-            bad = True
-        if kind is None:
-            errors.append(RowError(row.number, "kind", f"unknown kind {row.get('kind')!r}"))
-            bad = True
-        if level == "bad":
-            errors.append(RowError(row.number, "level", f"unknown level {row.get('level')!r}"))
-            bad = True
+        bad = _row_problems(row, kind, level, errors)
         if code and code in first_row:
             errors.append(RowError(row.number, "code", f"duplicate code {code} (first on row {first_row[code]})"))
             bad = True
@@ -124,9 +143,12 @@ def units_import(*, actor: Any, source: str | Path | bytes) -> UnitImportResult:
         if not bad:
             planned[code] = _Planned(row, code, name, str(kind), level if isinstance(level, int) else None,
                                      row.get("parent"))
+    return planned, first_row
 
-    referenced = {p.parent for p in planned.values() if p.parent} | set(planned)
-    known = {u.code: u for u in Unit.objects.filter(code__in=referenced)}
+
+def _check_against_tree(actor: Any, planned: dict[str, _Planned], first_row: dict[str, int],
+                        known: dict[str, Unit], errors: RowErrors) -> None:
+    """Check each planned row against the stored tree and the actor's rights: the scope rule for imports."""
     manage_scope = GLOBAL if is_system(actor) else scope_for_user(actor, roles=MANAGE_ROLES)
     for plan in planned.values():
         existing = known.get(plan.code)
@@ -151,7 +173,9 @@ def units_import(*, actor: Any, source: str | Path | bytes) -> UnitImportResult:
                 errors.append(RowError(plan.row.number, "parent",
                                        f"unit {plan.code} already exists under another parent; move it in the admin"))
 
-    # Cycles: follow each new row's parent chain through the file until it reaches the database.
+
+def _check_cycles(planned: dict[str, _Planned], known: dict[str, Unit], errors: RowErrors) -> None:
+    """Follow each new row's parent chain through the file until it reaches the database: no loops."""
     for plan in planned.values():
         if plan.code in known:
             continue
@@ -163,8 +187,6 @@ def units_import(*, actor: Any, source: str | Path | bytes) -> UnitImportResult:
                 break
             chain.append(cursor)
             cursor = planned[cursor].parent
-    errors.reject_if_any()
-    return _apply(actor, planned, known)
 
 
 def _apply(actor: Any, planned: dict[str, _Planned], known: dict[str, Unit]) -> UnitImportResult:
@@ -220,8 +242,6 @@ def _apply(actor: Any, planned: dict[str, _Planned], known: dict[str, Unit]) -> 
 def _notify_discipline_changes(actor: Any, created: list[Unit], planned: dict[str, _Planned],
                                known: dict[str, Unit]) -> None:
     """Tell the discipline body above of every discipline unit the file made or relabelled."""
-    from qingdan.units.services import discipline_change_notify
-
     touched = [u.code for u in created if u.kind == UnitKind.DISCIPLINE]
     touched += [code for code, unit in known.items() if code in planned
                 and UnitKind.DISCIPLINE in (unit.kind, planned[code].kind or unit.kind)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +16,7 @@ from qingdan.units.errors import UnitInvalid
 from qingdan.units.models import Unit
 from qingdan.units.permissions import may_add_root, may_set_unit_kind
 from qingdan.units.scopes import may, within
+from qingdan.units.signals import rights_changed
 from qingdan.units.validators import NAME_MAX, unit_code_problem
 
 UNIT_AUDIT_FIELDS = ("code", "name", "kind", "level", "is_active")
@@ -52,10 +54,6 @@ def discipline_change_notify(*, actor: Any, unit: Unit, title: str, body: str, k
     The message goes out through the ``rights_changed`` signal: units sit below notifications
     (docs/architecture.md), and the notifications app turns the signal into inbox notices.
     """
-    from django.contrib.auth import get_user_model
-
-    from qingdan.units.signals import rights_changed
-
     users = get_user_model().objects.filter(is_active=True)
     bodies = discipline_bodies_above(unit)
     recipients: list[Any] = []

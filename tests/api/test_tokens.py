@@ -48,7 +48,8 @@ def test_the_scope_cache_expires(key, monkeypatch, django_assert_num_queries):
 
 def test_a_revocation_written_by_another_process_is_refused_at_once(client, key):
     """Another process (a worker, the admin on another machine) shares only the database with this one:
-    an UPDATE that fires no signal here and clears no cache of ours must still stop the very next call."""
+    an UPDATE that fires no signal here and clears no cache of ours must still stop the very next call.
+    """
     headers = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
     assert client.get(URL, **headers).status_code == 200
     assert client.get(URL, **headers).status_code == 200  # warm: whatever this process keeps, it keeps now

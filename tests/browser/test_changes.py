@@ -1,5 +1,6 @@
 """An extension request walked through in the browser: the handler asks, the issuer approves,
-the item shows the new deadline beside the original one (on the staff page and the public one)."""
+the item shows the new deadline beside the original one (on the staff page and the public one).
+"""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """The Content-Security-Policy in a real browser: a citizen and a staff member walk the main pages,
 Chromium reports no violation, and the behaviour that used to be inline script still works (the
-place search on Enter, Ctrl+Enter on the desk, the period picker, the charts, Swagger UI)."""
+place search on Enter, Ctrl+Enter on the desk, the period picker, the charts, Swagger UI).
+"""
 
 from __future__ import annotations
 

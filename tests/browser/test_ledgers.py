@@ -1,5 +1,6 @@
 """On a phone: a township leader records a visit with a photo and a problem found; the problem is in the
-intake queue and the village counts as visited. A citizen answers a questionnaire twice with one token."""
+intake queue and the village counts as visited. A citizen answers a questionnaire twice with one token.
+"""
 
 from __future__ import annotations
 

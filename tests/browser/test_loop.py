@@ -1,6 +1,7 @@
 """The whole loop in headless Chromium: a citizen submits; an operator lists it; a county handler
 accepts, rectifies and asks for closure with a photo; a supervisor closes it; the citizen reads the
-reply, rates it unsatisfied, and the item reopens."""
+reply, rates it unsatisfied, and the item reopens.
+"""
 
 from __future__ import annotations
 

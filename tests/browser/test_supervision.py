@@ -1,5 +1,6 @@
 """A city supervisor opens the dashboard in headless Chromium, drills down to a township by clicking,
-and downloads the weekly report as PDF and XLSX; the PDF's text, read back, is Chinese."""
+and downloads the weekly report as PDF and XLSX; the PDF's text, read back, is Chinese.
+"""
 
 from __future__ import annotations
 

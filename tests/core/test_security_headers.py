@@ -1,5 +1,6 @@
 """Response headers seen from the outside: the page policy (CSP), who may cache what, sandboxed
-downloads, HSTS from the production settings, and the deploy check for the field key."""
+downloads, HSTS from the production settings, and the deploy check for the field key.
+"""
 
 from __future__ import annotations
 
@@ -45,7 +46,8 @@ def root(tree):
 @pytest.fixture
 def world(tree, root, make_staff):
     """A published list with an item closed-out with a PDF and a photo, a submission with a PDF, a
-    visit with a photo and a survey: something behind every page and download."""
+    visit with a photo and a survey: something behind every page and download.
+    """
     from qingdan.dockets.models import Evidence
     from qingdan.dockets.services import (
         docket_create,

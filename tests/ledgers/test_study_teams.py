@@ -1,5 +1,6 @@
 """Average study days per leadership team: every team counts (no session = 0 days), 县处级以上 on
-request, and the teams below the required days are named."""
+request, and the teams below the required days are named.
+"""
 
 from __future__ import annotations
 

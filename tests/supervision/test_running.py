@@ -32,7 +32,8 @@ def figures_depth(request, settings):
 
 def figures() -> dict:
     """{(unit code, day, name): value} as readers see them: kept rows (stripes summed) down to the
-    kept depth, counted from the items below it; zeros dropped."""
+    kept depth, counted from the items below it; zeros dropped.
+    """
     from qingdan.supervision.running import figures_counted
     from qingdan.units.models import Unit
 

@@ -1,5 +1,6 @@
 """Automatic dispatch of new submissions above the organizer's threshold: off by default, audited with
-the score and the rule, on the timeline, limited to the jurisdiction, and never for a report (举报)."""
+the score and the rule, on the timeline, limited to the jurisdiction, and never for a report (举报).
+"""
 
 from __future__ import annotations
 

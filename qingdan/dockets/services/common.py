@@ -26,10 +26,12 @@ def today() -> datetime.date:
 
 
 def actor_label(actor: Any) -> str:
+    """The name a step keeps for its actor (the system's label, else the username), readable without a join."""
     return actor if isinstance(actor, str) else getattr(actor, "username", "")
 
 
 def actor_user(actor: Any) -> Any:
+    """The user a step links to: none for the system (commands, the tick), whose steps keep only a label."""
     return None if is_system(actor) else actor
 
 
@@ -42,6 +44,7 @@ def event(item: Item, kind: str, *, actor: Any, text: str = "", from_status: str
 
 
 def audit_item(actor: Any, action: str, item: Item, *, before: Any = None, after: Any = None) -> None:
+    """Audit a change to an item at the lead unit's place in the tree, so scoped readers of the trail see it."""
     audit_record(actor=actor, action=f"dockets.{action}", obj=item, unit_path=item.lead_unit.path,
                  before=before, after=after)
 
@@ -69,6 +72,7 @@ def effective_due(item: Item) -> datetime.date | None:
 
 
 def status_label(status: str) -> str:
+    """A status as people read it; a value no longer in ItemStatus shows as stored instead of failing."""
     return str(ItemStatus(status).label) if status in ItemStatus.values else status
 
 

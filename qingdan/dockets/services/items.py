@@ -132,8 +132,10 @@ DOCKET_EDITABLE = frozenset({"verifier_unit", "leader_review"})
 
 
 def docket_update(*, actor: Any, docket: Docket, changes: dict[str, Any]) -> Docket:
-    """Change a list's settings: who verifies it (``verifier_unit``; None is the owner unit itself), and
-    whether the lead unit's leader reviews closure requests first (``leader_review``).
+    """Change who signs off a list's items and whether a leader reviews closure requests first.
+
+    ``verifier_unit`` verifies (None is the owner unit itself); with ``leader_review`` the lead
+    unit's leader reviews closure requests before the verifier.
 
     Audited with the values before and after: who signs off is part of the list's promise. Items
     already waiting for a leader when review is switched off still wait for one (nothing moves by itself).

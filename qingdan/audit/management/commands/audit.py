@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from qingdan.audit.services import audit_seal, audit_verify
+from qingdan.audit.tasks import audit_seal_task, audit_verify_task
 
 
 class Command(BaseCommand):
@@ -20,8 +21,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["enqueue"]:
-            from qingdan.audit.tasks import audit_seal_task, audit_verify_task
-
             if options["action"] == "seal":
                 self.stdout.write(f"enqueued audit sealing: task {audit_seal_task.enqueue().id}")
             else:

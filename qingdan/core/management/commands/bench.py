@@ -57,8 +57,8 @@ def recreate_database(url: str) -> None:
         return
     if config["ENGINE"] != "django.db.backends.postgresql":
         raise CommandError(f"unsupported database engine {config['ENGINE']}")
-    import psycopg
-    from psycopg import sql
+    import psycopg  # noqa: PLC0415 (psycopg only on PostgreSQL)
+    from psycopg import sql  # noqa: PLC0415 (psycopg only on PostgreSQL)
 
     params: dict[str, Any] = {"host": config.get("HOST") or None, "port": config.get("PORT") or None,
               "user": config.get("USER") or None, "password": config.get("PASSWORD") or None}

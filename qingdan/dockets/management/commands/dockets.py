@@ -12,6 +12,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from qingdan.core.commands import run_or_enqueue
+from qingdan.dockets.tasks import dockets_tick_task
 
 
 class Command(BaseCommand):
@@ -24,7 +25,5 @@ class Command(BaseCommand):
                             help="repeat forever, this many seconds apart")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from qingdan.dockets.tasks import dockets_tick_task
-
         run_or_enqueue(self, options, name="dockets tick", task=dockets_tick_task,
                        describe=lambda r: f"graded {r['graded']}, handed to parent units: {r['fallback']}")

@@ -1,5 +1,7 @@
 """``qingdan report``: the weekly report on demand, sending it, and checking the running figures.
 
+Usage:
+
     qingdan report weekly --unit 3301 --week 2026-W47 --format pdf --output week47.pdf
     qingdan report send [--enqueue] [--every 3600]   # e-mail last week's report to subscribers (cron: Mondays)
     qingdan report verify [--unit CODE] [--repair]
@@ -14,6 +16,16 @@ from typing import Any
 from django.core.management.base import CommandError, CommandParser
 
 from qingdan.core.commands import QingdanCommand, run_or_enqueue
+from qingdan.dockets.models import Docket
+from qingdan.reports.render import render
+from qingdan.reports.services import last_full_week
+from qingdan.reports.tasks import reports_weekly_task
+from qingdan.reports.weekly import weekly_build
+from qingdan.supervision.periods import period_parse
+from qingdan.supervision.running import figures_verify
+from qingdan.supervision.selectors import figure_scope
+from qingdan.supervision.services import scheme_create
+from qingdan.units.models import Unit
 
 
 class Command(QingdanCommand):
@@ -40,8 +52,6 @@ class Command(QingdanCommand):
         getattr(self, f"do_{options['action']}")(options)
 
     def _unit(self, options: dict[str, Any], required: bool) -> Any:
-        from qingdan.units.models import Unit
-
         code = options.get("unit")
         if not code:
             if required:
@@ -51,27 +61,17 @@ class Command(QingdanCommand):
         if unit is None:
             raise CommandError(f"no unit {code}")
         actor = self.actor(options)
-        if not isinstance(actor, str):
-            from qingdan.supervision.selectors import figure_scope
-
-            if not figure_scope(actor).contains(unit):
-                raise CommandError(f"unit {code} is outside the scope of {actor}")
+        if not isinstance(actor, str) and not figure_scope(actor).contains(unit):
+            raise CommandError(f"unit {code} is outside the scope of {actor}")
         return unit
 
     def do_weekly(self, options: dict[str, Any]) -> None:
-        from qingdan.reports.render import render
-        from qingdan.reports.services import last_full_week
-        from qingdan.reports.weekly import weekly_build
-        from qingdan.supervision.periods import period_parse
-
         unit = self._unit(options, required=True)
         week = self.run_service(lambda: period_parse(options["week"])) if options.get("week") else last_full_week()
         if week.kind != "week":
             raise CommandError("--week is an ISO week such as 2026-W47")
         docket = None
         if options.get("docket"):
-            from qingdan.dockets.models import Docket
-
             docket = Docket.objects.filter(pk=options["docket"]).first()
             if docket is None:
                 raise CommandError(f"no list {options['docket']}")
@@ -85,14 +85,10 @@ class Command(QingdanCommand):
             raise CommandError("--output FILE is needed for xlsx and pdf")
 
     def do_send(self, options: dict[str, Any]) -> None:
-        from qingdan.reports.tasks import reports_weekly_task
-
         run_or_enqueue(self, options, name="weekly report", task=reports_weekly_task,
                        describe=lambda r: f"week {r['week']}: sent {r['sent']}")
 
     def do_verify(self, options: dict[str, Any]) -> None:
-        from qingdan.supervision.running import figures_verify
-
         unit = self._unit(options, required=False)
         result = figures_verify(root=unit, repair=options["repair"])
         for (unit_id, day, name), (kept, counted) in sorted(result.differences.items())[:50]:
@@ -106,8 +102,6 @@ class Command(QingdanCommand):
 
     def do_scheme(self, options: dict[str, Any]) -> None:
         """Store a new version of a unit's index weights and grade thresholds (organizers only)."""
-        from qingdan.supervision.services import scheme_create
-
         unit = self._unit(options, required=True)
         weights: dict[str, str] = {}
         for part in (options.get("weights") or "").split(","):

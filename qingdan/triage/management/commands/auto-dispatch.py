@@ -7,6 +7,9 @@ from typing import Any
 from django.core.management.base import CommandError, CommandParser
 
 from qingdan.core.commands import QingdanCommand
+from qingdan.triage.models import AutoDispatchPolicy
+from qingdan.triage.routing import auto_dispatch_configure
+from qingdan.units.models import Unit
 
 
 class Command(QingdanCommand):
@@ -22,10 +25,6 @@ class Command(QingdanCommand):
         parser.add_argument("--off", action="store_true", help="turn automatic dispatch off for the unit")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from qingdan.triage.models import AutoDispatchPolicy
-        from qingdan.triage.routing import auto_dispatch_configure
-        from qingdan.units.models import Unit
-
         if not options["unit"]:
             for policy in AutoDispatchPolicy.objects.select_related("unit").order_by("unit__path"):
                 state = f"≥ {policy.threshold}" if policy.enabled else "off"

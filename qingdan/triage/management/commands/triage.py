@@ -12,6 +12,14 @@ from django.core.management.base import CommandError, CommandParser
 from qingdan.core.commands import QingdanCommand, run_or_enqueue
 from qingdan.core.errors import ApplicationError
 from qingdan.core.tabular import CsvWriter
+from qingdan.triage import grouping
+from qingdan.triage.batch import classify_rows, group_rows, issue_rows, locate_rows, read_messages
+from qingdan.triage.classifier import DEFAULT_MODEL, Classifier
+from qingdan.triage.gazetteer import gazetteer_build
+from qingdan.triage.grouping import idf_fit, idf_save
+from qingdan.triage.tasks import triage_backfill_task
+from qingdan.triage.text import message_text
+from qingdan.triage.training import evaluate, examples_from_database, examples_from_files
 
 
 class Command(QingdanCommand):
@@ -80,8 +88,6 @@ class Command(QingdanCommand):
         return count
 
     def _messages(self, files: list[Path]) -> list[Any]:
-        from qingdan.triage.batch import read_messages
-
         messages = []
         for path in files:
             messages.extend(read_messages(self.read_file(path)))
@@ -89,8 +95,6 @@ class Command(QingdanCommand):
 
     # -- actions --------------------------------------------------------------------------
     def _examples(self, files: list[Path], options: dict[str, Any]) -> list[Any]:
-        from qingdan.triage.training import examples_from_database, examples_from_files
-
         examples = examples_from_files([self.read_file(p) for p in files]) if files else []
         if options["from_db"]:
             examples += examples_from_database()
@@ -99,10 +103,6 @@ class Command(QingdanCommand):
         return examples
 
     def do_train(self, files: list[Path], options: dict[str, Any]) -> None:
-        from qingdan.triage.classifier import DEFAULT_MODEL, Classifier
-        from qingdan.triage.grouping import idf_fit, idf_save
-        from qingdan.triage.text import message_text
-
         examples = self._examples(files, options)
         started = time.perf_counter()
         model = Classifier.train(examples, meta={"examples": len(examples), "files": [p.name for p in files]})
@@ -115,8 +115,6 @@ class Command(QingdanCommand):
                           f"version {model.version}")
 
     def do_evaluate(self, files: list[Path], options: dict[str, Any]) -> None:
-        from qingdan.triage.training import evaluate
-
         result = evaluate(self._examples(files, options), folds=options["folds"], seed=options["seed"])
         self.stdout.write(f"{result.folds}-fold cross-validation (seed {options['seed']}) on {result.messages} "
                           "whole messages: "
@@ -125,25 +123,18 @@ class Command(QingdanCommand):
             self.stdout.write(f"  {label}\t{f1:.4f}")
 
     def do_classify(self, files: list[Path], options: dict[str, Any]) -> None:
-        from qingdan.triage.batch import classify_rows
-
         messages = self._messages(files)
         rows = ((i, c, f"{p:.4f}") for i, c, p in classify_rows(messages))
         count = self._write(options["output"], ["id", "category", "confidence"], rows)
         self.stderr.write(f"classified {count} rows")
 
     def do_locate(self, files: list[Path], options: dict[str, Any]) -> None:
-        from qingdan.triage.batch import locate_rows
-
         messages = self._messages(files)
         rows = ((i, c, n, f"{p:.2f}") for i, c, n, p in locate_rows(messages, context_code=options["unit"] or ""))
         count = self._write(options["output"], ["id", "unit_code", "unit_name", "confidence"], rows)
         self.stderr.write(f"located {count} rows")
 
     def do_group(self, files: list[Path], options: dict[str, Any]) -> None:
-        from qingdan.triage import grouping
-        from qingdan.triage.batch import group_rows, issue_rows
-
         messages = self._messages(files)
         threshold = options["threshold"] if options["threshold"] is not None else grouping.THRESHOLD
         result = group_rows(messages, threshold=threshold)
@@ -154,16 +145,10 @@ class Command(QingdanCommand):
         self.stderr.write(f"grouped {len(messages)} rows into {len(result.index.issues)} issues")
 
     def do_gazetteer(self, files: list[Path], options: dict[str, Any]) -> None:
-        from qingdan.triage.batch import read_messages
-        from qingdan.triage.gazetteer import gazetteer_build
-        from qingdan.triage.text import message_text
-
         corpus = [message_text(m.subject, m.body) for path in files[1:] for m in read_messages(self.read_file(path))]
         count = gazetteer_build(divisions=files[0], corpus=corpus)
         self.stdout.write(f"gazetteer: {count} names")
 
     def do_backfill(self, files: list[Path], options: dict[str, Any]) -> None:
-        from qingdan.triage.tasks import triage_backfill_task
-
         run_or_enqueue(self, options, name="triage backfill", task=triage_backfill_task,
                        describe=lambda r: f"triaged {r['triaged']} submissions", limit=options["limit"])
