@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qingdan.audit.services import audit_record
+from qingdan.core.actors import Actor
 from qingdan.core.crypto import blind_index
 from qingdan.intake import codes, signals
 from qingdan.intake.attachments import MAX_FILES, CleanFile, clean_attachment
@@ -161,7 +162,7 @@ def clean_attachments(files: Sequence[tuple[str, bytes]]) -> list[CleanFile]:
     return clean
 
 
-def _event(submission: Submission, kind: str, *, text: str = "", actor: Any = None, public: bool = True,
+def _event(submission: Submission, kind: str, *, text: str = "", actor: Actor = None, public: bool = True,
            at: datetime.datetime | None = None) -> SubmissionEvent:
     return SubmissionEvent.objects.create(
         submission=submission, kind=kind, text=text, public=public, at=at or timezone.now(),
@@ -193,7 +194,7 @@ def _submitted_with(key: str | None) -> Submission | None:
 
 
 def submission_create(
-    *, actor: Any, channel: str, kind: str, text: str, unit: Unit, subject: str = "", place_unit: Unit | None = None,
+    *, actor: Actor, channel: str, kind: str, text: str, unit: Unit, subject: str = "", place_unit: Unit | None = None,
     place_text: str = "", latitude: Any = None, longitude: Any = None, anonymous: bool = False, name: str = "",
     phone: str = "", email: str = "", accused_unit: Unit | None = None, category: str = "",
     attachments: Sequence[tuple[str, bytes]] = (), idempotency_key: str | None = None, source: str = "",
@@ -273,7 +274,7 @@ def submission_add_info(*, submission: Submission, text: str) -> SubmissionEvent
     return event
 
 
-def submission_reply(*, actor: Any, submission: Submission, text: str, unit: Unit | None = None) -> Submission:
+def submission_reply(*, actor: Actor, submission: Submission, text: str, unit: Unit | None = None) -> Submission:
     """Record the answer the citizen reads (the dockets workflow calls this when an item is answered).
 
     ``unit`` is the unit that answered (an item's lead unit); without one, the holding unit.
@@ -297,7 +298,7 @@ def submission_reply(*, actor: Any, submission: Submission, text: str, unit: Uni
 
 
 def submission_rate(*, submission: Submission, rating: str, solved: bool | None = None, reason: str = "",
-                    actor: Any = "citizen") -> Submission:
+                    actor: Actor = "citizen") -> Submission:
     """Record the follow-up (回访) of the answer once it is given: satisfied? solved? and why.
 
     The person rates on the tracking page or a questionnaire (``actor`` "citizen"), or an

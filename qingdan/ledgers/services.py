@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qingdan.audit.services import audit_record
+from qingdan.core.actors import Actor
 from qingdan.core.errors import ApplicationError, PermissionDenied
 from qingdan.intake.attachments import MAX_FILES, clean_attachment
 from qingdan.ledgers.choices import Attendance, DurationUnit, ProblemRoute, SessionKind, WritingKind
@@ -55,7 +56,7 @@ def _in_subtree(unit: Unit | None, root: Unit) -> bool:
     return unit is not None and unit.path.startswith(root.path)
 
 
-def may_record_for(actor: Any, unit: Unit, *, on: datetime.date | None = None) -> bool:
+def may_record_for(actor: Actor, unit: Unit, *, on: datetime.date | None = None) -> bool:
     """Tell whether the actor may keep a ledger for this unit: it is in their scope or they answer for it (包联)."""
     if is_system(actor) or scope_for_user(actor).contains(unit):
         return True
@@ -83,7 +84,7 @@ def _clean_photos(photos: Sequence[tuple[str, bytes]], errors: dict[str, str]) -
 
 # --- liaison ---------------------------------------------------------------------------------
 
-def liaison_assign(*, actor: Any, leader: Any, unit: Unit, starts_on: datetime.date,
+def liaison_assign(*, actor: Actor, leader: Any, unit: Unit, starts_on: datetime.date,
                    ends_on: datetime.date | None = None, note: str = "") -> Liaison:
     """Make a leader answer for a unit for a period (包联). Only a unit's organizers assign."""
     if not is_system(actor) and not scope_for_user(actor, roles=MANAGE_ROLES).contains(unit):
@@ -106,7 +107,7 @@ def liaison_assign(*, actor: Any, leader: Any, unit: Unit, starts_on: datetime.d
     return liaison
 
 
-def liaison_end(*, actor: Any, liaison: Liaison, ends_on: datetime.date) -> Liaison:
+def liaison_end(*, actor: Actor, liaison: Liaison, ends_on: datetime.date) -> Liaison:
     """End an assignment on a date (the leader moved on); the history stays."""
     if not scope_for_user(actor, roles=MANAGE_ROLES).contains(liaison.unit):
         raise PermissionDenied(_("You may not change this assignment."))
@@ -133,7 +134,7 @@ class ProblemFound:
     phone: str = ""
 
 
-def visit_record(*, actor: Any, unit: Unit, visited_on: datetime.date, enterprise: str = "", households: int = 0,
+def visit_record(*, actor: Actor, unit: Unit, visited_on: datetime.date, enterprise: str = "", households: int = 0,
                  enterprises: int = 0, heard: str = "", solved_on_spot: int = 0,
                  problems: Sequence[ProblemFound] = (), photos: Sequence[tuple[str, bytes]] = (),
                  topic: ResearchTopic | None = None, visitor: Any = None) -> Visit:
@@ -185,7 +186,7 @@ def visit_record(*, actor: Any, unit: Unit, visited_on: datetime.date, enterpris
     return visit
 
 
-def _route_problem(actor: Any, visit: Visit, problem: ProblemFound, number: int) -> VisitProblem:
+def _route_problem(actor: Actor, visit: Visit, problem: ProblemFound, number: int) -> VisitProblem:
     """Turn one problem into a submission or an item; a refusal rolls the whole visit back."""
     from qingdan.dockets.services import item_create
     from qingdan.intake.choices import Channel, SubmissionKind
@@ -265,7 +266,7 @@ def session_clean(*, unit: Unit, kind: str, topic: str, starts_on: datetime.date
     return errors
 
 
-def session_record(*, actor: Any, unit: Unit, kind: str, topic: str, starts_on: datetime.date,
+def session_record(*, actor: Actor, unit: Unit, kind: str, topic: str, starts_on: datetime.date,
                    ends_on: datetime.date | None = None, duration: Any = 1, duration_unit: str = DurationUnit.DAYS,
                    materials: str = "", place: str = "", red_site: bool = False, leadership: bool = True,
                    attendees: Sequence[Attendee] = (), photos: Sequence[tuple[str, bytes]] = ()) -> StudySession:
@@ -297,7 +298,7 @@ def session_record(*, actor: Any, unit: Unit, kind: str, topic: str, starts_on: 
     return session
 
 
-def attendance_make_up(*, actor: Any, attendance: SessionAttendance, made_up_on: datetime.date) -> SessionAttendance:
+def attendance_make_up(*, actor: Actor, attendance: SessionAttendance, made_up_on: datetime.date) -> SessionAttendance:
     """Record that an absent person made the study up (补学) on a date."""
     session = attendance.session
     if not may_record_for(actor, session.unit):
@@ -316,7 +317,7 @@ def attendance_make_up(*, actor: Any, attendance: SessionAttendance, made_up_on:
 
 # --- research --------------------------------------------------------------------------------
 
-def topic_create(*, actor: Any, unit: Unit, title: str, owners: Sequence[Any],
+def topic_create(*, actor: Actor, unit: Unit, title: str, owners: Sequence[Any],
                  started_on: datetime.date) -> ResearchTopic:
     """Open a research topic (调研课题) of a unit with its owners."""
     if not may_record_for(actor, unit):
@@ -338,7 +339,7 @@ def topic_create(*, actor: Any, unit: Unit, title: str, owners: Sequence[Any],
     return topic
 
 
-def writing_add(*, actor: Any, topic: ResearchTopic, kind: str, title: str, text: str, written_on: datetime.date,
+def writing_add(*, actor: Actor, topic: ResearchTopic, kind: str, title: str, text: str, written_on: datetime.date,
                 visits: Sequence[Visit] = ()) -> ResearchWriting:
     """Add a research note (调研手记) or report to a topic, linked to the visits it draws on."""
     if not may_record_for(actor, topic.unit):
@@ -364,7 +365,7 @@ def writing_add(*, actor: Any, topic: ResearchTopic, kind: str, title: str, text
     return writing
 
 
-def topic_link_item(*, actor: Any, topic: ResearchTopic, item: Any) -> ResearchTopic:
+def topic_link_item(*, actor: Actor, topic: ResearchTopic, item: Any) -> ResearchTopic:
     """Record that a research topic led to an item on a list."""
     if not may_record_for(actor, topic.unit):
         raise PermissionDenied(_("You may not keep this unit's research ledger."))

@@ -12,13 +12,13 @@ import secrets
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qingdan.audit.services import audit_record
+from qingdan.core.actors import Actor, api_client_label
 from qingdan.core.errors import ApplicationError, NotFound, PermissionDenied
 from qingdan.intake.choices import Channel, SubmissionKind
 from qingdan.intake.errors import SubmissionInvalid
@@ -46,16 +46,16 @@ def _digest(key: str) -> str:
     return hashlib.sha256(key.encode("ascii")).hexdigest()
 
 
-def _ensure_may_manage(actor: Any, unit: Unit) -> None:
+def _ensure_may_manage(actor: Actor, unit: Unit) -> None:
     if not is_system(actor) and not scope_for_user(actor, roles=MANAGE_ROLES).contains(unit):
         raise PermissionDenied(_("You may not manage Open311 keys outside the part of the tree you manage."))
 
 
-def _actor_label(actor: Any) -> str:
+def _actor_label(actor: Actor) -> str:
     return actor if isinstance(actor, str) else getattr(actor, "username", "") or ""
 
 
-def key_create(*, actor: Any, name: str, unit: Unit) -> tuple[Open311Key, str]:
+def key_create(*, actor: Actor, name: str, unit: Unit) -> tuple[Open311Key, str]:
     """Issue an api_key for one integration serving ``unit``; return it and the key, shown only this once."""
     _ensure_may_manage(actor, unit)
     name = " ".join((name or "").split())
@@ -78,7 +78,7 @@ def key_create(*, actor: Any, name: str, unit: Unit) -> tuple[Open311Key, str]:
     return record, key
 
 
-def key_revoke(*, actor: Any, key: Open311Key) -> Open311Key:
+def key_revoke(*, actor: Actor, key: Open311Key) -> Open311Key:
     """Revoke a key at once: its next request gets 403."""
     _ensure_may_manage(actor, key.unit)
     if key.revoked_at is not None:
@@ -217,7 +217,8 @@ def request_create(*, key: Open311Key, request: ServiceRequest) -> Submission:
     try:
         with transaction.atomic():  # the submission and the record of which key filed it, together
             submission, _created = submission_create(
-                actor=f"open311:{key.name}"[:150], channel=Channel.OPEN311, kind=kind, text=text, unit=jurisdiction,
+                actor=api_client_label("open311", key.name), channel=Channel.OPEN311, kind=kind, text=text,
+                unit=jurisdiction,
                 subject=_attribute(request, "subject"), place_unit=place, place_text=request.address_string,
                 latitude=lat or None, longitude=long or None, anonymous=anonymous, name=name,
                 phone=request.phone, email=request.email, category=service.name,

@@ -11,6 +11,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models.functions import Lower
 
+from qingdan.core.actors import Actor
 from qingdan.core.errors import RowError, RowErrors
 from qingdan.core.tabular import read_table
 from qingdan.people.models import RoleAssignment, User
@@ -51,7 +52,7 @@ def _parse_role(raw: str) -> str | None:
     return ROLE_ALIASES.get(value)
 
 
-def people_import(*, actor: Any, source: str | Path | bytes) -> PeopleImportResult:
+def people_import(*, actor: Actor, source: str | Path | bytes) -> PeopleImportResult:
     """Create staff accounts and grant roles. One row is one role; a person may have several rows.
 
     The role covers the ``scope`` unit's subtree, or the person's own unit when no scope is given.

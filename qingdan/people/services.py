@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
-from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -14,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qingdan.audit.services import audit_record
+from qingdan.core.actors import Actor
 from qingdan.core.errors import ApplicationError, PermissionDenied
 from qingdan.people.models import ApiToken, RoleAssignment, User
 from qingdan.units.choices import ADMIN_SITE_ROLES, MANAGE_ROLES, Role, UnitKind
@@ -25,18 +25,18 @@ from qingdan.units.services import discipline_change_notify
 TOKEN_PREFIX = "qd_"  # noqa: S105 - a marker, not a secret
 
 
-def _ensure_may_manage(actor: Any, unit: Unit) -> None:
+def _ensure_may_manage(actor: Actor, unit: Unit) -> None:
     if not is_system(actor) and not scope_for_user(actor, roles=MANAGE_ROLES).contains(unit):
         raise PermissionDenied("You may not manage people outside the part of the tree you manage.")
 
 
-def ensure_may_manage_user(actor: Any, target: User) -> None:
+def ensure_may_manage_user(actor: Actor, target: User) -> None:
     """Refuse unless ``may_manage_user``: the one check every surface touching an account makes."""
     if not may_manage_user(actor, target):
         raise PermissionDenied("You may not manage this account: it holds rights outside or above your own.")
 
 
-def user_deactivate(*, actor: Any, user: User) -> User:
+def user_deactivate(*, actor: Actor, user: User) -> User:
     """Switch an account off: it can no longer log in; its history stays."""
     ensure_may_manage_user(actor, user)
     if getattr(actor, "pk", None) is not None and actor.pk == user.pk:
@@ -50,7 +50,7 @@ def user_deactivate(*, actor: Any, user: User) -> User:
     return user
 
 
-def user_create(*, actor: Any, username: str, home_unit: Unit, display_name: str = "", email: str = "",
+def user_create(*, actor: Actor, username: str, home_unit: Unit, display_name: str = "", email: str = "",
                 phone: str = "", password: str | None = None) -> User:
     """Create a staff account in ``home_unit``. Without a password the account cannot log in yet."""
     _ensure_may_manage(actor, home_unit)
@@ -83,7 +83,7 @@ def _sync_staff_flag(user: User) -> None:
         user.save(update_fields=["is_staff"])
 
 
-def role_grant(*, actor: Any, user: User, role: str, unit: Unit) -> RoleAssignment:
+def role_grant(*, actor: Actor, user: User, role: str, unit: Unit) -> RoleAssignment:
     """Give ``user`` a role over ``unit`` and its subtree. Granting twice changes nothing."""
     if role not in Role.values:
         raise ApplicationError(f"Unknown role {role!r}.", code="role_invalid")
@@ -108,7 +108,7 @@ def role_grant(*, actor: Any, user: User, role: str, unit: Unit) -> RoleAssignme
     return assignment
 
 
-def role_revoke(*, actor: Any, assignment: RoleAssignment) -> None:
+def role_revoke(*, actor: Actor, assignment: RoleAssignment) -> None:
     """Take a role away."""
     _ensure_may_manage(actor, assignment.unit)
     user = assignment.user
@@ -128,7 +128,7 @@ def _digest(key: str) -> str:
     return hashlib.sha256(key.encode("ascii")).hexdigest()
 
 
-def token_create(*, actor: Any, user: User, name: str) -> tuple[ApiToken, str]:
+def token_create(*, actor: Actor, user: User, name: str) -> tuple[ApiToken, str]:
     """Issue an API token for ``user``; return it and the key, which is shown only this once."""
     ensure_may_manage_user(actor, user)
     if not user.is_active:
@@ -182,7 +182,7 @@ def token_authenticate(key: str) -> User | None:
     return user
 
 
-def token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
+def token_revoke(*, actor: Actor, token: ApiToken) -> ApiToken:
     """Revoke a token; every process refuses it from its next request (they read the token each time)."""
     ensure_may_manage_user(actor, token.user)
     with transaction.atomic():

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qingdan.audit.services import audit_record
+from qingdan.core.actors import Actor
 from qingdan.core.errors import ApplicationError, PermissionDenied
 from qingdan.reports.models import ReportFormat, Subscription
 from qingdan.reports.render import CONTENT_TYPES, filename, render
@@ -21,7 +22,7 @@ from qingdan.supervision.selectors import figure_scope
 from qingdan.units.models import Unit
 
 
-def subscription_create(*, actor: Any, user: Any, unit: Unit, fmt: str = ReportFormat.PDF) -> Subscription:
+def subscription_create(*, actor: Actor, user: Any, unit: Unit, fmt: str = ReportFormat.PDF) -> Subscription:
     """Subscribe ``user`` to ``unit``'s weekly report; the unit must lie in the user's figure scope."""
     if fmt not in ReportFormat.values:
         raise ApplicationError(_("Unknown report format."), code="report_format")

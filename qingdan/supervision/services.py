@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qingdan.audit.services import audit_record
+from qingdan.core.actors import Actor
 from qingdan.core.errors import ApplicationError, PermissionDenied
 from qingdan.supervision.models import GradeChange, IndexScheme, Ranking, RankingRow, UnitGradeState
 from qingdan.supervision.periods import Period
@@ -42,11 +43,11 @@ class SchemeInvalid(ApplicationError):
     code = "scheme_invalid"
 
 
-def _may(actor: Any, unit: Unit, roles: frozenset[str]) -> bool:
+def _may(actor: Actor, unit: Unit, roles: frozenset[str]) -> bool:
     return is_system(actor) or scope_for_user(actor, roles=roles).contains(unit)
 
 
-def scheme_create(*, actor: Any, owner_unit: Unit, weights: dict[str, Any], green_at: Any = DEFAULT_GREEN_AT,
+def scheme_create(*, actor: Actor, owner_unit: Unit, weights: dict[str, Any], green_at: Any = DEFAULT_GREEN_AT,
                   yellow_at: Any = DEFAULT_YELLOW_AT, note: str = "") -> IndexScheme:
     """Store a new version of a unit's index weights and grade thresholds (old versions stay)."""
     if not _may(actor, owner_unit, SCHEME_ROLES):
@@ -155,7 +156,7 @@ def board_compute(*, parent: Unit, period: Period, scheme: IndexScheme, level: i
     return rows
 
 
-def ranking_record(*, actor: Any, parent: Unit, period: Period, level: int | None = None,
+def ranking_record(*, actor: Actor, parent: Unit, period: Period, level: int | None = None,
                    scheme: IndexScheme | None = None) -> Ranking:
     """Compute and store a leaderboard, set each unit's grade and record (and tell) grade changes."""
     if not _may(actor, parent, RANKING_ROLES):

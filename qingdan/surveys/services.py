@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from qingdan.audit.services import audit_record
+from qingdan.core.actors import Actor
 from qingdan.core.crypto import blind_index
 from qingdan.core.errors import PermissionDenied
 from qingdan.surveys.choices import CHOICE_KINDS, Identity, QuestionKind, SurveyStatus
@@ -33,11 +34,11 @@ MAX_TOKENS = 10_000
 FOLLOWUP_RATINGS = ("satisfied", "basic", "unsatisfied")
 
 
-def _may_build(actor: Any, unit: Unit) -> bool:
+def _may_build(actor: Actor, unit: Unit) -> bool:
     return scope_for_user(actor, roles=MANAGE_ROLES).contains(unit)
 
 
-def survey_create(*, actor: Any, unit: Unit, title: str, intro: str = "",
+def survey_create(*, actor: Actor, unit: Unit, title: str, intro: str = "",
                   identity: str = Identity.PHONE) -> Survey:
     """Start a questionnaire (a draft) for a unit; only the unit's organizers build them."""
     if not _may_build(actor, unit):
@@ -58,7 +59,7 @@ def survey_create(*, actor: Any, unit: Unit, title: str, intro: str = "",
     return survey
 
 
-def question_add(*, actor: Any, survey: Survey, kind: str, text: str, choices: Sequence[str] = (),
+def question_add(*, actor: Actor, survey: Survey, kind: str, text: str, choices: Sequence[str] = (),
                  good: Sequence[int] = (), scale_max: int = 5, required: bool = True) -> Question:
     """Add a question to a draft. ``good`` names the choices (or, for a scale, the lowest value) rated good."""
     if not _may_build(actor, survey.unit):
@@ -95,7 +96,7 @@ def question_add(*, actor: Any, survey: Survey, kind: str, text: str, choices: S
     return question
 
 
-def survey_set_status(*, actor: Any, survey: Survey, status: str) -> Survey:
+def survey_set_status(*, actor: Actor, survey: Survey, status: str) -> Survey:
     """Open a questionnaire for answers (it needs a question) or close it."""
     if not _may_build(actor, survey.unit):
         raise PermissionDenied(_("You may not change this questionnaire."))
@@ -112,7 +113,7 @@ def survey_set_status(*, actor: Any, survey: Survey, status: str) -> Survey:
     return survey
 
 
-def tokens_issue(*, actor: Any, survey: Survey, count: int, unit: Unit | None = None) -> list[SurveyToken]:
+def tokens_issue(*, actor: Actor, survey: Survey, count: int, unit: Unit | None = None) -> list[SurveyToken]:
     """Issue one-time invitation tokens, optionally for a unit below the survey's (the results' breakdown)."""
     if not _may_build(actor, survey.unit):
         raise PermissionDenied(_("You may not change this questionnaire."))
@@ -216,7 +217,7 @@ def response_submit(*, survey: Survey, answers: Mapping[int, Any], token: str = 
     return response, True
 
 
-def followup_create(*, actor: Any, submission: Any) -> SurveyToken:
+def followup_create(*, actor: Actor, submission: Any) -> SurveyToken:
     """Create the one-question follow-up (回访) for an answered submission and return its invitation.
 
     The link is ``/s/<slug>/?t=<token>``. When the citizen answers, the rating is also given to

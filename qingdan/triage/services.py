@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from qingdan.audit.services import audit_record
+from qingdan.core.actors import Actor
 from qingdan.core.errors import NotFound
 from qingdan.intake.choices import SubmissionKind
 from qingdan.intake.models import Submission
@@ -191,7 +192,7 @@ def _earlier_answered(issue: HotIssue, submission: Submission) -> Submission | N
             .exclude(pk=submission.pk).order_by("-updated_at").first())
 
 
-def triage_correct(*, actor: Any, submission: Submission, category: str) -> Triage:
+def triage_correct(*, actor: Actor, submission: Submission, category: str) -> Triage:
     """Record the operator's category; it overrides the suggestion and trains the next model."""
     from qingdan.intake.selectors import submission_queryset_for_user
 

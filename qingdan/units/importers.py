@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qingdan.audit.services import audit_record_many
+from qingdan.core.actors import Actor
 from qingdan.core.errors import RowError, RowErrors
 from qingdan.core.tabular import Row, read_table
 from qingdan.units.choices import MANAGE_ROLES, UnitKind, UnitLevel
@@ -76,7 +77,7 @@ def _parse_level(raw: str) -> int | str | None:
     return LEVEL_ALIASES.get(value, "bad")
 
 
-def units_import(*, actor: Any, source: str | Path | bytes) -> UnitImportResult:
+def units_import(*, actor: Actor, source: str | Path | bytes) -> UnitImportResult:
     """Validate the whole file, then create and update units in one transaction.
 
     A row names its parent by code; the parent may be an existing unit or another row of the
@@ -164,7 +165,7 @@ def units_import(*, actor: Any, source: str | Path | bytes) -> UnitImportResult:
     return _apply(actor, planned, known)
 
 
-def _apply(actor: Any, planned: dict[str, _Planned], known: dict[str, Unit]) -> UnitImportResult:
+def _apply(actor: Actor, planned: dict[str, _Planned], known: dict[str, Unit]) -> UnitImportResult:
     result = UnitImportResult()
     now = timezone.now()
     changes: list[dict[str, Any]] = []
@@ -214,7 +215,7 @@ def _apply(actor: Any, planned: dict[str, _Planned], known: dict[str, Unit]) -> 
     return result
 
 
-def _notify_discipline_changes(actor: Any, created: list[Unit], planned: dict[str, _Planned],
+def _notify_discipline_changes(actor: Actor, created: list[Unit], planned: dict[str, _Planned],
                                known: dict[str, Unit]) -> None:
     """Tell the discipline body above of every discipline unit the file made or relabelled."""
     from qingdan.units.services import discipline_change_notify

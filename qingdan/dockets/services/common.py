@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qingdan.audit.services import audit_record
+from qingdan.core.actors import Actor
 from qingdan.core.errors import PermissionDenied
 from qingdan.core.workdays import add_working_days
 from qingdan.dockets.choices import Grade, ItemStatus
@@ -25,15 +26,15 @@ def today() -> datetime.date:
     return timezone.localdate()
 
 
-def actor_label(actor: Any) -> str:
+def actor_label(actor: Actor) -> str:
     return actor if isinstance(actor, str) else getattr(actor, "username", "")
 
 
-def actor_user(actor: Any) -> Any:
+def actor_user(actor: Actor) -> Any:
     return None if is_system(actor) else actor
 
 
-def event(item: Item, kind: str, *, actor: Any, text: str = "", from_status: str = "", to_status: str = "",
+def event(item: Item, kind: str, *, actor: Actor, text: str = "", from_status: str = "", to_status: str = "",
           data: dict | None = None, at: datetime.datetime | None = None) -> ItemEvent:
     """Add one step to the item's timeline."""
     return ItemEvent.objects.create(item=item, kind=kind, actor=actor_user(actor), actor_label=actor_label(actor),
@@ -41,7 +42,7 @@ def event(item: Item, kind: str, *, actor: Any, text: str = "", from_status: str
                                     unit_id=item.lead_unit_id, at=at or timezone.now())
 
 
-def audit_item(actor: Any, action: str, item: Item, *, before: Any = None, after: Any = None) -> None:
+def audit_item(actor: Actor, action: str, item: Item, *, before: Any = None, after: Any = None) -> None:
     audit_record(actor=actor, action=f"dockets.{action}", obj=item, unit_path=item.lead_unit.path,
                  before=before, after=after)
 
@@ -78,14 +79,14 @@ def conflict(current_version: int) -> ItemConflict:
                           "Reload it and try again.") % {"v": current_version})
 
 
-def audit_refusal(actor: Any, item: Item, *, attempt: str, code: str, version: int | None, **extra: Any) -> None:
+def audit_refusal(actor: Actor, item: Item, *, attempt: str, code: str, version: int | None, **extra: Any) -> None:
     """Record a refused attempt in its own transaction, so it outlives the refused one."""
     with transaction.atomic():
         audit_record(actor=actor, action="dockets.item_refused", obj=item, unit_path=item.lead_unit.path,
                      after={"attempt": attempt, "code": code, "version": version, **extra})
 
 
-def step(*, actor: Any, item: Item, action: str, allowed: Iterable[str] | None,
+def step(*, actor: Actor, item: Item, action: str, allowed: Iterable[str] | None,
          permitted: Callable[[Any, Item], bool], version: int | None = None,
          change: Callable[[Item], dict | None]) -> Item:
     """Take one step of the loop on a fresh, locked copy of the item.

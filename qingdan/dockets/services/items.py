@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qingdan.audit.services import audit_record
+from qingdan.core.actors import Actor
 from qingdan.core.errors import PermissionDenied
 from qingdan.dockets.choices import (
     CLOSED_STATUSES,
@@ -49,7 +50,7 @@ def _text(value: Any, limit: int) -> str:
     return str(value or "").replace("\x00", "").strip()[:limit]
 
 
-def campaign_create(*, actor: Any, name: str, unit: Unit, starts_on: datetime.date,
+def campaign_create(*, actor: Actor, name: str, unit: Unit, starts_on: datetime.date,
                     ends_on: datetime.date | None = None, description: str = "",
                     units: Iterable[Unit] = ()) -> Campaign:
     """Start a campaign: a period and the units taking part."""
@@ -75,7 +76,7 @@ def campaign_create(*, actor: Any, name: str, unit: Unit, starts_on: datetime.da
     return campaign
 
 
-def docket_create(*, actor: Any, name: str, owner_unit: Unit, kind: str = DocketKind.PROBLEM,
+def docket_create(*, actor: Actor, name: str, owner_unit: Unit, kind: str = DocketKind.PROBLEM,
                   source: str = DocketSource.SELF_CHECK, campaign: Campaign | None = None, description: str = "",
                   published: bool = False, fallback_after_returns: int = 2, fallback_after_hours: int = 72,
                   due_soon_days: int = 3, verifier_unit: Unit | None = None, leader_review: bool = False) -> Docket:
@@ -118,7 +119,7 @@ def docket_create(*, actor: Any, name: str, owner_unit: Unit, kind: str = Docket
     return docket
 
 
-def _check_verifier(actor: Any, docket: Docket, unit: Unit | None, errors: dict) -> None:
+def _check_verifier(actor: Actor, docket: Docket, unit: Unit | None, errors: dict) -> None:
     """Only the owner's organizers name the verifier, and only the owner unit or a unit inside it."""
     if not may_name_verifier(actor, docket):
         raise PermissionDenied(_("Only an organizer of the list's unit names who verifies its items."))
@@ -131,7 +132,7 @@ def _check_verifier(actor: Any, docket: Docket, unit: Unit | None, errors: dict)
 DOCKET_EDITABLE = frozenset({"verifier_unit", "leader_review"})
 
 
-def docket_update(*, actor: Any, docket: Docket, changes: dict[str, Any]) -> Docket:
+def docket_update(*, actor: Actor, docket: Docket, changes: dict[str, Any]) -> Docket:
     """Change a list's settings: who verifies it (``verifier_unit``; None is the owner unit itself), and
     whether the lead unit's leader reviews closure requests first (``leader_review``).
 
@@ -177,7 +178,7 @@ def _shown(value: Any) -> Any:
     return value.code if isinstance(value, Unit) else value
 
 
-def docket_publish(*, actor: Any, docket: Docket, published: bool) -> Docket:
+def docket_publish(*, actor: Actor, docket: Docket, published: bool) -> Docket:
     """Show or hide a list on the public pages (its items still need their own publish flag)."""
     if not may_manage_docket(actor, docket):
         raise PermissionDenied(_("You may not publish this list."))
@@ -274,7 +275,7 @@ def _check_dates(deadline: datetime.date | None, working_days: int | None, error
         errors["deadline_working_days"] = _("Between 1 and %(max)d working days.") % {"max": MAX_WORKING_DAYS}
 
 
-def item_create(*, actor: Any, docket: Docket, title: str, lead_unit: Unit | None, description: str = "",
+def item_create(*, actor: Actor, docket: Docket, title: str, lead_unit: Unit | None, description: str = "",
                 co_units: Sequence[Unit] = (), leader: Any = None, handler: Any = None, commitment: str = "",
                 deadline: datetime.date | None = None, deadline_working_days: int | None = None,
                 priority: str = Priority.NORMAL, category: str = "", parent: Item | None = None,
@@ -354,7 +355,7 @@ def _hot_issues_of(submissions: Sequence[Any]) -> list[Any]:
     return [t.hot_issue for t in found if t is not None and t.hot_issue is not None]
 
 
-def item_link_submissions(*, actor: Any, item: Item, submissions: Sequence[Any]) -> int:
+def item_link_submissions(*, actor: Actor, item: Item, submissions: Sequence[Any]) -> int:
     """Attach more submissions to an item (many people, one problem); returns how many were new."""
     if not may_list(actor, item.docket):
         raise PermissionDenied(_("You may not change this list."))
@@ -384,7 +385,7 @@ def item_link_submissions(*, actor: Any, item: Item, submissions: Sequence[Any])
     return len(added)
 
 
-def item_update(*, actor: Any, item: Item, version: int, changes: dict[str, Any]) -> Item:
+def item_update(*, actor: Actor, item: Item, version: int, changes: dict[str, Any]) -> Item:
     """Edit an item's fields, but only if nobody changed it since ``version`` was read.
 
     The check and the write are one conditional UPDATE, so of two people saving at once
@@ -463,7 +464,7 @@ def field_labels(names: Iterable[str]) -> str:
     return "、".join(str(Item._meta.get_field(name).verbose_name) for name in sorted(names))
 
 
-def _may_edit_as_leader(actor: Any, item: Item) -> bool:
+def _may_edit_as_leader(actor: Actor, item: Item) -> bool:
     return not is_system(actor) and scope_for_user(actor, roles={Role.LEADER}).contains(item.lead_unit)
 
 

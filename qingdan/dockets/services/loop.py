@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from qingdan.core.actors import Actor
 from qingdan.core.errors import ApplicationError, PermissionDenied
 from qingdan.core.workdays import add_working_days
 from qingdan.dockets import notices
@@ -65,7 +66,7 @@ def clean_evidence(files: Sequence[tuple[str, bytes]]) -> list:
     return cleaned
 
 
-def _store_evidence(item: Item, files: list, *, actor: Any, ev: Any) -> int:
+def _store_evidence(item: Item, files: list, *, actor: Actor, ev: Any) -> int:
     from django.core.files.base import ContentFile
 
     if Evidence.objects.filter(item=item).count() + len(files) > MAX_EVIDENCE:
@@ -87,7 +88,7 @@ def _submissions(item: Item) -> list:
     return list(Submission.objects.filter(item_link__item=item, status__in=FOLLOWS_ITEM).select_related("unit"))
 
 
-def item_dispatch(*, actor: Any, item: Item, version: int | None = None, lead_unit: Unit | None = None,
+def item_dispatch(*, actor: Actor, item: Item, version: int | None = None, lead_unit: Unit | None = None,
                   on: datetime.date | None = None) -> Item:
     """Send an item to its lead unit (交办), or to another unit when it was returned."""
     on = on or today()
@@ -125,7 +126,7 @@ def item_dispatch(*, actor: Any, item: Item, version: int | None = None, lead_un
                 permitted=lambda a, i: may_list(a, i.docket), version=version, change=change)
 
 
-def items_dispatch(*, actor: Any, items: Sequence[Item]) -> tuple[list[Item], dict[int, str]]:
+def items_dispatch(*, actor: Actor, items: Sequence[Item]) -> tuple[list[Item], dict[int, str]]:
     """Dispatch many items (bulk 交办): each succeeds or is refused on its own, with its reason."""
     done, refused = [], {}
     for item in items:
@@ -136,7 +137,7 @@ def items_dispatch(*, actor: Any, items: Sequence[Item]) -> tuple[list[Item], di
     return done, refused
 
 
-def item_accept(*, actor: Any, item: Item, version: int | None = None) -> Item:
+def item_accept(*, actor: Actor, item: Item, version: int | None = None) -> Item:
     """The lead unit takes the item on; the accepting person becomes its handler if it had none."""
 
     def change(current: Item) -> dict:
@@ -151,7 +152,7 @@ def item_accept(*, actor: Any, item: Item, version: int | None = None) -> Item:
                 version=version, change=change)
 
 
-def _fallback(current: Item, *, actor: Any, why: str) -> bool:
+def _fallback(current: Item, *, actor: Actor, why: str) -> bool:
     """Hand the item to the parent of the unit that would not take it (兜底). False at the root."""
     parent = Unit.objects.filter(path=current.lead_unit.parent_path).first() if current.lead_unit.depth > 1 else None
     if parent is None or not parent.is_active or not parent.path.startswith(current.docket.owner_unit.path):
@@ -166,7 +167,7 @@ def _fallback(current: Item, *, actor: Any, why: str) -> bool:
     return True
 
 
-def item_return(*, actor: Any, item: Item, reason: str, version: int | None = None) -> Item:
+def item_return(*, actor: Actor, item: Item, reason: str, version: int | None = None) -> Item:
     """The unit refuses the item with a reason (退单); after too many returns the parent unit takes it."""
     reason = _reason(reason)
 
@@ -212,7 +213,7 @@ def items_fallback_stale_returns(*, now: datetime.datetime | None = None) -> int
     return moved
 
 
-def item_progress(*, actor: Any, item: Item, progress: int | None = None, measures: str | None = None,
+def item_progress(*, actor: Actor, item: Item, progress: int | None = None, measures: str | None = None,
                   text: str = "", files: Sequence[tuple[str, bytes]] = (), version: int | None = None) -> Item:
     """Record rectification work: progress, measures, a note and evidence."""
     if progress is not None and not (isinstance(progress, int) and 0 <= progress <= 100):
@@ -242,7 +243,7 @@ def item_progress(*, actor: Any, item: Item, progress: int | None = None, measur
     return updated
 
 
-def item_stage_result(*, actor: Any, item: Item, text: str, files: Sequence[tuple[str, bytes]] = (),
+def item_stage_result(*, actor: Actor, item: Item, text: str, files: Sequence[tuple[str, bytes]] = (),
                       version: int | None = None) -> Item:
     """Report an important stage result (阶段性成果): counted apart, the work goes on under watch."""
     text = _reason(text, "text")
@@ -261,7 +262,7 @@ def item_stage_result(*, actor: Any, item: Item, text: str, files: Sequence[tupl
                 change=change)
 
 
-def item_request_closure(*, actor: Any, item: Item, reply: str, files: Sequence[tuple[str, bytes]] = (),
+def item_request_closure(*, actor: Actor, item: Item, reply: str, files: Sequence[tuple[str, bytes]] = (),
                          version: int | None = None) -> Item:
     """Ask for close-out with evidence and the answer the public will read.
 
@@ -296,7 +297,7 @@ def item_request_closure(*, actor: Any, item: Item, reply: str, files: Sequence[
                 version=version, change=change)
 
 
-def _may_review(actor: Any, item: Item) -> bool:
+def _may_review(actor: Actor, item: Item) -> bool:
     if not may_lead_review(actor, item):
         return False
     if not is_system(actor) and actor.pk in {item.closure_requested_by_id, item.handler_id}:
@@ -304,7 +305,7 @@ def _may_review(actor: Any, item: Item) -> bool:
     return True
 
 
-def item_leader_approve(*, actor: Any, item: Item, text: str = "", version: int | None = None) -> Item:
+def item_leader_approve(*, actor: Actor, item: Item, text: str = "", version: int | None = None) -> Item:
     """A leader of the lead unit approves the closure request (单位领导审核); it goes up to the verifier."""
     text = str(text or "").strip()[:MAX_TEXT]
 
@@ -319,13 +320,13 @@ def item_leader_approve(*, actor: Any, item: Item, text: str = "", version: int 
                 permitted=_may_review, version=version, change=change)
 
 
-def item_leader_send_back(*, actor: Any, item: Item, reason: str, version: int | None = None) -> Item:
+def item_leader_send_back(*, actor: Actor, item: Item, reason: str, version: int | None = None) -> Item:
     """A leader of the lead unit sends the closure request back with a reason: the work goes on."""
     return _send_back(actor=actor, item=item, reason=reason, version=version, kind=EventKind.LEADER_SENT_BACK,
                       action="item_leader_sent_back", allowed=IN_LEADER_REVIEW, permitted=may_lead_review)
 
 
-def _send_back(*, actor: Any, item: Item, reason: str, version: int | None, kind: str, action: str,
+def _send_back(*, actor: Actor, item: Item, reason: str, version: int | None, kind: str, action: str,
                allowed: Any, permitted: Any) -> Item:
     """Refuse a closure request with a reason, at the leader's review or the verifier's: back to the work."""
     reason = _reason(reason)
@@ -341,7 +342,7 @@ def _send_back(*, actor: Any, item: Item, reason: str, version: int | None, kind
                 change=change)
 
 
-def _may_close(actor: Any, item: Item) -> bool:
+def _may_close(actor: Actor, item: Item) -> bool:
     if not may_verify(actor, item):
         return False
     if is_own_work(actor, item):
@@ -349,7 +350,7 @@ def _may_close(actor: Any, item: Item) -> bool:
     return True
 
 
-def item_close(*, actor: Any, item: Item, text: str = "", version: int | None = None) -> Item:
+def item_close(*, actor: Actor, item: Item, text: str = "", version: int | None = None) -> Item:
     """Verify and close the item (销号); its citizens receive the reply."""
     text = str(text or "").strip()[:MAX_TEXT]
 
@@ -371,13 +372,13 @@ def item_close(*, actor: Any, item: Item, text: str = "", version: int | None = 
     return closed
 
 
-def item_send_back(*, actor: Any, item: Item, reason: str, version: int | None = None) -> Item:
+def item_send_back(*, actor: Actor, item: Item, reason: str, version: int | None = None) -> Item:
     """Refuse the closure with reasons: the work goes on."""
     return _send_back(actor=actor, item=item, reason=reason, version=version, kind=EventKind.SENT_BACK,
                       action="item_sent_back", allowed=AWAITING_SIGN_OFF, permitted=may_verify)
 
 
-def item_reopen(*, actor: Any, item: Item, reason: str, version: int | None = None) -> Item:
+def item_reopen(*, actor: Actor, item: Item, reason: str, version: int | None = None) -> Item:
     """Open a closed item again: the problem recurred, or a citizen was not satisfied.
 
     Progress goes back to 0: the 100 % set when closure was asked for said the work was done,
@@ -404,7 +405,7 @@ def item_reopen(*, actor: Any, item: Item, reason: str, version: int | None = No
     return reopened
 
 
-def item_urge(*, actor: Any, item: Item, text: str = "") -> Item:
+def item_urge(*, actor: Actor, item: Item, text: str = "") -> Item:
     """Send a formal reminder (催办) to the handler and the accountable leader."""
     text = str(text or "").strip()[:MAX_TEXT]
 
@@ -416,7 +417,7 @@ def item_urge(*, actor: Any, item: Item, text: str = "") -> Item:
     return step(actor=actor, item=item, action="item_urged", allowed=URGEABLE, permitted=may_verify, change=change)
 
 
-def item_supervise(*, actor: Any, item: Item, deadline: datetime.date, text: str = "",
+def item_supervise(*, actor: Actor, item: Item, deadline: datetime.date, text: str = "",
                    version: int | None = None) -> Item:
     """Put an item under supervision (挂牌督办) with its own deadline."""
     on = today()
