@@ -15,7 +15,7 @@ from qingdan.core.actors import Actor
 from qingdan.core.errors import PermissionDenied
 from qingdan.core.workdays import add_working_days
 from qingdan.dockets.choices import Grade, ItemStatus
-from qingdan.dockets.errors import ItemConflict, TransitionRefused
+from qingdan.dockets.errors import ItemConflict, ItemInvalid, TransitionRefused
 from qingdan.dockets.models import Item, ItemEvent
 from qingdan.dockets.signals import item_changed, snapshot
 from qingdan.units.scopes import is_system
@@ -88,14 +88,18 @@ def audit_refusal(actor: Actor, item: Item, *, attempt: str, code: str, version:
 
 def step(*, actor: Actor, item: Item, action: str, allowed: Iterable[str] | None,
          permitted: Callable[[Any, Item], bool], version: int | None = None,
-         change: Callable[[Item], dict | None]) -> Item:
-    """Take one step of the loop on a fresh, locked copy of the item.
+         change: Callable[[Item], dict | None], check: Callable[[Item], None] | None = None,
+         refused: dict[str, Any] | None = None) -> Item:
+    """Take one step of the loop on a fresh, locked copy of the item: the one write path of items.
 
     The checks run in this order: permission, the version the caller read (a stale one is a
-    conflict), then the state. ``change`` mutates the locked item and returns what to audit.
-    A refused attempt is itself audited, in its own transaction, so the log shows both sides
-    of a race.
+    conflict), the state, then ``check`` (further rules on the locked copy; an ``ItemInvalid`` it
+    raises is a refusal like the others). ``change`` mutates the locked item and returns what to
+    audit. A refused attempt is itself audited, in its own transaction, so the log shows both
+    sides of a race; ``refused`` adds context to that entry, and a refusal from ``check`` names
+    its fields.
     """
+    checked: ItemInvalid | None = None
     try:
         with transaction.atomic():
             current = (Item.objects.select_for_update().select_related("docket", "lead_unit")
@@ -107,6 +111,12 @@ def step(*, actor: Actor, item: Item, action: str, allowed: Iterable[str] | None
             if allowed is not None and current.status not in allowed:
                 raise TransitionRefused(_("This step is not possible while the item is “%(status)s”.")
                                         % {"status": status_label(current.status)})
+            if check is not None:
+                try:
+                    check(current)
+                except ItemInvalid as invalid:
+                    checked = invalid
+                    raise
             before = {"status": current.status, "version": current.version}
             was = snapshot(current)
             after = change(current) or {}
@@ -118,5 +128,10 @@ def step(*, actor: Actor, item: Item, action: str, allowed: Iterable[str] | None
             return current
     except (ItemConflict, TransitionRefused, PermissionDenied) as refusal:
         if not is_system(actor) or isinstance(refusal, ItemConflict):
-            audit_refusal(actor, item, attempt=action, code=refusal.code, version=version)
+            audit_refusal(actor, item, attempt=action, code=refusal.code, version=version, **(refused or {}))
+        raise
+    except ItemInvalid as refusal:
+        if refusal is checked:
+            audit_refusal(actor, item, attempt=action, code=refusal.code, version=version,
+                          fields=sorted(refusal.fields))
         raise

@@ -7,8 +7,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Max
-from django.utils import timezone
+from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from qingdan.audit.services import audit_record
@@ -22,7 +21,7 @@ from qingdan.dockets.choices import (
     ItemStatus,
     Priority,
 )
-from qingdan.dockets.errors import ItemConflict, ItemInvalid
+from qingdan.dockets.errors import ItemInvalid
 from qingdan.dockets.models import Campaign, Docket, Item, ItemSubmission
 from qingdan.dockets.permissions import (
     WORK_ROLES,
@@ -32,7 +31,7 @@ from qingdan.dockets.permissions import (
     may_name_verifier,
     verifier_allowed,
 )
-from qingdan.dockets.services.common import audit_item, audit_refusal, conflict, effective_due, event, today
+from qingdan.dockets.services.common import audit_item, effective_due, event, step, today
 from qingdan.dockets.signals import item_changed, snapshot, submissions_linked
 from qingdan.units.choices import MANAGE_ROLES, Role
 from qingdan.units.models import Unit
@@ -388,21 +387,16 @@ def item_link_submissions(*, actor: Actor, item: Item, submissions: Sequence[Any
 def item_update(*, actor: Actor, item: Item, version: int, changes: dict[str, Any]) -> Item:
     """Edit an item's fields, but only if nobody changed it since ``version`` was read.
 
-    The check and the write are one conditional UPDATE, so of two people saving at once
-    exactly one wins; the other gets ``ItemConflict`` and the attempt is audited.
+    A step like the loop's (``step``): one lock on the item, one version check, one audit entry,
+    one ``item_changed``, so of two people saving at once exactly one wins; the other gets
+    ``ItemConflict`` and the attempt is audited. Fields the dispatch fixed are refused (and the
+    refusal audited) on the locked copy; the passed ``item`` is brought up to date as well.
     """
-    if not may_list(actor, item.docket) and not _may_edit_as_leader(actor, item):
-        raise PermissionDenied(_("You may not edit this item."))
     unknown = set(changes) - EDITABLE
     if unknown:
         raise ItemInvalid({name: _("This field cannot be changed here.") for name in sorted(unknown)})
     if item.status in CLOSED_STATUSES and set(changes) - {"published"}:
         raise ItemInvalid({"status": _("A closed item is reopened before it is edited.")})
-    locked = locked_fields(item, changes)
-    if locked:
-        audit_refusal(actor, item, attempt="item_edited", code=ItemInvalid.code, version=version, fields=locked)
-        raise ItemInvalid({name: _("Fixed at dispatch: ask for an extension or a change instead.")
-                           for name in locked})
     errors: dict[str, str] = {}
     values = dict(changes)
     for name, limit in (("title", MAX_TITLE), ("description", MAX_TEXT), ("commitment", MAX_TEXT),
@@ -414,13 +408,7 @@ def item_update(*, actor: Actor, item: Item, version: int, changes: dict[str, An
     if "title" in values and not values["title"]:
         errors["title"] = _("An item needs a title.")
     if "deadline" in values or "deadline_working_days" in values:
-        # The newer kind of deadline replaces the other: a date clears the working days, and
-        # working days clear the date of an item not yet dispatched (dispatch computes it).
         _check_dates(values.get("deadline"), values.get("deadline_working_days"), errors, today())
-        if values.get("deadline"):
-            values["deadline_working_days"] = None
-        elif values.get("deadline_working_days") and item.dispatched_at is None:
-            values["deadline"] = None
     if "priority" in values and values["priority"] not in Priority.values:
         errors["priority"] = _("Unknown priority.")
     if "parent" in values:
@@ -432,30 +420,47 @@ def item_update(*, actor: Actor, item: Item, version: int, changes: dict[str, An
     if co_units is not None:
         for unit in co_units:
             _check_unit(unit, item.docket, "co_units", errors)
-    if errors:
+    if errors and not locked_fields(item, changes):  # a locked field is refused first, and audited, below
         raise ItemInvalid(errors)
-    was = snapshot(item)
-    with transaction.atomic():
-        probe = Item(deadline=values.get("deadline", item.deadline), supervised=item.supervised,
-                     supervise_deadline=item.supervise_deadline)
+
+    def check(current: Item) -> None:
+        if current.status in CLOSED_STATUSES and set(changes) - {"published"}:
+            raise ItemInvalid({"status": _("A closed item is reopened before it is edited.")})
+        locked = locked_fields(current, changes)
+        if locked:
+            raise ItemInvalid({name: _("Fixed at dispatch: ask for an extension or a change instead.")
+                               for name in locked})
+        if errors:
+            raise ItemInvalid(errors)
+
+    def change(current: Item) -> dict:
+        if "deadline" in values or "deadline_working_days" in values:
+            # The newer kind of deadline replaces the other: a date clears the working days, and
+            # working days clear the date of an item not yet dispatched (dispatch computes it).
+            if values.get("deadline"):
+                values["deadline_working_days"] = None
+            elif values.get("deadline_working_days") and current.dispatched_at is None:
+                values["deadline"] = None
+        for name, value in values.items():
+            setattr(current, name, value)
         if "deadline" in values:
-            values["due_on"] = effective_due(probe)
-        updated = Item.objects.filter(pk=item.pk, version=version).update(
-            version=F("version") + 1, updated_at=timezone.now(), **values)
-        if updated:
-            item.refresh_from_db()
-            item_changed.send(sender=Item, item=item, action="item_edited", before=was, after=snapshot(item))
-            if co_units is not None:
-                item.co_units.set(co_units)
-            event(item, EventKind.EDITED, actor=actor, text=field_labels(changes), data={"fields": sorted(changes)})
-            audit_item(actor, "item_edited", item, before={"version": version},
-                       after={"version": item.version, "fields": sorted(changes)})
-            if values.get("parent") is not None:
-                rollup_progress(values["parent"])
-    if not updated:
-        audit_refusal(actor, item, attempt="item_edited", code=ItemConflict.code, version=version,
-                      fields=sorted(changes))
-        raise conflict(Item.objects.filter(pk=item.pk).values_list("version", flat=True).first() or 0)
+            current.due_on = effective_due(current)
+        if co_units is not None:
+            current.co_units.set(co_units)
+        event(current, EventKind.EDITED, actor=actor, text=field_labels(changes), data={"fields": sorted(changes)})
+        if values.get("parent") is not None:
+            current.save()  # the parent's mean reads this item's row
+            rollup_progress(values["parent"])
+        return {"fields": sorted(changes)}
+
+    def permitted(who: Actor, current: Item) -> bool:
+        return may_list(who, current.docket) or _may_edit_as_leader(who, current)
+
+    current = step(actor=actor, item=item, action="item_edited", allowed=None, permitted=permitted,
+                   version=version, check=check, change=change, refused={"fields": sorted(changes)})
+    for field in Item._meta.concrete_fields:
+        setattr(item, field.attname, getattr(current, field.attname))
+    item._state.fields_cache.clear()  # the parent, leader or handler may have changed
     return item
 
 
