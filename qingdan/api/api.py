@@ -34,6 +34,7 @@ def application_error(request: HttpRequest, exc: ApplicationError) -> HttpRespon
 
 
 def _mount() -> None:
+    from qingdan.dockets.api import followup_router
     from qingdan.dockets.api import public_router as public_dockets_router
     from qingdan.dockets.api import router as dockets_router
     from qingdan.intake.api import router as intake_router
@@ -47,6 +48,7 @@ def _mount() -> None:
     api.add_router("/units", units_router)
     api.add_router("/people", people_router)
     api.add_router("/submissions", intake_router)
+    api.add_router("/submissions", followup_router)  # the follow-up rating: dockets' action
     api.add_router("/dockets", dockets_router)
     api.add_router("/public", public_dockets_router)
     api.add_router("/notifications", notifications_router)

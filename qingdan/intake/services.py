@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qingdan.audit.services import audit_record
-from qingdan.core.actors import Actor
+from qingdan.core.actors import CITIZEN, Actor
 from qingdan.core.crypto import blind_index
 from qingdan.intake import codes, signals
 from qingdan.intake.attachments import MAX_FILES, CleanFile, clean_attachment
@@ -297,16 +297,20 @@ def submission_reply(*, actor: Actor, submission: Submission, text: str, unit: U
     return submission
 
 
-def submission_rate(*, submission: Submission, rating: str, solved: bool | None = None, reason: str = "",
-                    actor: Actor = "citizen") -> Submission:
+def rating_add(*, submission: Submission, rating: str, solved: bool | None = None, reason: str = "",
+               actor: Actor = CITIZEN) -> Rating:
     """Record the follow-up (回访) of the answer once it is given: satisfied? solved? and why.
+
+    Intake's half of the citizen's rating; the action the surfaces call is
+    ``dockets.services.submission_rate``, which records it here and applies it to the item that
+    answered (an unhappy rating reopens it), in one durable transaction. This joins the
+    caller's transaction, so the rating and its consequences commit or fail together.
 
     The person rates on the tracking page or a questionnaire (``actor`` "citizen"), or an
     operator records what they said on a follow-up call (``actor`` the operator). Each answer is
     rated once; a case reopened and answered again is rated again, and every rating is kept as
     a ``Rating`` counted for the unit that answered. ``solved`` is None when it was not asked.
-    Listeners of ``submission_rated`` (the loop reopens the item an unhappy rating concerns, the
-    figures count it) run inside this transaction.
+    Listeners of ``submission_rated`` (the figures that count it) run inside this transaction.
     """
     if rating not in Satisfaction.values:
         raise SubmissionInvalid({"rating": _("Choose satisfied, basically satisfied or unsatisfied.")})
@@ -331,4 +335,4 @@ def submission_rate(*, submission: Submission, rating: str, solved: bool | None 
                      after={"rating": rating, "solved": solved, "rating_id": record.pk})
         signals.submission_rated.send(sender=Submission, submission_id=submission.pk, rating=rating,
                                       rating_id=record.pk)
-    return submission
+    return record

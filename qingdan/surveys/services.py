@@ -221,8 +221,8 @@ def followup_create(*, actor: Actor, submission: Any) -> SurveyToken:
     """Create the one-question follow-up (回访) for an answered submission and return its invitation.
 
     The link is ``/s/<slug>/?t=<token>``. When the citizen answers, the rating is also given to
-    intake's own ``submission_rate`` (if the submission is still waiting for one), so the loop's
-    satisfaction and the survey's results come from the same answer.
+    ``dockets.services.submission_rate`` (if the submission is still waiting for one), so the
+    loop's satisfaction and the survey's results come from the same answer.
     """
     from qingdan.units.choices import Role
 
@@ -244,10 +244,10 @@ def followup_create(*, actor: Actor, submission: Any) -> SurveyToken:
 
 
 def _followup_rate(survey: Survey, answers: Sequence[Answer]) -> None:
-    """Pass a follow-up's answer to intake as the submission's rating, when intake still takes one."""
+    """Pass a follow-up's answer on as the submission's rating, when it still takes one."""
     from qingdan.core.errors import ApplicationError
+    from qingdan.dockets.services import submission_rate
     from qingdan.intake.models import Submission
-    from qingdan.intake.services import submission_rate
 
     chosen = next((a.chosen[0] for a in answers if a.chosen), None)
     submission = Submission.objects.filter(pk=survey.submission_id).first()

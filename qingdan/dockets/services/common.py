@@ -89,19 +89,26 @@ def audit_refusal(actor: Actor, item: Item, *, attempt: str, code: str, version:
 def step(*, actor: Actor, item: Item, action: str, allowed: Iterable[str] | None,
          permitted: Callable[[Any, Item], bool], version: int | None = None,
          change: Callable[[Item], dict | None], check: Callable[[Item], None] | None = None,
-         refused: dict[str, Any] | None = None) -> Item:
+         then: Callable[[Item], None] | None = None, refused: dict[str, Any] | None = None,
+         durable: bool = True) -> Item:
     """Take one step of the loop on a fresh, locked copy of the item: the one write path of items.
 
     The checks run in this order: permission, the version the caller read (a stale one is a
     conflict), the state, then ``check`` (further rules on the locked copy; an ``ItemInvalid`` it
     raises is a refusal like the others). ``change`` mutates the locked item and returns what to
-    audit. A refused attempt is itself audited, in its own transaction, so the log shows both
-    sides of a race; ``refused`` adds context to that entry, and a refusal from ``check`` names
-    its fields.
+    audit; ``then`` writes what reads the saved item (a parent's progress), in the same
+    transaction. A refused attempt is itself audited, in its own transaction, so the log shows
+    both sides of a race; ``refused`` adds context to that entry, and a refusal from ``check``
+    names its fields.
+
+    The step is one durable transaction (the write pipeline, docs/architecture.md): called
+    inside another one it raises, so a step never quietly becomes a savepoint of something
+    bigger. Only a service that takes a step as part of its own action (the follow-up's
+    reopening) passes ``durable=False``, inside its own durable transaction.
     """
     checked: ItemInvalid | None = None
     try:
-        with transaction.atomic():
+        with transaction.atomic(durable=durable):
             current = (Item.objects.select_for_update().select_related("docket", "lead_unit")
                        .get(pk=item.pk))
             if not permitted(actor, current):
@@ -122,6 +129,8 @@ def step(*, actor: Actor, item: Item, action: str, allowed: Iterable[str] | None
             after = change(current) or {}
             current.version += 1
             current.save()
+            if then is not None:
+                then(current)
             item_changed.send(sender=Item, item=current, action=action, before=was, after=snapshot(current))
             audit_item(actor, action, current, before=before,
                        after={"status": current.status, "version": current.version, **after})

@@ -448,16 +448,17 @@ def item_update(*, actor: Actor, item: Item, version: int, changes: dict[str, An
         if co_units is not None:
             current.co_units.set(co_units)
         event(current, EventKind.EDITED, actor=actor, text=field_labels(changes), data={"fields": sorted(changes)})
-        if values.get("parent") is not None:
-            current.save()  # the parent's mean reads this item's row
-            rollup_progress(values["parent"])
         return {"fields": sorted(changes)}
+
+    def then(current: Item) -> None:
+        if values.get("parent") is not None:
+            rollup_progress(values["parent"])
 
     def permitted(who: Actor, current: Item) -> bool:
         return may_list(who, current.docket) or _may_edit_as_leader(who, current)
 
     current = step(actor=actor, item=item, action="item_edited", allowed=None, permitted=permitted,
-                   version=version, check=check, change=change, refused={"fields": sorted(changes)})
+                   version=version, check=check, change=change, then=then, refused={"fields": sorted(changes)})
     for field in Item._meta.concrete_fields:
         setattr(item, field.attname, getattr(current, field.attname))
     item._state.fields_cache.clear()  # the parent, leader or handler may have changed

@@ -11,7 +11,6 @@ import datetime
 from collections.abc import Sequence
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -236,11 +235,13 @@ def item_progress(*, actor: Actor, item: Item, progress: int | None = None, meas
         _store_evidence(current, cleaned, actor=actor, ev=ev)
         return {"progress": current.progress}
 
-    updated = step(actor=actor, item=item, action="item_progress", allowed=WORKING, permitted=may_work,
-                   version=version, change=change)
-    if updated.parent_id:
-        rollup_progress(updated.parent)
-    return updated
+    return step(actor=actor, item=item, action="item_progress", allowed=WORKING, permitted=may_work,
+                version=version, change=change, then=_rollup_parent)
+
+
+def _rollup_parent(current: Item) -> None:
+    if current.parent_id:
+        rollup_progress(current.parent)
 
 
 def item_stage_result(*, actor: Actor, item: Item, text: str, files: Sequence[tuple[str, bytes]] = (),
@@ -365,11 +366,8 @@ def item_close(*, actor: Actor, item: Item, text: str = "", version: int | None 
         notices.item_closed(current)
         return {"closed_by": current.closed_by_id}
 
-    closed = step(actor=actor, item=item, action="item_closed", allowed=AWAITING_SIGN_OFF,
-                  permitted=_may_close, version=version, change=change)
-    if closed.parent_id:
-        rollup_progress(closed.parent)
-    return closed
+    return step(actor=actor, item=item, action="item_closed", allowed=AWAITING_SIGN_OFF,
+                permitted=_may_close, version=version, change=change, then=_rollup_parent)
 
 
 def item_send_back(*, actor: Actor, item: Item, reason: str, version: int | None = None) -> Item:
@@ -384,6 +382,11 @@ def item_reopen(*, actor: Actor, item: Item, reason: str, version: int | None = 
     Progress goes back to 0: the 100 % set when closure was asked for said the work was done,
     and reopening says it was not; the lead unit records its progress again.
     """
+    return _item_reopen(actor=actor, item=item, reason=reason, version=version, durable=True)
+
+
+def _item_reopen(*, actor: Actor, item: Item, reason: str, version: int | None, durable: bool) -> Item:
+    """``item_reopen``, or with ``durable=False`` its step inside the caller's transaction (a rating)."""
     reason = _reason(reason)
 
     def change(current: Item) -> dict:
@@ -398,11 +401,8 @@ def item_reopen(*, actor: Actor, item: Item, reason: str, version: int | None = 
         notices.item_reopened(current, reason)
         return {"reopened": current.reopened}
 
-    reopened = step(actor=actor, item=item, action="item_reopened", allowed={ItemStatus.CLOSED},
-                    permitted=may_verify, version=version, change=change)
-    if reopened.parent_id:
-        rollup_progress(reopened.parent)
-    return reopened
+    return step(actor=actor, item=item, action="item_reopened", allowed={ItemStatus.CLOSED},
+                permitted=may_verify, version=version, change=change, then=_rollup_parent, durable=durable)
 
 
 def item_urge(*, actor: Actor, item: Item, text: str = "") -> Item:
@@ -436,44 +436,3 @@ def item_supervise(*, actor: Actor, item: Item, deadline: datetime.date, text: s
 
     return step(actor=actor, item=item, action="item_supervised", allowed=GRADED_STATUSES, permitted=may_verify,
                 version=version, change=change)
-
-
-def item_reopen_for_rating(*, rating_id: int) -> Item | None:
-    """Apply a citizen's follow-up rating to the item that answered them: the one rule of the follow-up.
-
-    满意 or 基本满意 accepts the answer and closes the case; 不满意 reopens the closed item, with
-    the citizen's reason on its timeline, and the case, so it is answered (and rated) again. An
-    answer the citizen calls unsolved but is satisfied with is accepted: it counts against the
-    unit's 解决率, not as a reopening. A case answered without an item has nothing to reopen.
-    Called inside the rating's transaction (intake's ``submission_rated``), so the rating, the
-    reopening and their figures commit together.
-    """
-    from qingdan.dockets.models import ItemSubmission
-    from qingdan.intake.casework import ACCEPTING_RATINGS, submission_close, submission_reopen
-    from qingdan.intake.choices import SubmissionKind
-    from qingdan.intake.models import Rating
-
-    rating = Rating.objects.select_related("submission__unit").get(pk=rating_id)
-    submission = rating.submission
-    link = ItemSubmission.objects.select_related("item").filter(submission=submission).first()
-    if link is None:
-        return None
-    item = link.item
-    with transaction.atomic():
-        if rating.satisfaction in ACCEPTING_RATINGS:
-            submission_close(actor="system", submission=submission)
-            return item
-        if item.status != ItemStatus.CLOSED:
-            return item
-        if submission.kind == SubmissionKind.REPORT:
-            # Whoever sees the item may not see the report: its code and words stay with it.
-            reason = _("The person who reported was not satisfied with the answer (the reason is with the report).")
-        elif rating.reason:
-            reason = (_("The citizen (%(code)s) was not satisfied with the answer: %(reason)s")
-                      % {"code": submission.tracking_code, "reason": rating.reason})
-        else:
-            reason = (_("The citizen (%(code)s) was not satisfied with the answer (no reason given).")
-                      % {"code": submission.tracking_code})
-        reopened = item_reopen(actor="system", item=item, reason=reason[:MAX_TEXT])
-        submission_reopen(actor="system", submission=submission, reason=_("Reopened: the case is being handled again."))
-    return reopened
