@@ -267,7 +267,7 @@ def submission_add_info(*, submission: Submission, text: str) -> SubmissionEvent
         raise SubmissionInvalid({"text": _("The text is too long (at most %(max)d characters).") % {"max": MAX_INFO}})
     if submission.status in (SubmissionStatus.CLOSED, SubmissionStatus.REJECTED):
         raise SubmissionStateError(_("This case is closed; please submit a new one."))
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         event = _event(submission, EventKind.INFO_ADDED, text=text)
         audit_record(actor="citizen", action="intake.info_added", obj=submission, unit_path=_audit_path(submission),
                      after={"length": len(text)})

@@ -113,7 +113,7 @@ def liaison_end(*, actor: Actor, liaison: Liaison, ends_on: datetime.date) -> Li
         raise PermissionDenied(_("You may not change this assignment."))
     if ends_on < liaison.starts_on:
         raise LedgerInvalid({"ends_on": _("The period ends before it starts.")})
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         before = str(liaison.ends_on or "")
         liaison.ends_on = ends_on
         liaison.save(update_fields=["ends_on"])
@@ -307,7 +307,7 @@ def attendance_make_up(*, actor: Actor, attendance: SessionAttendance, made_up_o
         raise ApplicationError(_("This person was present."), code="ledger_state")
     if made_up_on < session.starts_on or made_up_on > today():
         raise LedgerInvalid({"made_up_on": _("Make-up study comes after the session and not in the future.")})
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         attendance.status, attendance.made_up_on = Attendance.MADE_UP, made_up_on
         attendance.save(update_fields=["status", "made_up_on"])
         audit_record(actor=actor, action="ledgers.study_made_up", obj=session,
@@ -356,7 +356,7 @@ def writing_add(*, actor: Actor, topic: ResearchTopic, kind: str, title: str, te
         errors["visits"] = _("Unknown visit.")
     if errors:
         raise LedgerInvalid(errors)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         writing = ResearchWriting.objects.create(topic=topic, kind=kind, title=_text(title, 200),
                                                  text=_text(text, 50_000), author=actor, written_on=written_on)
         writing.visits.set(visits)
@@ -369,7 +369,7 @@ def topic_link_item(*, actor: Actor, topic: ResearchTopic, item: Any) -> Researc
     """Record that a research topic led to an item on a list."""
     if not may_record_for(actor, topic.unit):
         raise PermissionDenied(_("You may not keep this unit's research ledger."))
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         topic.items.add(item)
         audit_record(actor=actor, action="ledgers.topic_item_linked", obj=topic, after={"item": item.pk})
     return topic

@@ -67,7 +67,7 @@ def key_create(*, actor: Actor, name: str, unit: Unit) -> tuple[Open311Key, str]
         raise ApplicationError(_("This unit is retired."), code="open311_key_invalid")
     key = KEY_PREFIX + secrets.token_urlsafe(32)
     try:
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             record = Open311Key.objects.create(name=name, unit=unit, prefix=key[:12], digest=_digest(key),
                                                created_by=_actor_label(actor)[:150])
             audit_record(actor=actor, action="open311.key_created", obj=record, unit_path=unit.path,
@@ -83,7 +83,7 @@ def key_revoke(*, actor: Actor, key: Open311Key) -> Open311Key:
     _ensure_may_manage(actor, key.unit)
     if key.revoked_at is not None:
         raise ApplicationError(_("This key is already revoked."), code="open311_key_revoked")
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked_at"])
         audit_record(actor=actor, action="open311.key_revoked", obj=key, unit_path=key.unit.path,
@@ -215,7 +215,7 @@ def request_create(*, key: Open311Key, request: ServiceRequest) -> Submission:
     anonymous = not (name or request.phone.strip() or request.email.strip())
     text = "\n".join([description, *media]) if media else description
     try:
-        with transaction.atomic():  # the submission and the record of which key filed it, together
+        with transaction.atomic(durable=True):  # the submission and the record of which key filed it, together
             submission, _created = submission_create(
                 actor=api_client_label("open311", key.name), channel=Channel.OPEN311, kind=kind, text=text,
                 unit=jurisdiction,

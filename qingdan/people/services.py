@@ -41,7 +41,7 @@ def user_deactivate(*, actor: Actor, user: User) -> User:
     ensure_may_manage_user(actor, user)
     if getattr(actor, "pk", None) is not None and actor.pk == user.pk:
         raise ApplicationError("You may not deactivate your own account.", code="user_self_deactivate")
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         user.is_active = False
         user.save(update_fields=["is_active"])
         audit_record(actor=actor, action="people.user_deactivated", obj=user,
@@ -115,7 +115,7 @@ def role_revoke(*, actor: Actor, assignment: RoleAssignment) -> None:
     if not may_grant_role(actor, assignment.unit, assignment.role):
         raise PermissionDenied("You may revoke only roles you could have granted.")
     ensure_may_manage_user(actor, user)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         before = {"user": user.username, "role": assignment.role, "unit": assignment.unit.code}
         audit_record(actor=actor, action="people.role_revoked", obj=assignment, unit_path=assignment.unit.path,
                      before=before)
@@ -135,7 +135,7 @@ def token_create(*, actor: Actor, user: User, name: str) -> tuple[ApiToken, str]
         raise ApplicationError(_("The account %(user)s is deactivated: a token for it would be refused.") % {
             "user": user.username}, code="token_user_inactive")
     key = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         token = ApiToken.objects.create(user=user, name=name.strip()[:80] or "token", prefix=key[:10],
                                         digest=_digest(key))
         audit_record(actor=actor, action="people.token_created", obj=token,
@@ -185,7 +185,7 @@ def token_authenticate(key: str) -> User | None:
 def token_revoke(*, actor: Actor, token: ApiToken) -> ApiToken:
     """Revoke a token; every process refuses it from its next request (they read the token each time)."""
     ensure_may_manage_user(actor, token.user)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         locked = ApiToken.objects.select_for_update().get(pk=token.pk)
         if locked.revoked_at is not None:
             raise ApplicationError(_("Token %(name)s (%(prefix)s…) is already revoked.") % {

@@ -30,7 +30,7 @@ def subscription_create(*, actor: Actor, user: Any, unit: Unit, fmt: str = Repor
         raise PermissionDenied(_("This unit's figures are outside the subscriber's scope."))
     if not getattr(user, "email", ""):
         raise ApplicationError(_("The subscriber has no e-mail address."), code="subscription_invalid")
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         sub, _created = Subscription.objects.update_or_create(user=user, unit=unit, format=fmt,
                                                               defaults={"active": True})
         audit_record(actor=actor, action="reports.subscription_created", obj=sub, unit_path=unit.path,

@@ -72,7 +72,7 @@ def scheme_create(*, actor: Actor, owner_unit: Unit, weights: dict[str, Any], gr
         raise SchemeInvalid(_("A threshold is a number.")) from exc
     if not (0 <= yellow <= green <= 100):
         raise SchemeInvalid(_("Thresholds lie between 0 and 100, yellow at or below green."))
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         last = (IndexScheme.objects.select_for_update().filter(owner_unit=owner_unit).order_by("-version")
                 .values_list("version", flat=True).first())
         scheme = IndexScheme.objects.create(owner_unit=owner_unit, version=(last or 0) + 1, weights=clean,
@@ -165,7 +165,7 @@ def ranking_record(*, actor: Actor, parent: Unit, period: Period, level: int | N
     rows = board_compute(parent=parent, period=period, scheme=scheme, level=level)
     now = timezone.now()
     changes: list[GradeChange] = []
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         ranking = Ranking.objects.create(parent=parent, level=level or parent.level + 1, period_kind=period.kind,
                                          starts_on=period.start, ends_on=period.end, scheme=scheme,
                                          created_by=None if is_system(actor) else actor)

@@ -50,7 +50,7 @@ def survey_create(*, actor: Actor, unit: Unit, title: str, intro: str = "",
         errors["identity"] = _("Count respondents by token or by phone.")
     if errors:
         raise SurveyInvalid(errors)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         survey = Survey.objects.create(unit=unit, title=title.strip()[:200], intro=(intro or "").strip()[:5000],
                                        identity=identity, slug=secrets.token_urlsafe(12),
                                        created_by=None if isinstance(actor, str) else actor)
@@ -86,7 +86,7 @@ def question_add(*, actor: Actor, survey: Survey, kind: str, text: str, choices:
         errors["text"] = _("Too many questions.")
     if errors:
         raise SurveyInvalid(errors)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         question = Question.objects.create(
             survey=survey, position=survey.questions.count() + 1, kind=kind, text=text.strip()[:300],
             required=required, choices=choices if kind in CHOICE_KINDS else [],
@@ -104,7 +104,7 @@ def survey_set_status(*, actor: Actor, survey: Survey, status: str) -> Survey:
         raise SurveyInvalid({"status": _("Unknown status.")})
     if status == SurveyStatus.OPEN and not survey.questions.exists():
         raise SurveyInvalid({"status": _("Add a question before opening the questionnaire.")})
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         before = survey.status
         survey.status = status
         survey.save(update_fields=["status"])
@@ -121,7 +121,7 @@ def tokens_issue(*, actor: Actor, survey: Survey, count: int, unit: Unit | None 
         raise SurveyInvalid({"count": _("Between 1 and %(max)d tokens at a time.") % {"max": MAX_TOKENS}})
     if unit is not None and not unit.path.startswith(survey.unit.path):
         raise SurveyInvalid({"unit": _("The unit must lie within the questionnaire's unit.")})
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         tokens = SurveyToken.objects.bulk_create([
             SurveyToken(survey=survey, token=secrets.token_urlsafe(16), unit=unit) for _n in range(count)])
         audit_record(actor=actor, action="surveys.tokens_issued", obj=survey,
@@ -199,7 +199,7 @@ def response_submit(*, survey: Survey, answers: Mapping[int, Any], token: str = 
     if errors:
         raise SurveyInvalid(errors)
     try:
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             response = Response.objects.create(survey=survey, token=invitation, phone_index=phone_index, unit=where)
             for answer in cleaned:
                 answer.response = response
@@ -229,7 +229,7 @@ def followup_create(*, actor: Actor, submission: Any) -> SurveyToken:
     roles = {Role.HANDLER, Role.LEADER, Role.OPERATOR, *MANAGE_ROLES}
     if not isinstance(actor, str) and not scope_for_user(actor, roles=roles).contains(submission.unit):
         raise PermissionDenied(_("You may not follow up this submission."))
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         survey = Survey.objects.create(unit=submission.unit, title=_("Follow-up: %(code)s") % {
             "code": submission.tracking_code}, identity=Identity.TOKEN, status=SurveyStatus.OPEN,
             slug=secrets.token_urlsafe(12), submission=submission,

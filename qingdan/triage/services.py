@@ -97,7 +97,7 @@ def triage_submission(*, submission_id: int) -> Triage | None:
     prediction = classifier.predict([(submission.subject, submission.text)], reasons=5)[0]
     location = submission_locate(submission)
     place_unit = unit_for_code(location.code)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         triage, created = Triage.objects.get_or_create(submission=submission, defaults={
             "category": prediction.category, "confidence": prediction.confidence,
             "reasons": list(prediction.reasons), "model_version": classifier.version,
@@ -201,7 +201,7 @@ def triage_correct(*, actor: Actor, submission: Submission, category: str) -> Tr
         raise UnknownCategory(f"unknown category: {category}")
     if not submission_queryset_for_user(actor).filter(pk=submission.pk).exists():
         raise NotFound("no such submission")
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         triage, _ = Triage.objects.select_for_update().get_or_create(submission=submission)
         before = {"category": triage.category, "corrected_category": triage.corrected_category}
         triage.corrected_category = category

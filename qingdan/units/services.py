@@ -90,7 +90,7 @@ def unit_create(*, actor: Actor, parent: Unit | None, code: str, name: str, kind
             raise ApplicationError(f"{parent.name} is retired: it takes no new units.", code="unit_parent_retired")
     _ensure_may_set_kind(actor, None, kind)
     resolved_level = level or (parent.level if parent is not None else UnitLevel.PROVINCE)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         if Unit.objects.filter(code=code).exists():
             raise ApplicationError(f"A unit with code {code} already exists.", code="unit_duplicate_code")
         fields = {"code": code, "name": name, "kind": kind, "level": resolved_level}
@@ -133,7 +133,7 @@ def unit_retire(*, actor: Actor, unit: Unit) -> Unit:
     if not unit.is_active:
         raise ApplicationError("This unit is already retired.", code="unit_already_retired")
     before = unit_snapshot(unit)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         unit.is_active = False
         unit.retired_at = timezone.now()
         unit.save(update_fields=["is_active", "retired_at", "updated_at"])

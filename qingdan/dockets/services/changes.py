@@ -76,7 +76,7 @@ def item_change_request_create(*, actor: Actor, item: Item, kind: str, reason: s
     if errors:
         raise ItemInvalid(errors)
     try:
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             request = ItemChangeRequest.objects.create(
                 item=item, kind=kind, deadline=deadline, previous_deadline=item.deadline,
                 commitment=commitment or "", lead_unit=lead_unit, reason=reason, requested_by=actor_user(actor))

@@ -65,7 +65,7 @@ def campaign_create(*, actor: Actor, name: str, unit: Unit, starts_on: datetime.
         errors["units"] = _("Participating units must lie inside the organizing unit.")
     if errors:
         raise ItemInvalid(errors)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         campaign = Campaign.objects.create(name=_text(name, 200), unit=unit, starts_on=starts_on, ends_on=ends_on,
                                            description=_text(description, MAX_TEXT),
                                            created_by=None if is_system(actor) else actor)
@@ -104,7 +104,7 @@ def docket_create(*, actor: Actor, name: str, owner_unit: Unit, kind: str = Dock
         errors["due_soon_days"] = _("Between 0 and 30 working days.")
     if errors:
         raise ItemInvalid(errors)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         docket = Docket.objects.create(
             name=_text(name, 200), owner_unit=owner_unit, level=owner_unit.level, kind=kind, source=source,
             campaign=campaign, description=_text(description, MAX_TEXT), published=published,
@@ -157,7 +157,7 @@ def docket_update(*, actor: Actor, docket: Docket, changes: dict[str, Any]) -> D
         changes["leader_review"] = bool(changes["leader_review"])
     if errors:
         raise ItemInvalid(errors)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         current = Docket.objects.select_for_update().get(pk=docket.pk)
         before = {name: _shown(getattr(current, name)) for name in changes}
         after = {name: _shown(value) for name, value in changes.items()}
@@ -181,7 +181,7 @@ def docket_publish(*, actor: Actor, docket: Docket, published: bool) -> Docket:
     """Show or hide a list on the public pages (its items still need their own publish flag)."""
     if not may_manage_docket(actor, docket):
         raise PermissionDenied(_("You may not publish this list."))
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         Docket.objects.filter(pk=docket.pk).update(published=published)
         docket.published = published
         audit_record(actor=actor, action="dockets.docket_published" if published else "dockets.docket_unpublished",
@@ -368,7 +368,7 @@ def item_link_submissions(*, actor: Actor, item: Item, submissions: Sequence[Any
     from qingdan.intake.casework import submission_dispatch
 
     added: list[int] = []
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         for submission in submissions:
             _link, created = ItemSubmission.objects.get_or_create(submission=submission, defaults={"item": item})
             if not created:
