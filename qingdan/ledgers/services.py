@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from qingdan.audit.services import audit_record
 from qingdan.core.actors import Actor
 from qingdan.core.errors import ApplicationError, PermissionDenied
+from qingdan.core.transactions import durable
 from qingdan.intake.attachments import MAX_FILES, clean_attachment
 from qingdan.ledgers.choices import Attendance, DurationUnit, ProblemRoute, SessionKind, WritingKind
 from qingdan.ledgers.errors import LedgerInvalid
@@ -84,7 +85,7 @@ def _clean_photos(photos: Sequence[tuple[str, bytes]], errors: dict[str, str]) -
 
 # --- liaison ---------------------------------------------------------------------------------
 
-def liaison_assign(*, actor: Actor, leader: Any, unit: Unit, starts_on: datetime.date,
+def _liaison_assign(*, actor: Actor, leader: Any, unit: Unit, starts_on: datetime.date,
                    ends_on: datetime.date | None = None, note: str = "") -> Liaison:
     """Make a leader answer for a unit for a period (包联). Only a unit's organizers assign."""
     if not is_system(actor) and not scope_for_user(actor, roles=MANAGE_ROLES).contains(unit):
@@ -105,6 +106,9 @@ def liaison_assign(*, actor: Actor, leader: Any, unit: Unit, starts_on: datetime
                      after={"leader": leader.username, "unit": unit.code, "from": str(starts_on),
                             "to": str(ends_on or "")})
     return liaison
+
+
+liaison_assign = durable(_liaison_assign)
 
 
 def liaison_end(*, actor: Actor, liaison: Liaison, ends_on: datetime.date) -> Liaison:
@@ -134,7 +138,7 @@ class ProblemFound:
     phone: str = ""
 
 
-def visit_record(*, actor: Actor, unit: Unit, visited_on: datetime.date, enterprise: str = "", households: int = 0,
+def _visit_record(*, actor: Actor, unit: Unit, visited_on: datetime.date, enterprise: str = "", households: int = 0,
                  enterprises: int = 0, heard: str = "", solved_on_spot: int = 0,
                  problems: Sequence[ProblemFound] = (), photos: Sequence[tuple[str, bytes]] = (),
                  topic: ResearchTopic | None = None, visitor: Any = None) -> Visit:
@@ -184,6 +188,9 @@ def visit_record(*, actor: Actor, unit: Unit, visited_on: datetime.date, enterpr
                             "enterprises": visit.enterprises, "solved_on_spot": visit.solved_on_spot,
                             "problems": [p.route for p in routed], "photos": len(cleaned)})
     return visit
+
+
+visit_record = durable(_visit_record)
 
 
 def _route_problem(actor: Actor, visit: Visit, problem: ProblemFound, number: int) -> VisitProblem:
@@ -266,7 +273,7 @@ def session_clean(*, unit: Unit, kind: str, topic: str, starts_on: datetime.date
     return errors
 
 
-def session_record(*, actor: Actor, unit: Unit, kind: str, topic: str, starts_on: datetime.date,
+def _session_record(*, actor: Actor, unit: Unit, kind: str, topic: str, starts_on: datetime.date,
                    ends_on: datetime.date | None = None, duration: Any = 1, duration_unit: str = DurationUnit.DAYS,
                    materials: str = "", place: str = "", red_site: bool = False, leadership: bool = True,
                    attendees: Sequence[Attendee] = (), photos: Sequence[tuple[str, bytes]] = ()) -> StudySession:
@@ -298,6 +305,9 @@ def session_record(*, actor: Actor, unit: Unit, kind: str, topic: str, starts_on
     return session
 
 
+session_record = durable(_session_record)
+
+
 def attendance_make_up(*, actor: Actor, attendance: SessionAttendance, made_up_on: datetime.date) -> SessionAttendance:
     """Record that an absent person made the study up (补学) on a date."""
     session = attendance.session
@@ -317,7 +327,7 @@ def attendance_make_up(*, actor: Actor, attendance: SessionAttendance, made_up_o
 
 # --- research --------------------------------------------------------------------------------
 
-def topic_create(*, actor: Actor, unit: Unit, title: str, owners: Sequence[Any],
+def _topic_create(*, actor: Actor, unit: Unit, title: str, owners: Sequence[Any],
                  started_on: datetime.date) -> ResearchTopic:
     """Open a research topic (调研课题) of a unit with its owners."""
     if not may_record_for(actor, unit):
@@ -337,6 +347,9 @@ def topic_create(*, actor: Actor, unit: Unit, title: str, owners: Sequence[Any],
         audit_record(actor=actor, action="ledgers.topic_created", obj=topic,
                      after={"title": topic.title, "owners": [o.pk for o in owners]})
     return topic
+
+
+topic_create = durable(_topic_create)
 
 
 def writing_add(*, actor: Actor, topic: ResearchTopic, kind: str, title: str, text: str, written_on: datetime.date,

@@ -191,7 +191,7 @@ def visits_import(*, actor: Actor, name: str, data: bytes) -> ImportResult:
     """Import a visit ledger; each problem in the 发现问题 cell (one per line) goes to the intake queue."""
     def create(row: Row, lookup: _Lookup) -> Any:
         problems = [services.ProblemFound(text=p) for p in row.get("problems").splitlines() if p.strip()]
-        return services.visit_record(
+        return services._visit_record(
             actor=actor, visitor=_field(row, "visitor", lookup.user) if row.get("visitor") else None,
             unit=_field(row, "unit", lookup.unit), visited_on=_field(row, "visited_on", parse_date),
             enterprise=unescape_cell(row.get("enterprise")), households=_field(row, "households", _count),
@@ -232,7 +232,7 @@ def sessions_import(*, actor: Actor, name: str, data: bytes) -> ImportResult:
                 attendees.append(services.Attendee(person=_field(row, column, lambda v, u=username: lookup.user(u)),
                                                    status=status))
         ends = row.get("ends_on")
-        return services.session_record(
+        return services._session_record(
             actor=actor, unit=_field(row, "unit", lookup.unit), kind=_field(row, "kind", _kind),
             topic=unescape_cell(row.get("topic")), starts_on=_field(row, "starts_on", parse_date),
             ends_on=_field(row, "ends_on", parse_date) if ends else None, duration=row.get("duration") or "1",
@@ -251,7 +251,7 @@ def liaisons_import(*, actor: Actor, name: str, data: bytes) -> ImportResult:
     """Import liaison assignments (包联): leader, unit, period."""
     def create(row: Row, lookup: _Lookup) -> Any:
         ends = row.get("ends_on")
-        return services.liaison_assign(
+        return services._liaison_assign(
             actor=actor, leader=_field(row, "leader", lookup.user), unit=_field(row, "unit", lookup.unit),
             starts_on=_field(row, "starts_on", parse_date),
             ends_on=_field(row, "ends_on", parse_date) if ends else None, note=unescape_cell(row.get("note")))
@@ -266,7 +266,7 @@ def topics_import(*, actor: Actor, name: str, data: bytes) -> ImportResult:
     """Import research topics (调研课题): unit, title, owners (user names), start date."""
     def create(row: Row, lookup: _Lookup) -> Any:
         owners = [_field(row, "owners", lambda v, u=username: lookup.user(u)) for username in _split(row.get("owners"))]
-        return services.topic_create(actor=actor, unit=_field(row, "unit", lookup.unit),
+        return services._topic_create(actor=actor, unit=_field(row, "unit", lookup.unit),
                                      title=unescape_cell(row.get("title")), owners=owners,
                                      started_on=_field(row, "started_on", parse_date))
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from qingdan.audit.services import audit_record
 from qingdan.core.actors import Actor
 from qingdan.core.errors import ApplicationError, PermissionDenied
+from qingdan.core.transactions import durable
 from qingdan.units.choices import MANAGE_ROLES, UnitKind, UnitLevel
 from qingdan.units.models import Unit
 from qingdan.units.permissions import may_set_unit_kind
@@ -103,7 +104,7 @@ def unit_create(*, actor: Actor, parent: Unit | None, code: str, name: str, kind
     return unit
 
 
-def unit_update(*, actor: Actor, unit: Unit, name: str | None = None, kind: str | None = None) -> Unit:
+def _unit_update(*, actor: Actor, unit: Unit, name: str | None = None, kind: str | None = None) -> Unit:
     """Rename a unit or change its kind."""
     ensure_may_manage(actor, unit)
     before = unit_snapshot(unit)
@@ -125,6 +126,9 @@ def unit_update(*, actor: Actor, unit: Unit, name: str | None = None, kind: str 
                                      % {"name": unit.name},
                                      body=f"{unit.code}: {before['kind']} → {unit.kind} · {actor}")
     return unit
+
+
+unit_update = durable(_unit_update)
 
 
 def unit_retire(*, actor: Actor, unit: Unit) -> Unit:

@@ -115,3 +115,16 @@ def test_an_edit_refused_on_a_locked_field_is_audited_once(make_item, hz_operato
     refused = AuditEntry.objects.filter(action="dockets.item_refused", object_id=str(item.pk))
     assert refused.count() == 1 and refused.get().after["fields"] == ["commitment", "deadline"]
     assert Item.objects.get(pk=item.pk).version == item.version
+
+
+def test_a_service_published_with_durable_refuses_nesting_and_its_inner_form_joins(tree, xh_organizer):
+    from qingdan.units.services import _unit_update, unit_update
+
+    unit = tree["330106009"]
+    with pytest.raises(RuntimeError, match="durable"), transaction.atomic():
+        unit_update(actor=xh_organizer, unit=unit, name="北山街道（改）")
+    with transaction.atomic():  # what the admin's save does, inside Django admin's transaction
+        _unit_update(actor=xh_organizer, unit=unit, name="北山街道（改）")
+    unit.refresh_from_db()
+    assert unit.name == "北山街道（改）"
+    assert unit_update.__name__ == "unit_update"
