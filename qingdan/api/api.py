@@ -9,6 +9,7 @@ from ninja.throttling import AuthRateThrottle
 
 from qingdan.api.auth import api_auth
 from qingdan.core.errors import ApplicationError, ImportRejected
+from qingdan.dockets.api import followup_router
 from qingdan.dockets.api import public_router as public_dockets_router
 from qingdan.dockets.api import router as dockets_router
 from qingdan.intake.api import router as intake_router
@@ -46,6 +47,7 @@ def _mount() -> None:
     api.add_router("/units", units_router)
     api.add_router("/people", people_router)
     api.add_router("/submissions", intake_router)
+    api.add_router("/submissions", followup_router)  # the follow-up rating: dockets' action
     api.add_router("/dockets", dockets_router)
     api.add_router("/public", public_dockets_router)
     api.add_router("/notifications", notifications_router)

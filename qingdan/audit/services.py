@@ -22,6 +22,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from qingdan.audit.models import AuditEntry
+from qingdan.core.actors import Actor
 
 GENESIS = "0" * 64
 # Any constant: one sealer of the chain at a time on PostgreSQL (SQLite serialises all writers itself).
@@ -52,14 +53,14 @@ def _timestamp(value: Any) -> str:
     return value.astimezone(datetime.UTC).isoformat(timespec="microseconds")
 
 
-def _actor_fields(actor: Any) -> tuple[int | None, str]:
+def _actor_fields(actor: Actor) -> tuple[int | None, str]:
     """Return (user id, label): a user's id and username, or a system label such as 'demo'."""
     if actor is not None and getattr(actor, "is_authenticated", False):
         return actor.pk, actor.username
     return None, actor if isinstance(actor, str) else ""
 
 
-def _append(*, actor: Any, action: str, changes: list[dict[str, Any]]) -> list[AuditEntry]:
+def _append(*, actor: Actor, action: str, changes: list[dict[str, Any]]) -> list[AuditEntry]:
     """Write one entry per change: chained at once if the chain is free, else unsealed. Never waits.
 
     A writer that gets the chain lock without waiting first seals what others left pending, then
@@ -172,7 +173,7 @@ def _digest_of(entry: AuditEntry) -> str:
                         after=entry.after, prev_digest=entry.prev_digest)
 
 
-def audit_record(*, actor: Any, action: str, obj: Any = None, object_type: str = "", object_id: str = "",
+def audit_record(*, actor: Actor, action: str, obj: Any = None, object_type: str = "", object_id: str = "",
                  unit_path: str | None = None, before: Any = None, after: Any = None) -> AuditEntry:
     """Append one entry to the log, inside the caller's transaction; it joins the chain when sealed.
 
@@ -190,7 +191,7 @@ def audit_record(*, actor: Any, action: str, obj: Any = None, object_type: str =
     return _append(actor=actor, action=action, changes=[change])[0]
 
 
-def audit_record_many(*, actor: Any, action: str, changes: list[dict[str, Any]]) -> int:
+def audit_record_many(*, actor: Actor, action: str, changes: list[dict[str, Any]]) -> int:
     """Append one entry per change in one INSERT per 2,000 (bulk imports of thousands of rows).
 
     Each change is a dict with ``object_type``, ``object_id`` and optionally ``unit_path``,

@@ -81,7 +81,7 @@ def demo_is_loaded() -> bool:
 def demo_load() -> list[DemoAccount]:
     """Load Zhejiang, its departments and the demo accounts. Safe to call again."""
     divisions = read_divisions(default_source(), province=DEMO_PROVINCE)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         divisions_import(actor="demo", divisions=divisions, province=DEMO_PROVINCE)
         units_import(actor="demo", source=_department_rows())
         for account in DEMO_ACCOUNTS:

@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
-from qingdan.core.errors import NotFound
+from qingdan.core.errors import NotFound, PermissionDenied
 from qingdan.core.logging import redact
 from qingdan.dockets import selectors, services
 from qingdan.dockets.errors import ItemInvalid
@@ -32,6 +32,9 @@ from qingdan.dockets.schemas import (
     PublicItemOut,
     StepIn,
 )
+from qingdan.intake.api import submission_out
+from qingdan.intake.permissions import may_follow_up
+from qingdan.intake.schemas import RatingIn, SubmissionOut
 from qingdan.intake.selectors import submission_get_for_user, submission_queryset_for_user
 from qingdan.units.models import Unit
 from qingdan.units.selectors import unit_get_for_user
@@ -258,3 +261,22 @@ def public_docket_list(request: HttpRequest) -> list[dict]:
 def public_item_list(request: HttpRequest, docket_id: int) -> list[dict]:
     docket = selectors.public_docket_get(pk=docket_id)
     return [_public_item(i) for i in selectors.public_items(docket).order_by("number")[:1000]]
+
+
+# Mounted at /submissions beside intake's router: the follow-up rating is dockets' action
+# (``services.submission_rate`` reopens the item an unhappy rating concerns), and intake may not
+# import dockets, so the endpoint lives here under the submission's address.
+followup_router = Router(tags=["submissions"])
+
+
+@followup_router.post("/{code}/rating", response=SubmissionOut,
+                      summary="Record the follow-up rating the person gave on a call (operators and supervisors)")
+def submission_rating(request: HttpRequest, code: str, payload: RatingIn) -> SubmissionOut:
+    """Satisfied? Solved? Why not? Once per answer; 不满意 reopens the item that answered, if any."""
+    submission = submission_get_for_user(request.user, code=code)
+    if not may_follow_up(request.user, submission):
+        raise PermissionDenied(_("Only the operators and supervisors of the unit record follow-ups."))
+    services.submission_rate(submission=submission, rating=payload.satisfaction, solved=payload.solved,
+                             reason=payload.reason, actor=request.user)
+    submission.refresh_from_db()
+    return submission_out(request, submission)

@@ -6,6 +6,3 @@ class DocketsConfig(AppConfig):
     name = "qingdan.dockets"
     label = "dockets"
     verbose_name = _("Dockets")
-
-    def ready(self) -> None:
-        from qingdan.dockets import receivers  # noqa: F401 - connects to intake's signals

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from qingdan.core.actors import Actor
 from qingdan.core.errors import NotFound
 from qingdan.dockets.models import Docket
 from qingdan.dockets.selectors import docket_get_for_user
 from qingdan.units.scopes import is_system
 
 
-def docket_for(actor: Any, pk: int) -> Docket:
+def docket_for(actor: Actor, pk: int) -> Docket:
     """Return the docket for a command: any for the system, else through the actor's scope."""
     if not is_system(actor):
         return docket_get_for_user(actor, pk=pk)

@@ -24,6 +24,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from qingdan.audit.services import audit_record
+from qingdan.core.actors import Actor
 from qingdan.core.errors import ImportRejected, PermissionDenied, RowError, RowErrors
 from qingdan.core.tabular import Row, read_table
 from qingdan.core.tabular import unescape_cell as unescape_cell  # re-exported: the ledger importers use it
@@ -138,7 +139,7 @@ def parse_priority(value: str) -> str:
 class _UnitResolver:
     """Find units by code or by name, among the units the actor can see inside the docket's owner."""
 
-    def __init__(self, actor: Any, docket: Docket, references: set[str]) -> None:
+    def __init__(self, actor: Actor, docket: Docket, references: set[str]) -> None:
         self.scope: Scope = GLOBAL if is_system(actor) else scope_for_user(actor)
         visible = self.scope.filter(Unit.objects.all())
         # Codes anywhere in the actor's scope: a unit outside the list but visible gets
@@ -168,7 +169,7 @@ def split_units(value: str) -> list[str]:
     return [part.strip() for part in CO_UNIT_SEPARATORS.split(value) if part.strip()]
 
 
-def items_import(*, actor: Any, docket: Docket, name: str, data: bytes) -> ImportResult:
+def items_import(*, actor: Actor, docket: Docket, name: str, data: bytes) -> ImportResult:
     """Create a docket's items from a file, all or nothing; a bad row rejects the file with every problem."""
     if not may_list(actor, docket):
         raise PermissionDenied(_("You may not add items to this list."))

@@ -17,6 +17,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils.translation import gettext as _
 
+from qingdan.core.actors import Actor
 from qingdan.dockets.choices import CLOSED_STATUSES, DocketKind, Grade, ItemStatus
 from qingdan.dockets.errors import ItemInvalid
 from qingdan.dockets.models import Item, Milestone
@@ -36,7 +37,7 @@ def _is_project(item: Item) -> None:
         raise ItemInvalid({"docket": _("Only livelihood projects have milestones and investment.")})
 
 
-def _may_plan(actor: Any, item: Item) -> bool:
+def _may_plan(actor: Actor, item: Item) -> bool:
     """The list's owners plan a project; the lead unit's handlers and leaders keep it up to date."""
     return may_list(actor, item.docket) or may_work(actor, item)
 
@@ -50,7 +51,7 @@ def _milestone_progress(current: Item) -> None:
         current.progress = round(100 * sum(1 for d in marks if d) / len(marks))
 
 
-def milestone_add(*, actor: Any, item: Item, title: str, due_on: datetime.date | None,
+def milestone_add(*, actor: Actor, item: Item, title: str, due_on: datetime.date | None,
                   version: int | None = None) -> Milestone:
     """Plan a milestone of a project (立项, 开工, 完工, 验收 …)."""
     _is_project(item)
@@ -78,7 +79,7 @@ def milestone_add(*, actor: Any, item: Item, title: str, due_on: datetime.date |
     return created[0]
 
 
-def milestone_reach(*, actor: Any, milestone: Milestone, done_on: datetime.date | None,
+def milestone_reach(*, actor: Actor, milestone: Milestone, done_on: datetime.date | None,
                     version: int | None = None) -> Milestone:
     """Record that a milestone was reached on a date (not in the future); progress follows."""
     item = milestone.item
@@ -119,7 +120,7 @@ def _amount(value: Any, field: str, errors: dict[str, str]) -> Decimal | None:
     return amount
 
 
-def project_figures_update(*, actor: Any, item: Item, planned_investment: Any = None, actual_investment: Any = None,
+def project_figures_update(*, actor: Actor, item: Item, planned_investment: Any = None, actual_investment: Any = None,
                            beneficiaries: int | None = None, version: int | None = None) -> Item:
     """Update a project's planned and actual investment (10k yuan) and households benefiting."""
     _is_project(item)

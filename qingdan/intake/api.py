@@ -31,12 +31,11 @@ from qingdan.intake import codes, selectors, services
 from qingdan.intake.choices import Channel
 from qingdan.intake.errors import SubmissionInvalid
 from qingdan.intake.models import Submission
-from qingdan.intake.permissions import may_follow_up, may_reply
+from qingdan.intake.permissions import may_reply
 from qingdan.intake.privacy import contact_for
 from qingdan.intake.schemas import (
     ContactOut,
     EventOut,
-    RatingIn,
     RatingOut,
     ReplyIn,
     SubmissionCreatedOut,
@@ -230,14 +229,6 @@ def submission_reply(request: HttpRequest, code: str, payload: ReplyIn) -> Submi
     return _detail(request, services.submission_reply(actor=request.user, submission=submission, text=payload.text))
 
 
-@router.post("/{code}/rating", response=SubmissionOut,
-             summary="Record the follow-up rating the person gave on a call (operators and supervisors)")
-def submission_rating(request: HttpRequest, code: str, payload: RatingIn) -> SubmissionOut:
-    """Satisfied? Solved? Why not? Once per answer; 不满意 reopens the item that answered, if any."""
-    submission = selectors.submission_get_for_user(request.user, code=code)
-    if not may_follow_up(request.user, submission):
-        raise PermissionDenied(_("Only the operators and supervisors of the unit record follow-ups."))
-    services.submission_rate(submission=submission, rating=payload.satisfaction, solved=payload.solved,
-                             reason=payload.reason, actor=request.user)
-    submission.refresh_from_db()
+def submission_out(request: HttpRequest, submission: Submission) -> SubmissionOut:
+    """One submission as this API shows it to the caller; dockets' follow-up endpoint answers with it too."""
     return _detail(request, submission)

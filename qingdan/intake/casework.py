@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from qingdan.audit.services import audit_record
+from qingdan.core.actors import Actor
 from qingdan.intake.choices import EventKind, Satisfaction, SubmissionKind, SubmissionStatus
 from qingdan.intake.errors import SubmissionStateError
 from qingdan.intake.models import Submission
@@ -25,7 +26,7 @@ FOLLOWS_ITEM = frozenset({SubmissionStatus.RECEIVED, SubmissionStatus.DISPATCHED
 ACCEPTING_RATINGS = frozenset({Satisfaction.SATISFIED, Satisfaction.BASIC})
 
 
-def submission_dispatch(*, actor: Any, submission: Submission, unit: Unit) -> Submission:
+def submission_dispatch(*, actor: Actor, submission: Submission, unit: Unit) -> Submission:
     """Tell the citizen the case went to a unit (public timeline shows the unit's name)."""
     if submission.status in (SubmissionStatus.CLOSED, SubmissionStatus.REJECTED):
         raise SubmissionStateError(_("This case is closed."))
@@ -40,7 +41,7 @@ def submission_dispatch(*, actor: Any, submission: Submission, unit: Unit) -> Su
     return submission
 
 
-def submission_route(*, actor: Any, submission: Submission, unit: Unit, note: str = "",
+def submission_route(*, actor: Actor, submission: Submission, unit: Unit, note: str = "",
                      details: dict[str, Any] | None = None) -> Submission:
     """Hand a new case to the unit that will handle it: it becomes the case's holder, on its timeline.
 
@@ -69,7 +70,7 @@ def submission_route(*, actor: Any, submission: Submission, unit: Unit, note: st
     return current
 
 
-def submission_reopen(*, actor: Any, submission: Submission, reason: str) -> Submission:
+def submission_reopen(*, actor: Actor, submission: Submission, reason: str) -> Submission:
     """Open the case again; the earlier answer and rating stay in the timeline, a new one may be given."""
     before = {"status": submission.status, "rating": submission.rating}
     with transaction.atomic():
@@ -82,7 +83,7 @@ def submission_reopen(*, actor: Any, submission: Submission, reason: str) -> Sub
     return submission
 
 
-def submission_close(*, actor: Any, submission: Submission) -> Submission:
+def submission_close(*, actor: Actor, submission: Submission) -> Submission:
     """Close the case once its answer is given (and, when rated, accepted)."""
     if submission.status == SubmissionStatus.CLOSED:
         return submission

@@ -36,6 +36,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from qingdan.audit.services import audit_record_many
+from qingdan.core.actors import Actor
 from qingdan.core.bulk import write_rows
 from qingdan.core.errors import ImportRejected, RowError
 from qingdan.core.tabular import Row, read_table
@@ -149,7 +150,7 @@ def _content_id(row: Row) -> str:
     return "sha1:" + hashlib.sha1(parts.encode("utf-8"), usedforsecurity=False).hexdigest()
 
 
-def submissions_import(*, actor: Any, source: str | Path | bytes, name: str = "", unit: Unit | None = None,
+def submissions_import(*, actor: Actor, source: str | Path | bytes, name: str = "", unit: Unit | None = None,
                        batch_size: int = BATCH_SIZE) -> SubmissionImportResult:
     """Import the rows of a file as anonymous submissions held by ``unit`` (or by the unit a ``place`` names).
 
@@ -320,7 +321,7 @@ def _plan(row: Row, *, name: str, unit: Unit | None, place_units: dict[str, Unit
     return _Planned(row=row.number, submission=submission, reply=reply)
 
 
-def _store_batch(actor: Any, actor_user: Any, name: str, batch: list[_Planned], known: set[str]) -> tuple[int, int]:
+def _store_batch(actor: Actor, actor_user: Any, name: str, batch: list[_Planned], known: set[str]) -> tuple[int, int]:
     """Store one batch in one transaction with its events and audit entries; return (created, already there)."""
     for attempt in range(3):
         if attempt:  # after a conflict: what did a concurrent import of the same file store meanwhile?

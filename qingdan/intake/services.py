@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qingdan.audit.services import audit_record
+from qingdan.core.actors import CITIZEN, Actor
 from qingdan.core.crypto import blind_index
 from qingdan.core.files import CleanFile, FilesRefused, clean_files, stored_file_create
 from qingdan.intake import codes, signals
@@ -162,7 +163,7 @@ def clean_attachments(files: Sequence[tuple[str, bytes]]) -> list[CleanFile]:
         raise SubmissionInvalid({"attachments": str(exc)}) from None
 
 
-def _event(submission: Submission, kind: str, *, text: str = "", actor: Any = None, public: bool = True,
+def _event(submission: Submission, kind: str, *, text: str = "", actor: Actor = None, public: bool = True,
            at: datetime.datetime | None = None) -> SubmissionEvent:
     return SubmissionEvent.objects.create(
         submission=submission, kind=kind, text=text, public=public, at=at or timezone.now(),
@@ -194,7 +195,7 @@ def _submitted_with(key: str | None) -> Submission | None:
 
 
 def submission_create(
-    *, actor: Any, channel: str, kind: str, text: str, unit: Unit, subject: str = "", place_unit: Unit | None = None,
+    *, actor: Actor, channel: str, kind: str, text: str, unit: Unit, subject: str = "", place_unit: Unit | None = None,
     place_text: str = "", latitude: Any = None, longitude: Any = None, anonymous: bool = False, name: str = "",
     phone: str = "", email: str = "", accused_unit: Unit | None = None, category: str = "",
     attachments: Sequence[tuple[str, bytes]] = (), idempotency_key: str | None = None, source: str = "",
@@ -262,14 +263,14 @@ def submission_add_info(*, submission: Submission, text: str) -> SubmissionEvent
         raise SubmissionInvalid({"text": _("The text is too long (at most %(max)d characters).") % {"max": MAX_INFO}})
     if submission.status in (SubmissionStatus.CLOSED, SubmissionStatus.REJECTED):
         raise SubmissionStateError(_("This case is closed; please submit a new one."))
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         event = _event(submission, EventKind.INFO_ADDED, text=text)
         audit_record(actor="citizen", action="intake.info_added", obj=submission, unit_path=_audit_path(submission),
                      after={"length": len(text)})
     return event
 
 
-def submission_reply(*, actor: Any, submission: Submission, text: str, unit: Unit | None = None) -> Submission:
+def submission_reply(*, actor: Actor, submission: Submission, text: str, unit: Unit | None = None) -> Submission:
     """Record the answer the citizen reads (the dockets workflow calls this when an item is answered).
 
     ``unit`` is the unit that answered (an item's lead unit); without one, the holding unit.
@@ -292,16 +293,20 @@ def submission_reply(*, actor: Any, submission: Submission, text: str, unit: Uni
     return submission
 
 
-def submission_rate(*, submission: Submission, rating: str, solved: bool | None = None, reason: str = "",
-                    actor: Any = "citizen") -> Submission:
+def rating_add(*, submission: Submission, rating: str, solved: bool | None = None, reason: str = "",
+               actor: Actor = CITIZEN) -> Rating:
     """Record the follow-up (回访) of the answer once it is given: satisfied? solved? and why.
+
+    Intake's half of the citizen's rating; the action the surfaces call is
+    ``dockets.services.submission_rate``, which records it here and applies it to the item that
+    answered (an unhappy rating reopens it), in one durable transaction. This joins the
+    caller's transaction, so the rating and its consequences commit or fail together.
 
     The person rates on the tracking page or a questionnaire (``actor`` "citizen"), or an
     operator records what they said on a follow-up call (``actor`` the operator). Each answer is
     rated once; a case reopened and answered again is rated again, and every rating is kept as
     a ``Rating`` counted for the unit that answered. ``solved`` is None when it was not asked.
-    Listeners of ``submission_rated`` (the loop reopens the item an unhappy rating concerns, the
-    figures count it) run inside this transaction.
+    Listeners of ``submission_rated`` (the figures that count it) run inside this transaction.
     """
     if rating not in Satisfaction.values:
         raise SubmissionInvalid({"rating": _("Choose satisfied, basically satisfied or unsatisfied.")})
@@ -326,4 +331,4 @@ def submission_rate(*, submission: Submission, rating: str, solved: bool | None 
                      after={"rating": rating, "solved": solved, "rating_id": record.pk})
         signals.submission_rated.send(sender=Submission, submission_id=submission.pk, rating=rating,
                                       rating_id=record.pk)
-    return submission
+    return record

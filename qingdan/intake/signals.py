@@ -9,6 +9,6 @@ from django.dispatch import Signal
 submission_received = Signal()
 
 # Sent inside the rating's transaction with ``submission_id``, ``rating`` (the satisfaction) and
-# ``rating_id`` (the ``Rating`` row): the loop's reopening of the item an unhappy citizen rated,
-# and the figures that count the rating, commit or fail together with it.
+# ``rating_id`` (the ``Rating`` row): the figures that count the rating commit or fail together
+# with it. The loop's reopening is no listener: ``dockets.services.submission_rate`` calls it.
 submission_rated = Signal()

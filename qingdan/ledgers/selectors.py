@@ -19,6 +19,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from qingdan.core.actors import Actor
 from qingdan.core.errors import NotFound
 from qingdan.ledgers.choices import HOURS_PER_DAY, STUDIED, DurationUnit, ProblemRoute, SessionKind, TeamFilter
 from qingdan.ledgers.errors import LedgerInvalid
@@ -143,7 +144,7 @@ def session_roll(unit: Unit, *, limit: int = 300) -> list[Any]:
     return list(User.objects.filter(_within(unit, "home_unit"), is_active=True).order_by("username")[:limit])
 
 
-def staff_named(actor: Any, usernames: Iterable[str]) -> dict[str, Any]:
+def staff_named(actor: Actor, usernames: Iterable[str]) -> dict[str, Any]:
     """The active accounts among ``usernames`` that the actor may name in a ledger, by username.
 
     Those are the actor themself and the people whose home unit lies in the actor's scope (the

@@ -18,8 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qingdan.audit.services import audit_record
+from qingdan.core.actors import Actor
 from qingdan.core.errors import ApplicationError, PermissionDenied
 from qingdan.core.files import FilesRefused, clean_files, stored_file_create
+from qingdan.core.transactions import durable
 from qingdan.dockets.services import item_create
 from qingdan.intake.choices import Channel, SubmissionKind
 from qingdan.intake.services import submission_create, submission_holder
@@ -53,7 +55,7 @@ def _text(value: str | None, limit: int) -> str:
     return (value or "").strip()[:limit]
 
 
-def may_record_for(actor: Any, unit: Unit, *, on: datetime.date | None = None) -> bool:
+def may_record_for(actor: Actor, unit: Unit, *, on: datetime.date | None = None) -> bool:
     """Tell whether the actor may keep a ledger for this unit: it is in their scope or they answer for it (包联)."""
     if may(actor, unit):
         return True
@@ -77,7 +79,7 @@ def _clean_photos(photos: Sequence[tuple[str, bytes]], errors: dict[str, str]) -
 
 # --- liaison ---------------------------------------------------------------------------------
 
-def liaison_assign(*, actor: Any, leader: Any, unit: Unit, starts_on: datetime.date,
+def _liaison_assign(*, actor: Actor, leader: Any, unit: Unit, starts_on: datetime.date,
                    ends_on: datetime.date | None = None, note: str = "") -> Liaison:
     """Make a leader answer for a unit for a period (包联). Only a unit's organizers assign."""
     if not may(actor, unit, MANAGE_ROLES):
@@ -100,13 +102,16 @@ def liaison_assign(*, actor: Any, leader: Any, unit: Unit, starts_on: datetime.d
     return liaison
 
 
-def liaison_end(*, actor: Any, liaison: Liaison, ends_on: datetime.date) -> Liaison:
+liaison_assign = durable(_liaison_assign)
+
+
+def liaison_end(*, actor: Actor, liaison: Liaison, ends_on: datetime.date) -> Liaison:
     """End an assignment on a date (the leader moved on); the history stays."""
     if not scope_for_user(actor, roles=MANAGE_ROLES).contains(liaison.unit):
         raise PermissionDenied(_("You may not change this assignment."))
     if ends_on < liaison.starts_on:
         raise LedgerInvalid({"ends_on": _("The period ends before it starts.")})
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         before = str(liaison.ends_on or "")
         liaison.ends_on = ends_on
         liaison.save(update_fields=["ends_on"])
@@ -127,7 +132,7 @@ class ProblemFound:
     phone: str = ""
 
 
-def visit_record(*, actor: Any, unit: Unit, visited_on: datetime.date, enterprise: str = "", households: int = 0,
+def _visit_record(*, actor: Actor, unit: Unit, visited_on: datetime.date, enterprise: str = "", households: int = 0,
                  enterprises: int = 0, heard: str = "", solved_on_spot: int = 0,
                  problems: Sequence[ProblemFound] = (), photos: Sequence[tuple[str, bytes]] = (),
                  topic: ResearchTopic | None = None, visitor: Any = None) -> Visit:
@@ -176,7 +181,10 @@ def visit_record(*, actor: Any, unit: Unit, visited_on: datetime.date, enterpris
     return visit
 
 
-def _route_problem(actor: Any, visit: Visit, problem: ProblemFound, number: int) -> VisitProblem:
+visit_record = durable(_visit_record)
+
+
+def _route_problem(actor: Actor, visit: Visit, problem: ProblemFound, number: int) -> VisitProblem:
     """Turn one problem into a submission or an item; a refusal rolls the whole visit back."""
     text = problem.text.strip()[:MAX_TEXT]
     row = VisitProblem(visit=visit, text=text, route=problem.route)
@@ -252,7 +260,7 @@ def session_clean(*, unit: Unit, kind: str, topic: str, starts_on: datetime.date
     return errors
 
 
-def session_record(*, actor: Any, unit: Unit, kind: str, topic: str, starts_on: datetime.date,
+def _session_record(*, actor: Actor, unit: Unit, kind: str, topic: str, starts_on: datetime.date,
                    ends_on: datetime.date | None = None, duration: Any = 1, duration_unit: str = DurationUnit.DAYS,
                    materials: str = "", place: str = "", red_site: bool = False, leadership: bool = True,
                    attendees: Sequence[Attendee] = (), photos: Sequence[tuple[str, bytes]] = ()) -> StudySession:
@@ -283,7 +291,10 @@ def session_record(*, actor: Any, unit: Unit, kind: str, topic: str, starts_on: 
     return session
 
 
-def attendance_make_up(*, actor: Any, attendance: SessionAttendance, made_up_on: datetime.date) -> SessionAttendance:
+session_record = durable(_session_record)
+
+
+def attendance_make_up(*, actor: Actor, attendance: SessionAttendance, made_up_on: datetime.date) -> SessionAttendance:
     """Record that an absent person made the study up (补学) on a date."""
     session = attendance.session
     if not may_record_for(actor, session.unit):
@@ -292,7 +303,7 @@ def attendance_make_up(*, actor: Any, attendance: SessionAttendance, made_up_on:
         raise ApplicationError(_("This person was present."), code="ledger_state")
     if made_up_on < session.starts_on or made_up_on > today():
         raise LedgerInvalid({"made_up_on": _("Make-up study comes after the session and not in the future.")})
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         attendance.status, attendance.made_up_on = Attendance.MADE_UP, made_up_on
         attendance.save(update_fields=["status", "made_up_on"])
         audit_record(actor=actor, action="ledgers.study_made_up", obj=session,
@@ -302,7 +313,7 @@ def attendance_make_up(*, actor: Any, attendance: SessionAttendance, made_up_on:
 
 # --- research --------------------------------------------------------------------------------
 
-def topic_create(*, actor: Any, unit: Unit, title: str, owners: Sequence[Any],
+def _topic_create(*, actor: Actor, unit: Unit, title: str, owners: Sequence[Any],
                  started_on: datetime.date) -> ResearchTopic:
     """Open a research topic (调研课题) of a unit with its owners."""
     if not may_record_for(actor, unit):
@@ -324,7 +335,10 @@ def topic_create(*, actor: Any, unit: Unit, title: str, owners: Sequence[Any],
     return topic
 
 
-def writing_add(*, actor: Any, topic: ResearchTopic, kind: str, title: str, text: str, written_on: datetime.date,
+topic_create = durable(_topic_create)
+
+
+def writing_add(*, actor: Actor, topic: ResearchTopic, kind: str, title: str, text: str, written_on: datetime.date,
                 visits: Sequence[Visit] = ()) -> ResearchWriting:
     """Add a research note (调研手记) or report to a topic, linked to the visits it draws on."""
     if not may_record_for(actor, topic.unit):
@@ -341,7 +355,7 @@ def writing_add(*, actor: Any, topic: ResearchTopic, kind: str, title: str, text
         errors["visits"] = _("Unknown visit.")
     if errors:
         raise LedgerInvalid(errors)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         writing = ResearchWriting.objects.create(topic=topic, kind=kind, title=_text(title, 200),
                                                  text=_text(text, 50_000), author=actor, written_on=written_on)
         writing.visits.set(visits)
@@ -350,11 +364,11 @@ def writing_add(*, actor: Any, topic: ResearchTopic, kind: str, title: str, text
     return writing
 
 
-def topic_link_item(*, actor: Any, topic: ResearchTopic, item: Any) -> ResearchTopic:
+def topic_link_item(*, actor: Actor, topic: ResearchTopic, item: Any) -> ResearchTopic:
     """Record that a research topic led to an item on a list."""
     if not may_record_for(actor, topic.unit):
         raise PermissionDenied(_("You may not keep this unit's research ledger."))
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         topic.items.add(item)
         audit_record(actor=actor, action="ledgers.topic_item_linked", obj=topic, after={"item": item.pk})
     return topic

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from qingdan.audit.services import audit_record
+from qingdan.core.actors import Actor
 from qingdan.core.errors import ApplicationError, RowError, RowErrors
 from qingdan.core.tabular import Row, Sheet, read_table, unescape_cell, xlsx_bytes
 from qingdan.dockets.importers import parse_date, parse_flag
@@ -96,7 +97,7 @@ def _split(value: str) -> list[str]:
 class _Lookup:
     """Units and people inside the actor's scope, by code or name, cached for the file."""
 
-    def __init__(self, actor: Any) -> None:
+    def __init__(self, actor: Actor) -> None:
         self.actor = actor
         self.scope = scope_for_user(actor) if not isinstance(actor, str) else None
         self.units: dict[str, Unit] = {}
@@ -140,7 +141,7 @@ def _count(value: str) -> int:
     return int(value.strip())
 
 
-def _import(*, actor: Any, name: str, data: bytes, columns: dict[str, list[str]], required: list[str],
+def _import(*, actor: Actor, name: str, data: bytes, columns: dict[str, list[str]], required: list[str],
             key: Callable[[Row], tuple], create: Callable[[Row, _Lookup], Any], action: str) -> ImportResult:
     """Read, check duplicates, create every row through its service in one transaction, or reject it all."""
     table = read_table(data, columns, required=required)
@@ -183,11 +184,11 @@ def _field(row: Row, column: str, reader: Callable[[str], Any]) -> Any:
         raise
 
 
-def visits_import(*, actor: Any, name: str, data: bytes) -> ImportResult:
+def visits_import(*, actor: Actor, name: str, data: bytes) -> ImportResult:
     """Import a visit ledger; each problem in the 发现问题 cell (one per line) goes to the intake queue."""
     def create(row: Row, lookup: _Lookup) -> Any:
         problems = [services.ProblemFound(text=p) for p in row.get("problems").splitlines() if p.strip()]
-        return services.visit_record(
+        return services._visit_record(
             actor=actor, visitor=_field(row, "visitor", lookup.user) if row.get("visitor") else None,
             unit=_field(row, "unit", lookup.unit), visited_on=_field(row, "visited_on", parse_date),
             enterprise=unescape_cell(row.get("enterprise")), households=_field(row, "households", _count),
@@ -218,7 +219,7 @@ def _duration_unit(value: str) -> str:
     return unit
 
 
-def sessions_import(*, actor: Any, name: str, data: bytes) -> ImportResult:
+def sessions_import(*, actor: Actor, name: str, data: bytes) -> ImportResult:
     """Import a study ledger: one row per session, attendees by user name in three columns."""
     def create(row: Row, lookup: _Lookup) -> Any:
         attendees = []
@@ -229,7 +230,7 @@ def sessions_import(*, actor: Any, name: str, data: bytes) -> ImportResult:
                     person=_field(row, column, lambda v, u=username: lookup.user(u)),  # type: ignore[misc]  # u binds
                     status=status))
         ends = row.get("ends_on")
-        return services.session_record(
+        return services._session_record(
             actor=actor, unit=_field(row, "unit", lookup.unit), kind=_field(row, "kind", _kind),
             topic=unescape_cell(row.get("topic")), starts_on=_field(row, "starts_on", parse_date),
             ends_on=_field(row, "ends_on", parse_date) if ends else None, duration=row.get("duration") or "1",
@@ -244,11 +245,11 @@ def sessions_import(*, actor: Any, name: str, data: bytes) -> ImportResult:
                    create=create, action="ledgers.sessions_imported")
 
 
-def liaisons_import(*, actor: Any, name: str, data: bytes) -> ImportResult:
+def liaisons_import(*, actor: Actor, name: str, data: bytes) -> ImportResult:
     """Import liaison assignments (包联): leader, unit, period."""
     def create(row: Row, lookup: _Lookup) -> Any:
         ends = row.get("ends_on")
-        return services.liaison_assign(
+        return services._liaison_assign(
             actor=actor, leader=_field(row, "leader", lookup.user), unit=_field(row, "unit", lookup.unit),
             starts_on=_field(row, "starts_on", parse_date),
             ends_on=_field(row, "ends_on", parse_date) if ends else None, note=unescape_cell(row.get("note")))
@@ -259,12 +260,12 @@ def liaisons_import(*, actor: Any, name: str, data: bytes) -> ImportResult:
                    create=create, action="ledgers.liaisons_imported")
 
 
-def topics_import(*, actor: Any, name: str, data: bytes) -> ImportResult:
+def topics_import(*, actor: Actor, name: str, data: bytes) -> ImportResult:
     """Import research topics (调研课题): unit, title, owners (user names), start date."""
     def create(row: Row, lookup: _Lookup) -> Any:
         owners = [_field(row, "owners", lambda v, u=username: lookup.user(u))  # type: ignore[misc]  # u binds the name
                   for username in _split(row.get("owners"))]
-        return services.topic_create(actor=actor, unit=_field(row, "unit", lookup.unit),
+        return services._topic_create(actor=actor, unit=_field(row, "unit", lookup.unit),
                                      title=unescape_cell(row.get("title")), owners=owners,
                                      started_on=_field(row, "started_on", parse_date))
 
@@ -280,7 +281,7 @@ def _workbook(title: str, columns: dict[str, list[str]], rows: list[list[Any]]) 
     return xlsx_bytes(Sheet(title, [[aliases[0] for aliases in columns.values()], *rows]))
 
 
-def ledger_export(*, user: Any, ledger: str, start: Any = None, end: Any = None, actor: Any = None) -> bytes:
+def ledger_export(*, user: Any, ledger: str, start: Any = None, end: Any = None, actor: Actor = None) -> bytes:
     """Export a ledger the user may see (visits, sessions, liaisons, topics) with the import's headers; audited."""
     rows: list[list[Any]] = []
     if ledger == "visits":

@@ -37,6 +37,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from qingdan.audit.services import audit_record
+from qingdan.core.actors import Actor
 from qingdan.core.errors import ApplicationError, PermissionDenied
 from qingdan.core.logging import redact
 from qingdan.notifications import signing
@@ -333,7 +334,7 @@ def notification_preference_set(*, user: Any, email_enabled: bool) -> Notificati
 
 # --- webhook endpoints (organizers) -------------------------------------------------------------
 
-def _ensure_manages(actor: Any, unit: Any) -> None:
+def _ensure_manages(actor: Actor, unit: Any) -> None:
     if not may(actor, unit, MANAGE_ROLES):
         raise PermissionDenied(_("You may manage webhooks only for units you manage."))
 
@@ -365,7 +366,7 @@ def new_secret() -> str:
     return "whsec_" + secrets.token_urlsafe(32)
 
 
-def webhook_endpoint_create(*, actor: Any, unit: Any, name: str, url: str, kinds: Iterable[str] = (),
+def webhook_endpoint_create(*, actor: Actor, unit: Any, name: str, url: str, kinds: Iterable[str] = (),
                             is_active: bool = True) -> tuple[WebhookEndpoint, str]:
     """Register an endpoint for ``unit``'s subtree; return it and its secret (show it once)."""
     _ensure_manages(actor, unit)
@@ -382,7 +383,7 @@ def webhook_endpoint_create(*, actor: Any, unit: Any, name: str, url: str, kinds
     return endpoint, secret
 
 
-def webhook_endpoint_update(*, actor: Any, endpoint: WebhookEndpoint, name: str | None = None,
+def webhook_endpoint_update(*, actor: Actor, endpoint: WebhookEndpoint, name: str | None = None,
                             url: str | None = None, kinds: Iterable[str] | None = None,
                             is_active: bool | None = None) -> WebhookEndpoint:
     """Change an endpoint's name, URL, subscribed kinds or switch it off."""
@@ -405,7 +406,7 @@ def webhook_endpoint_update(*, actor: Any, endpoint: WebhookEndpoint, name: str 
     return endpoint
 
 
-def webhook_endpoint_rotate_secret(*, actor: Any, endpoint: WebhookEndpoint) -> str:
+def webhook_endpoint_rotate_secret(*, actor: Actor, endpoint: WebhookEndpoint) -> str:
     """Give an endpoint a new secret; the old one stops working at once. Return the new one."""
     _ensure_manages(actor, endpoint.unit)
     secret = new_secret()

@@ -17,6 +17,7 @@ from typing import Any
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.utils.translation import gettext as _
 
+from qingdan.core.actors import Actor
 from qingdan.core.errors import NotFound
 from qingdan.dockets.selectors import public_items
 from qingdan.intake import codes
@@ -54,7 +55,7 @@ def key_scope(key: Open311Key) -> Scope:
     return Scope.of_paths([key.unit.path])
 
 
-def key_list(*, actor: Any) -> QuerySet[Open311Key]:
+def key_list(*, actor: Actor) -> QuerySet[Open311Key]:
     """Return the keys the actor manages (all of them for the system)."""
     keys = Open311Key.objects.select_related("unit").order_by("name", "-created_at")
     if is_system(actor):
@@ -62,7 +63,7 @@ def key_list(*, actor: Any) -> QuerySet[Open311Key]:
     return scope_for_user(actor, roles=MANAGE_ROLES).filter(keys, "unit")
 
 
-def key_find(*, actor: Any, ref: str) -> Open311Key:
+def key_find(*, actor: Actor, ref: str) -> Open311Key:
     """Return the one live key named ``ref`` or whose prefix starts with it, or NotFound."""
     ref = (ref or "").strip()
     live = key_list(actor=actor).filter(revoked_at__isnull=True)

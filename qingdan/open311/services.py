@@ -12,13 +12,13 @@ import secrets
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qingdan.audit.services import audit_record
+from qingdan.core.actors import Actor, api_client_label
 from qingdan.core.errors import ApplicationError, NotFound, PermissionDenied
 from qingdan.intake.choices import Channel, SubmissionKind
 from qingdan.intake.errors import SubmissionInvalid
@@ -46,16 +46,16 @@ def _digest(key: str) -> str:
     return hashlib.sha256(key.encode("ascii")).hexdigest()
 
 
-def _ensure_may_manage(actor: Any, unit: Unit) -> None:
+def _ensure_may_manage(actor: Actor, unit: Unit) -> None:
     if not may(actor, unit, MANAGE_ROLES):
         raise PermissionDenied(_("You may not manage Open311 keys outside the part of the tree you manage."))
 
 
-def _actor_label(actor: Any) -> str:
+def _actor_label(actor: Actor) -> str:
     return actor if isinstance(actor, str) else getattr(actor, "username", "") or ""
 
 
-def key_create(*, actor: Any, name: str, unit: Unit) -> tuple[Open311Key, str]:
+def key_create(*, actor: Actor, name: str, unit: Unit) -> tuple[Open311Key, str]:
     """Issue an api_key for one integration serving ``unit``; return it and the key, shown only this once."""
     _ensure_may_manage(actor, unit)
     name = " ".join((name or "").split())
@@ -67,7 +67,7 @@ def key_create(*, actor: Any, name: str, unit: Unit) -> tuple[Open311Key, str]:
         raise ApplicationError(_("This unit is retired."), code="open311_key_invalid")
     key = KEY_PREFIX + secrets.token_urlsafe(32)
     try:
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             record = Open311Key.objects.create(name=name, unit=unit, prefix=key[:12], digest=_digest(key),
                                                created_by=_actor_label(actor)[:150])
             audit_record(actor=actor, action="open311.key_created", obj=record, unit_path=unit.path,
@@ -78,12 +78,12 @@ def key_create(*, actor: Any, name: str, unit: Unit) -> tuple[Open311Key, str]:
     return record, key
 
 
-def key_revoke(*, actor: Any, key: Open311Key) -> Open311Key:
+def key_revoke(*, actor: Actor, key: Open311Key) -> Open311Key:
     """Revoke a key at once: its next request gets 403."""
     _ensure_may_manage(actor, key.unit)
     if key.revoked_at is not None:
         raise ApplicationError(_("This key is already revoked."), code="open311_key_revoked")
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked_at"])
         audit_record(actor=actor, action="open311.key_revoked", obj=key, unit_path=key.unit.path,
@@ -215,9 +215,10 @@ def request_create(*, key: Open311Key, request: ServiceRequest) -> Submission:
     anonymous = not (name or request.phone.strip() or request.email.strip())
     text = "\n".join([description, *media]) if media else description
     try:
-        with transaction.atomic():  # the submission and the record of which key filed it, together
+        with transaction.atomic(durable=True):  # the submission and the record of which key filed it, together
             submission, _created = submission_create(
-                actor=f"open311:{key.name}"[:150], channel=Channel.OPEN311, kind=kind, text=text, unit=jurisdiction,
+                actor=api_client_label("open311", key.name), channel=Channel.OPEN311, kind=kind, text=text,
+                unit=jurisdiction,
                 subject=_attribute(request, "subject"), place_unit=place, place_text=request.address_string,
                 latitude=lat or None, longitude=long or None, anonymous=anonymous, name=name,
                 phone=request.phone, email=request.email, category=service.name,

@@ -11,6 +11,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models.functions import Lower
 
+from qingdan.core.actors import Actor
 from qingdan.core.errors import RowError, RowErrors
 from qingdan.core.tabular import read_table
 from qingdan.people.models import RoleAssignment, User
@@ -68,7 +69,7 @@ def _account_problems(row: Any, *, units: dict[str, Unit], manage: Any, errors: 
     return unit
 
 
-def _role_problems(row: Any, *, actor: Any, units: dict[str, Unit], manage: Any,
+def _role_problems(row: Any, *, actor: Actor, units: dict[str, Unit], manage: Any,
                    errors: RowErrors) -> tuple[str | None, str, Unit | None]:
     """Check a row's role and the unit it covers; the actor may grant only what their own rights allow."""
     role = _parse_role(row.get("role"))
@@ -101,7 +102,7 @@ def _field_problems(row: Any, errors: RowErrors) -> None:
             errors.append(RowError(row.number, "email", "not an e-mail address"))
 
 
-def _existing_problems(people: dict[str, dict[str, Any]], existing: dict[str, User], *, actor: Any, manage: Any,
+def _existing_problems(people: dict[str, dict[str, Any]], existing: dict[str, User], *, actor: Actor, manage: Any,
                        errors: RowErrors) -> None:
     """An existing account stays in its unit and may be changed only by someone who may manage it."""
     for key, person in people.items():
@@ -118,7 +119,7 @@ def _existing_problems(people: dict[str, dict[str, Any]], existing: dict[str, Us
                                    f"{person['username']} holds rights outside or above your own"))
 
 
-def people_import(*, actor: Any, source: str | Path | bytes) -> PeopleImportResult:
+def people_import(*, actor: Actor, source: str | Path | bytes) -> PeopleImportResult:
     """Create staff accounts and grant roles. One row is one role; a person may have several rows.
 
     The role covers the ``scope`` unit's subtree, or the person's own unit when no scope is given.

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from qingdan.core.actors import Actor
 from qingdan.core.errors import NotFound
 from qingdan.people.models import ApiToken
 from qingdan.units.models import Unit
@@ -40,7 +41,7 @@ def roles_of(user: Any) -> QuerySet:
     return user.role_assignments.select_related("unit").order_by("unit__path")
 
 
-def token_list(*, actor: Any, user: Any = None) -> QuerySet[ApiToken]:
+def token_list(*, actor: Actor, user: Any = None) -> QuerySet[ApiToken]:
     """Return the API tokens of the accounts the actor may manage (everyone's for the system), newest first."""
     tokens = ApiToken.objects.select_related("user").order_by("user__username", "-created_at")
     if user is not None:
@@ -51,7 +52,7 @@ def token_list(*, actor: Any, user: Any = None) -> QuerySet[ApiToken]:
     return tokens.filter(pk__in=allowed)
 
 
-def token_find(*, actor: Any, ref: str) -> ApiToken:
+def token_find(*, actor: Actor, ref: str) -> ApiToken:
     """Return the one token whose id, prefix or name is ``ref`` among those the actor manages, or NotFound.
 
     A name shared by several live tokens (two users' "etl") is refused: the message lists their ids.

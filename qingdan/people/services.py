@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
-from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -14,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qingdan.audit.services import audit_record
+from qingdan.core.actors import Actor
 from qingdan.core.errors import ApplicationError, PermissionDenied
 from qingdan.people.models import ApiToken, RoleAssignment, User
 from qingdan.units.choices import ADMIN_SITE_ROLES, MANAGE_ROLES, Role, UnitKind
@@ -25,23 +25,23 @@ from qingdan.units.services import discipline_change_notify
 TOKEN_PREFIX = "qd_"  # noqa: S105 - a marker, not a secret
 
 
-def _ensure_may_manage(actor: Any, unit: Unit) -> None:
+def _ensure_may_manage(actor: Actor, unit: Unit) -> None:
     if not may(actor, unit, MANAGE_ROLES):
         raise PermissionDenied("You may not manage people outside the part of the tree you manage.")
 
 
-def ensure_may_manage_user(actor: Any, target: User) -> None:
+def ensure_may_manage_user(actor: Actor, target: User) -> None:
     """Refuse unless ``may_manage_user``: the one check every surface touching an account makes."""
     if not may_manage_user(actor, target):
         raise PermissionDenied("You may not manage this account: it holds rights outside or above your own.")
 
 
-def user_deactivate(*, actor: Any, user: User) -> User:
+def user_deactivate(*, actor: Actor, user: User) -> User:
     """Switch an account off: it can no longer log in; its history stays."""
     ensure_may_manage_user(actor, user)
     if getattr(actor, "pk", None) is not None and actor.pk == user.pk:
         raise ApplicationError("You may not deactivate your own account.", code="user_self_deactivate")
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         user.is_active = False
         user.save(update_fields=["is_active"])
         audit_record(actor=actor, action="people.user_deactivated", obj=user,
@@ -50,7 +50,7 @@ def user_deactivate(*, actor: Any, user: User) -> User:
     return user
 
 
-def user_create(*, actor: Any, username: str, home_unit: Unit, display_name: str = "", email: str = "",
+def user_create(*, actor: Actor, username: str, home_unit: Unit, display_name: str = "", email: str = "",
                 phone: str = "", password: str | None = None) -> User:
     """Create a staff account in ``home_unit``. Without a password the account cannot log in yet."""
     _ensure_may_manage(actor, home_unit)
@@ -83,7 +83,7 @@ def _sync_staff_flag(user: User) -> None:
         user.save(update_fields=["is_staff"])
 
 
-def role_grant(*, actor: Any, user: User, role: str, unit: Unit) -> RoleAssignment:
+def role_grant(*, actor: Actor, user: User, role: str, unit: Unit) -> RoleAssignment:
     """Give ``user`` a role over ``unit`` and its subtree. Granting twice changes nothing."""
     if role not in Role.values:
         raise ApplicationError(f"Unknown role {role!r}.", code="role_invalid")
@@ -108,14 +108,14 @@ def role_grant(*, actor: Any, user: User, role: str, unit: Unit) -> RoleAssignme
     return assignment
 
 
-def role_revoke(*, actor: Any, assignment: RoleAssignment) -> None:
+def role_revoke(*, actor: Actor, assignment: RoleAssignment) -> None:
     """Take a role away."""
     _ensure_may_manage(actor, assignment.unit)
     user = assignment.user
     if not may_grant_role(actor, assignment.unit, assignment.role):
         raise PermissionDenied("You may revoke only roles you could have granted.")
     ensure_may_manage_user(actor, user)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         before = {"user": user.username, "role": assignment.role, "unit": assignment.unit.code}
         audit_record(actor=actor, action="people.role_revoked", obj=assignment, unit_path=assignment.unit.path,
                      before=before)
@@ -128,14 +128,14 @@ def _digest(key: str) -> str:
     return hashlib.sha256(key.encode("ascii")).hexdigest()
 
 
-def token_create(*, actor: Any, user: User, name: str) -> tuple[ApiToken, str]:
+def token_create(*, actor: Actor, user: User, name: str) -> tuple[ApiToken, str]:
     """Issue an API token for ``user``; return it and the key, which is shown only this once."""
     ensure_may_manage_user(actor, user)
     if not user.is_active:
         raise ApplicationError(_("The account %(user)s is deactivated: a token for it would be refused.") % {
             "user": user.username}, code="token_user_inactive")
     key = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         token = ApiToken.objects.create(user=user, name=name.strip()[:80] or "token", prefix=key[:10],
                                         digest=_digest(key))
         audit_record(actor=actor, action="people.token_created", obj=token,
@@ -182,10 +182,10 @@ def token_authenticate(key: str) -> User | None:
     return user
 
 
-def token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
+def token_revoke(*, actor: Actor, token: ApiToken) -> ApiToken:
     """Revoke a token; every process refuses it from its next request (they read the token each time)."""
     ensure_may_manage_user(actor, token.user)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         locked = ApiToken.objects.select_for_update().get(pk=token.pk)
         if locked.revoked_at is not None:
             raise ApplicationError(_("Token %(name)s (%(prefix)s…) is already revoked.") % {

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from qingdan.core.errors import NotFound
 from qingdan.core.files import MAX_FILES
+from qingdan.dockets.services import submission_rate
 from qingdan.intake import codes
 from qingdan.intake.choices import RATEABLE_STATUSES, Channel, EventKind, SubmissionKind, SubmissionStatus
 from qingdan.intake.errors import SubmissionInvalid, SubmissionStateError, TrackingCodeMistyped
@@ -32,7 +33,6 @@ from qingdan.intake.services import (
     submission_add_info,
     submission_create,
     submission_holder,
-    submission_rate,
 )
 from qingdan.portal import ratelimits, selectors, uploads
 from qingdan.portal.forms import InfoForm, RatingForm, SubmissionForm, TrackForm, new_idempotency_key

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qingdan.audit.services import audit_record
+from qingdan.core.actors import Actor
 from qingdan.core.errors import ApplicationError, PermissionDenied
 from qingdan.reports.models import ReportFormat, Subscription
 from qingdan.reports.render import CONTENT_TYPES, filename, render
@@ -21,7 +22,7 @@ from qingdan.supervision.selectors import figure_scope
 from qingdan.units.models import Unit
 
 
-def subscription_create(*, actor: Any, user: Any, unit: Unit, fmt: str = ReportFormat.PDF) -> Subscription:
+def subscription_create(*, actor: Actor, user: Any, unit: Unit, fmt: str = ReportFormat.PDF) -> Subscription:
     """Subscribe ``user`` to ``unit``'s weekly report; the unit must lie in the user's figure scope."""
     if fmt not in ReportFormat.values:
         raise ApplicationError(_("Unknown report format."), code="report_format")
@@ -29,7 +30,7 @@ def subscription_create(*, actor: Any, user: Any, unit: Unit, fmt: str = ReportF
         raise PermissionDenied(_("This unit's figures are outside the subscriber's scope."))
     if not getattr(user, "email", ""):
         raise ApplicationError(_("The subscriber has no e-mail address."), code="subscription_invalid")
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         sub, _created = Subscription.objects.update_or_create(user=user, unit=unit, format=fmt,
                                                               defaults={"active": True})
         audit_record(actor=actor, action="reports.subscription_created", obj=sub, unit_path=unit.path,

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qingdan.audit.services import audit_record
+from qingdan.core.actors import Actor
 from qingdan.core.errors import ApplicationError, PermissionDenied
 from qingdan.notifications.services import notify
 from qingdan.people.models import RoleAssignment
@@ -46,7 +47,7 @@ class SchemeInvalid(ApplicationError):
     code = "scheme_invalid"
 
 
-def scheme_create(*, actor: Any, owner_unit: Unit, weights: dict[str, Any], green_at: Any = DEFAULT_GREEN_AT,
+def scheme_create(*, actor: Actor, owner_unit: Unit, weights: dict[str, Any], green_at: Any = DEFAULT_GREEN_AT,
                   yellow_at: Any = DEFAULT_YELLOW_AT, note: str = "") -> IndexScheme:
     """Store a new version of a unit's index weights and grade thresholds (old versions stay)."""
     if not may(actor, owner_unit, SCHEME_ROLES):
@@ -71,7 +72,7 @@ def scheme_create(*, actor: Any, owner_unit: Unit, weights: dict[str, Any], gree
         raise SchemeInvalid(_("A threshold is a number.")) from exc
     if not (0 <= yellow <= green <= 100):
         raise SchemeInvalid(_("Thresholds lie between 0 and 100, yellow at or below green."))
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         last = (IndexScheme.objects.select_for_update().filter(owner_unit=owner_unit).order_by("-version")
                 .values_list("version", flat=True).first())
         scheme = IndexScheme.objects.create(owner_unit=owner_unit, version=(last or 0) + 1, weights=clean,
@@ -153,7 +154,7 @@ def board_compute(*, parent: Unit, period: Period, scheme: IndexScheme, level: i
     return rows
 
 
-def ranking_record(*, actor: Any, parent: Unit, period: Period, level: int | None = None,
+def ranking_record(*, actor: Actor, parent: Unit, period: Period, level: int | None = None,
                    scheme: IndexScheme | None = None) -> Ranking:
     """Compute and store a leaderboard, set each unit's grade and record (and tell) grade changes."""
     if not may(actor, parent, RANKING_ROLES):
@@ -162,7 +163,7 @@ def ranking_record(*, actor: Any, parent: Unit, period: Period, level: int | Non
     rows = board_compute(parent=parent, period=period, scheme=scheme, level=level)
     now = timezone.now()
     changes: list[GradeChange] = []
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         ranking = Ranking.objects.create(parent=parent, level=level or parent.level + 1, period_kind=period.kind,
                                          starts_on=period.start, ends_on=period.end, scheme=scheme,
                                          created_by=None if is_system(actor) else actor)

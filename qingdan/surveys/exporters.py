@@ -7,6 +7,7 @@ from typing import Any
 from django.utils import timezone
 
 from qingdan.audit.services import audit_record
+from qingdan.core.actors import Actor
 from qingdan.core.tabular import Sheet, csv_bytes, xlsx_bytes
 from qingdan.surveys.choices import CHOICE_KINDS, QuestionKind
 from qingdan.surveys.models import Answer, Survey
@@ -34,7 +35,7 @@ def _table(survey: Survey) -> tuple[list[str], list[list[Any]]]:
     return headers, list(rows.values())
 
 
-def responses_export(*, actor: Any, survey: Survey, fmt: str = "xlsx") -> bytes:
+def responses_export(*, actor: Actor, survey: Survey, fmt: str = "xlsx") -> bytes:
     """Return the responses as an XLSX workbook or a UTF-8 CSV (with BOM, for Excel)."""
     headers, rows = _table(survey)
     # The writers escape every cell: question texts and answers alike.

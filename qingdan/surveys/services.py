@@ -16,10 +16,12 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from qingdan.audit.services import audit_record
+from qingdan.core.actors import Actor
 from qingdan.core.crypto import blind_index
 from qingdan.core.errors import ApplicationError, PermissionDenied
+from qingdan.dockets.services import submission_rate
 from qingdan.intake.models import Submission
-from qingdan.intake.services import normalise_phone, submission_rate
+from qingdan.intake.services import normalise_phone
 from qingdan.surveys.choices import CHOICE_KINDS, Identity, QuestionKind, SurveyStatus
 from qingdan.surveys.errors import SurveyClosed, SurveyInvalid
 from qingdan.surveys.models import Answer, Question, Response, Survey, SurveyToken
@@ -35,11 +37,11 @@ MAX_TOKENS = 10_000
 FOLLOWUP_RATINGS = ("satisfied", "basic", "unsatisfied")
 
 
-def _may_build(actor: Any, unit: Unit) -> bool:
+def _may_build(actor: Actor, unit: Unit) -> bool:
     return scope_for_user(actor, roles=MANAGE_ROLES).contains(unit)
 
 
-def survey_create(*, actor: Any, unit: Unit, title: str, intro: str = "",
+def survey_create(*, actor: Actor, unit: Unit, title: str, intro: str = "",
                   identity: str = Identity.PHONE) -> Survey:
     """Start a questionnaire (a draft) for a unit; only the unit's organizers build them."""
     if not _may_build(actor, unit):
@@ -51,7 +53,7 @@ def survey_create(*, actor: Any, unit: Unit, title: str, intro: str = "",
         errors["identity"] = _("Count respondents by token or by phone.")
     if errors:
         raise SurveyInvalid(errors)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         survey = Survey.objects.create(unit=unit, title=title.strip()[:200], intro=(intro or "").strip()[:5000],
                                        identity=identity, slug=secrets.token_urlsafe(12),
                                        created_by=None if isinstance(actor, str) else actor)
@@ -60,7 +62,7 @@ def survey_create(*, actor: Any, unit: Unit, title: str, intro: str = "",
     return survey
 
 
-def question_add(*, actor: Any, survey: Survey, kind: str, text: str, choices: Sequence[str] = (),
+def question_add(*, actor: Actor, survey: Survey, kind: str, text: str, choices: Sequence[str] = (),
                  good: Sequence[int] = (), scale_max: int = 5, required: bool = True) -> Question:
     """Add a question to a draft. ``good`` names the choices (or, for a scale, the lowest value) rated good."""
     if not _may_build(actor, survey.unit):
@@ -87,7 +89,7 @@ def question_add(*, actor: Any, survey: Survey, kind: str, text: str, choices: S
         errors["text"] = _("Too many questions.")
     if errors:
         raise SurveyInvalid(errors)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         question = Question.objects.create(
             survey=survey, position=survey.questions.count() + 1, kind=kind, text=text.strip()[:300],
             required=required, choices=choices if kind in CHOICE_KINDS else [],
@@ -97,7 +99,7 @@ def question_add(*, actor: Any, survey: Survey, kind: str, text: str, choices: S
     return question
 
 
-def survey_set_status(*, actor: Any, survey: Survey, status: str) -> Survey:
+def survey_set_status(*, actor: Actor, survey: Survey, status: str) -> Survey:
     """Open a questionnaire for answers (it needs a question) or close it."""
     if not _may_build(actor, survey.unit):
         raise PermissionDenied(_("You may not change this questionnaire."))
@@ -105,7 +107,7 @@ def survey_set_status(*, actor: Any, survey: Survey, status: str) -> Survey:
         raise SurveyInvalid({"status": _("Unknown status.")})
     if status == SurveyStatus.OPEN and not survey.questions.exists():
         raise SurveyInvalid({"status": _("Add a question before opening the questionnaire.")})
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         before = survey.status
         survey.status = status
         survey.save(update_fields=["status"])
@@ -114,7 +116,7 @@ def survey_set_status(*, actor: Any, survey: Survey, status: str) -> Survey:
     return survey
 
 
-def tokens_issue(*, actor: Any, survey: Survey, count: int, unit: Unit | None = None) -> list[SurveyToken]:
+def tokens_issue(*, actor: Actor, survey: Survey, count: int, unit: Unit | None = None) -> list[SurveyToken]:
     """Issue one-time invitation tokens, optionally for a unit below the survey's (the results' breakdown)."""
     if not _may_build(actor, survey.unit):
         raise PermissionDenied(_("You may not change this questionnaire."))
@@ -122,7 +124,7 @@ def tokens_issue(*, actor: Any, survey: Survey, count: int, unit: Unit | None = 
         raise SurveyInvalid({"count": _("Between 1 and %(max)d tokens at a time.") % {"max": MAX_TOKENS}})
     if unit is not None and not is_inside(unit, survey.unit):
         raise SurveyInvalid({"unit": _("The unit must lie within the questionnaire's unit.")})
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         tokens = SurveyToken.objects.bulk_create([
             SurveyToken(survey=survey, token=secrets.token_urlsafe(16), unit=unit) for _n in range(count)])
         audit_record(actor=actor, action="surveys.tokens_issued", obj=survey,
@@ -198,7 +200,7 @@ def response_submit(*, survey: Survey, answers: Mapping[int, Any], token: str = 
     if errors:
         raise SurveyInvalid(errors)
     try:
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             response = Response.objects.create(survey=survey, token=invitation, phone_index=phone_index, unit=where)
             for answer in cleaned:
                 answer.response = response
@@ -216,17 +218,17 @@ def response_submit(*, survey: Survey, answers: Mapping[int, Any], token: str = 
     return response, True
 
 
-def followup_create(*, actor: Any, submission: Any) -> SurveyToken:
+def followup_create(*, actor: Actor, submission: Any) -> SurveyToken:
     """Create the one-question follow-up (回访) for an answered submission and return its invitation.
 
     The link is ``/s/<slug>/?t=<token>``. When the citizen answers, the rating is also given to
-    intake's own ``submission_rate`` (if the submission is still waiting for one), so the loop's
-    satisfaction and the survey's results come from the same answer.
+    ``dockets.services.submission_rate`` (if the submission is still waiting for one), so the
+    loop's satisfaction and the survey's results come from the same answer.
     """
     roles = {Role.HANDLER, Role.LEADER, Role.OPERATOR, *MANAGE_ROLES}
     if not may(actor, submission.unit, roles):
         raise PermissionDenied(_("You may not follow up this submission."))
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         survey = Survey.objects.create(unit=submission.unit, title=_("Follow-up: %(code)s") % {
             "code": submission.tracking_code}, identity=Identity.TOKEN, status=SurveyStatus.OPEN,
             slug=secrets.token_urlsafe(12), submission=submission,

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from qingdan.audit.services import audit_record
+from qingdan.core.actors import Actor
 from qingdan.core.errors import PermissionDenied
 from qingdan.intake.casework import submission_route
 from qingdan.intake.choices import SubmissionKind, SubmissionStatus
@@ -165,7 +166,7 @@ def route_auto_dispatch(*, submission: Submission) -> Suggestion | None:
     return best
 
 
-def auto_dispatch_configure(*, actor: Any, unit: Unit, threshold: float | None) -> AutoDispatchPolicy:
+def auto_dispatch_configure(*, actor: Actor, unit: Unit, threshold: float | None) -> AutoDispatchPolicy:
     """Set (or, with ``threshold=None``, turn off) automatic dispatch for a jurisdiction; audited.
 
     Only organizers and administrators who manage ``unit`` may; the threshold lies in (0, 1]:
@@ -200,7 +201,7 @@ def _rule_state(rule: RoutingRule) -> dict[str, Any]:
             "weight": rule.weight, "is_active": rule.is_active}
 
 
-def _check(actor: Any, *, category: str, place: Unit, department: Unit) -> None:
+def _check(actor: Actor, *, category: str, place: Unit, department: Unit) -> None:
     if category not in categories():
         raise UnknownCategory(_("unknown category: %(category)s") % {"category": category})
     scope = GLOBAL if is_system(actor) else scope_for_user(actor, roles=MANAGE_ROLES)
@@ -208,7 +209,7 @@ def _check(actor: Any, *, category: str, place: Unit, department: Unit) -> None:
         raise PermissionDenied(_("You may only route within units you manage."))
 
 
-def routing_rule_create(*, actor: Any, category: str, place: Unit, department: Unit,
+def routing_rule_create(*, actor: Actor, category: str, place: Unit, department: Unit,
                         weight: float = 1.0) -> RoutingRule:
     """Add a rule: messages of ``category`` located in ``place``'s subtree go to ``department``."""
     _check(actor, category=category, place=place, department=department)
@@ -219,7 +220,7 @@ def routing_rule_create(*, actor: Any, category: str, place: Unit, department: U
     return rule
 
 
-def routing_rule_update(*, actor: Any, rule: RoutingRule, department: Unit | None = None,
+def routing_rule_update(*, actor: Actor, rule: RoutingRule, department: Unit | None = None,
                         weight: float | None = None, is_active: bool | None = None) -> RoutingRule:
     """Change a rule's department, weight or activity; the audit entry keeps the history."""
     _check(actor, category=rule.category, place=rule.place, department=department or rule.department)

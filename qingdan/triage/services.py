@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from qingdan.audit.services import audit_record
+from qingdan.core.actors import Actor
 from qingdan.core.errors import NotFound
 from qingdan.intake.choices import SubmissionKind
 from qingdan.intake.models import Submission
@@ -97,7 +98,7 @@ def triage_submission(*, submission_id: int) -> Triage | None:
     prediction = classifier.predict([(submission.subject, submission.text)], reasons=5)[0]
     location = submission_locate(submission)
     place_unit = unit_for_code(location.code)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         triage, created = Triage.objects.get_or_create(submission=submission, defaults={
             "category": prediction.category, "confidence": prediction.confidence,
             "reasons": list(prediction.reasons), "model_version": classifier.version,
@@ -192,14 +193,14 @@ def _earlier_answered(issue: HotIssue, submission: Submission) -> Submission | N
             .exclude(pk=submission.pk).order_by("-updated_at").first())
 
 
-def triage_correct(*, actor: Any, submission: Submission, category: str) -> Triage:
+def triage_correct(*, actor: Actor, submission: Submission, category: str) -> Triage:
     """Record the operator's category; it overrides the suggestion and trains the next model."""
     category = (category or "").strip()
     if category not in categories():
         raise UnknownCategory(f"unknown category: {category}")
     if not submission_queryset_for_user(actor).filter(pk=submission.pk).exists():
         raise NotFound("no such submission")
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         triage, _ = Triage.objects.select_for_update().get_or_create(submission=submission)
         before = {"category": triage.category, "corrected_category": triage.corrected_category}
         triage.corrected_category = category

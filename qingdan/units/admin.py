@@ -11,7 +11,7 @@ from qingdan.units import calendar_admin  # noqa: F401  (registers the working-d
 from qingdan.units.admin_scoping import ScopedAdmin
 from qingdan.units.models import Unit
 from qingdan.units.selectors import unit_stored
-from qingdan.units.services import unit_update
+from qingdan.units.services import _unit_update
 
 
 @admin.register(Unit)
@@ -31,4 +31,4 @@ class UnitAdmin(ScopedAdmin):
     def save_model(self, request: HttpRequest, obj: Unit, form: Any, change: bool) -> None:
         original = unit_stored(obj.pk)
         name, kind = obj.name, obj.kind
-        unit_update(actor=request.user, unit=original, name=name, kind=kind)
+        _unit_update(actor=request.user, unit=original, name=name, kind=kind)

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from qingdan.audit.services import audit_record, audit_record_many
+from qingdan.core.actors import Actor
 from qingdan.core.errors import ApplicationError, NotFound, PermissionDenied
 from qingdan.core.models import CalendarDay, DayKind
 from qingdan.core.workdays import calendar_changed, shipped_calendar_rows
@@ -23,7 +24,7 @@ from qingdan.units.scopes import is_system, scope_for_user
 _AUDIT_TYPE = "core.calendarday"
 
 
-def calendar_may_edit(actor: Any) -> bool:
+def calendar_may_edit(actor: Actor) -> bool:
     """Tell whether ``actor`` may change the calendar (the system, a superuser, a root's manager)."""
     if is_system(actor):
         return True
@@ -35,7 +36,7 @@ def calendar_may_edit(actor: Any) -> bool:
     return any(len(path) == 4 for path in scope.paths)  # a root's path is one 4-character step
 
 
-def _ensure_may_edit(actor: Any) -> None:
+def _ensure_may_edit(actor: Actor) -> None:
     if not calendar_may_edit(actor):
         raise PermissionDenied(_("Only organizers of a whole province may change the working-day calendar."))
 
@@ -44,7 +45,7 @@ def _snapshot(day: CalendarDay) -> dict[str, Any]:
     return {"date": day.date.isoformat(), "kind": day.kind, "name": day.name, "year": day.year}
 
 
-def calendar_day_set(*, actor: Any, date: dt.date, kind: str, name: str, year: int | None = None) -> CalendarDay:
+def calendar_day_set(*, actor: Actor, date: dt.date, kind: str, name: str, year: int | None = None) -> CalendarDay:
     """Record ``date`` as a holiday or a make-up working day, replacing what the table said of it."""
     _ensure_may_edit(actor)
     name = (name or "").strip()
@@ -66,7 +67,7 @@ def calendar_day_set(*, actor: Any, date: dt.date, kind: str, name: str, year: i
     return day
 
 
-def calendar_day_delete(*, actor: Any, date: dt.date) -> None:
+def calendar_day_delete(*, actor: Actor, date: dt.date) -> None:
     """Remove the exception for ``date``: the day follows the Monday–Friday rule again."""
     _ensure_may_edit(actor)
     with transaction.atomic():
@@ -79,7 +80,7 @@ def calendar_day_delete(*, actor: Any, date: dt.date) -> None:
                      object_id=before["date"], unit_path="", before=before)
 
 
-def calendar_load_shipped(*, actor: Any) -> int:
+def calendar_load_shipped(*, actor: Actor) -> int:
     """Add the shipped rows (State Council notices) that the table lacks; keep every edited row.
 
     Returns the number of days added. Useful after a database was emptied, e.g. by a test flush.

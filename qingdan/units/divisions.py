@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from qingdan.audit.services import audit_record
+from qingdan.core.actors import Actor
 from qingdan.core.errors import ImportRejected, RowError
 from qingdan.units.choices import LEVEL_BY_CODE_LENGTH, UnitKind
 from qingdan.units.models import Unit
@@ -150,7 +151,7 @@ def _iter_batches(items: list[Any], size: int) -> Iterator[list[Any]]:
         yield items[start:start + size]
 
 
-def divisions_import(*, actor: Any, divisions: list[Division], province: str | None = None) -> DivisionImportResult:
+def divisions_import(*, actor: Actor, divisions: list[Division], province: str | None = None) -> DivisionImportResult:
     """Bring the region units in line with ``divisions`` in one transaction.
 
     Paths for new units are computed here and written with ``bulk_create``: treebeard's

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qingdan.audit.services import audit_record_many
+from qingdan.core.actors import Actor
 from qingdan.core.errors import RowError, RowErrors
 from qingdan.core.tabular import Row, read_table
 from qingdan.units.choices import MANAGE_ROLES, UnitKind, UnitLevel
@@ -83,7 +84,7 @@ def _parent_code(unit: Unit) -> str:
     return parent.code if parent is not None else ""
 
 
-def units_import(*, actor: Any, source: str | Path | bytes) -> UnitImportResult:
+def units_import(*, actor: Actor, source: str | Path | bytes) -> UnitImportResult:
     """Validate the whole file, then create and update units in one transaction.
 
     A row names its parent by code; the parent may be an existing unit or another row of the
@@ -146,7 +147,7 @@ def _plan_rows(rows: list[Any], errors: RowErrors) -> tuple[dict[str, _Planned],
     return planned, first_row
 
 
-def _check_against_tree(actor: Any, planned: dict[str, _Planned], first_row: dict[str, int],
+def _check_against_tree(actor: Actor, planned: dict[str, _Planned], first_row: dict[str, int],
                         known: dict[str, Unit], errors: RowErrors) -> None:
     """Check each planned row against the stored tree and the actor's rights: the scope rule for imports."""
     manage_scope = GLOBAL if is_system(actor) else scope_for_user(actor, roles=MANAGE_ROLES)
@@ -189,7 +190,7 @@ def _check_cycles(planned: dict[str, _Planned], known: dict[str, Unit], errors: 
             cursor = planned[cursor].parent
 
 
-def _apply(actor: Any, planned: dict[str, _Planned], known: dict[str, Unit]) -> UnitImportResult:
+def _apply(actor: Actor, planned: dict[str, _Planned], known: dict[str, Unit]) -> UnitImportResult:
     result = UnitImportResult()
     now = timezone.now()
     changes: list[dict[str, Any]] = []
@@ -239,7 +240,7 @@ def _apply(actor: Any, planned: dict[str, _Planned], known: dict[str, Unit]) -> 
     return result
 
 
-def _notify_discipline_changes(actor: Any, created: list[Unit], planned: dict[str, _Planned],
+def _notify_discipline_changes(actor: Actor, created: list[Unit], planned: dict[str, _Planned],
                                known: dict[str, Unit]) -> None:
     """Tell the discipline body above of every discipline unit the file made or relabelled."""
     touched = [u.code for u in created if u.kind == UnitKind.DISCIPLINE]

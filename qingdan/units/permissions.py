@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from qingdan.core.actors import Actor
 from qingdan.units.choices import MANAGE_ROLES, Role, UnitKind
 from qingdan.units.scopes import is_inside, is_system, scope_for_user
 
@@ -19,14 +20,14 @@ ROLE_RANK: dict[str, int] = {Role.OPERATOR: 1, Role.HANDLER: 1, Role.LEADER: 1, 
              Role.ORGANIZER: 2, Role.ADMIN: 3}
 
 
-def _is_root(actor: Any) -> bool:
+def _is_root(actor: Actor) -> bool:
     """The system (server commands) and active superusers may manage anyone."""
     if is_system(actor):
         return True
     return bool(getattr(actor, "is_active", False) and getattr(actor, "is_superuser", False))
 
 
-def may_add_root(actor: Any) -> bool:
+def may_add_root(actor: Actor) -> bool:
     """Tell whether ``actor`` may add a root unit (a province): the system or an active superuser.
 
     A deactivated superuser keeps its flag; like every inactive account it may do nothing.
@@ -34,11 +35,11 @@ def may_add_root(actor: Any) -> bool:
     return _is_root(actor)
 
 
-def _may_act(actor: Any) -> bool:
+def _may_act(actor: Actor) -> bool:
     return bool(getattr(actor, "is_authenticated", False) and getattr(actor, "is_active", False))
 
 
-def may_grant_role(actor: Any, unit: Any, role: str) -> bool:
+def may_grant_role(actor: Actor, unit: Any, role: str) -> bool:
     """Tell whether ``actor`` may grant (or revoke) ``role`` over ``unit``.
 
     A working role needs a managing role covering the unit. A managing role needs one of at
@@ -64,7 +65,7 @@ def may_grant_role(actor: Any, unit: Any, role: str) -> bool:
     return False
 
 
-def may_manage_user(actor: Any, target: Any) -> bool:
+def may_manage_user(actor: Actor, target: Any) -> bool:
     """Tell whether ``actor`` may change, deactivate, rename, reset or issue tokens for ``target``.
 
     Superusers may manage anyone. Otherwise the target must not be a superuser, must live in a
@@ -89,7 +90,7 @@ def may_manage_user(actor: Any, target: Any) -> bool:
                for held in target.role_assignments.select_related("unit"))
 
 
-def may_set_unit_kind(actor: Any, old_kind: str | None, new_kind: str) -> bool:
+def may_set_unit_kind(actor: Actor, old_kind: str | None, new_kind: str) -> bool:
     """Tell whether ``actor`` may give a unit ``new_kind`` (``old_kind`` None for a new unit).
 
     Making a discipline body, or turning one into something else, is for superusers only:

@@ -10,7 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qingdan.audit.services import audit_record
+from qingdan.core.actors import Actor
 from qingdan.core.errors import ApplicationError, PermissionDenied
+from qingdan.core.transactions import durable
 from qingdan.units.choices import MANAGE_ROLES, UnitKind, UnitLevel
 from qingdan.units.errors import UnitInvalid
 from qingdan.units.models import Unit
@@ -27,7 +29,7 @@ def unit_snapshot(unit: Unit) -> dict[str, Any]:
     return {f: getattr(unit, f) for f in UNIT_AUDIT_FIELDS} | {"path": unit.path}
 
 
-def ensure_may_manage(actor: Any, unit: Unit) -> None:
+def ensure_may_manage(actor: Actor, unit: Unit) -> None:
     """Refuse unless the actor holds a managing role over ``unit``."""
     if not may(actor, unit, MANAGE_ROLES):  # the system (commands run on the server) may
         raise PermissionDenied("You may not change units outside the part of the tree you manage.")
@@ -48,7 +50,7 @@ def discipline_bodies_above(unit: Unit) -> list[Unit]:
     return sorted(found, key=lambda u: -u.depth)
 
 
-def discipline_change_notify(*, actor: Any, unit: Unit, title: str, body: str, kind: str) -> None:
+def discipline_change_notify(*, actor: Actor, unit: Unit, title: str, body: str, kind: str) -> None:
     """Tell the discipline body above ``unit`` (else the superusers) that rights over one changed.
 
     The message goes out through the ``rights_changed`` signal: units sit below notifications
@@ -66,7 +68,7 @@ def discipline_change_notify(*, actor: Any, unit: Unit, title: str, body: str, k
                             actor_name=getattr(actor, "username", str(actor)))
 
 
-def _ensure_may_set_kind(actor: Any, old_kind: str | None, new_kind: str) -> None:
+def _ensure_may_set_kind(actor: Actor, old_kind: str | None, new_kind: str) -> None:
     if not may_set_unit_kind(actor, old_kind, new_kind):
         raise PermissionDenied("Only a superuser may create a discipline body or change one's kind.")
 
@@ -85,7 +87,7 @@ def _unit_problems(*, code: str | None = None, name: str | None = None, kind: st
     return problems
 
 
-def unit_create(*, actor: Any, parent: Unit | None, code: str, name: str, kind: str,
+def unit_create(*, actor: Actor, parent: Unit | None, code: str, name: str, kind: str,
                 level: int | None = None) -> Unit:
     """Add a unit under ``parent`` (or a new root). A department takes its parent's level."""
     code, name = code.strip(), name.strip()
@@ -100,7 +102,7 @@ def unit_create(*, actor: Any, parent: Unit | None, code: str, name: str, kind: 
             raise ApplicationError(f"{parent.name} is retired: it takes no new units.", code="unit_parent_retired")
     _ensure_may_set_kind(actor, None, kind)
     resolved_level = level or (parent.level if parent is not None else UnitLevel.PROVINCE)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         if Unit.objects.filter(code=code).exists():
             raise ApplicationError(f"A unit with code {code} already exists.", code="unit_duplicate_code")
         fields = {"code": code, "name": name, "kind": kind, "level": resolved_level}
@@ -113,7 +115,7 @@ def unit_create(*, actor: Any, parent: Unit | None, code: str, name: str, kind: 
     return unit
 
 
-def unit_update(*, actor: Any, unit: Unit, name: str | None = None, kind: str | None = None) -> Unit:
+def _unit_update(*, actor: Actor, unit: Unit, name: str | None = None, kind: str | None = None) -> Unit:
     """Rename a unit or change its kind."""
     ensure_may_manage(actor, unit)
     before = unit_snapshot(unit)
@@ -136,13 +138,16 @@ def unit_update(*, actor: Any, unit: Unit, name: str | None = None, kind: str | 
     return unit
 
 
-def unit_retire(*, actor: Any, unit: Unit) -> Unit:
+unit_update = durable(_unit_update)
+
+
+def unit_retire(*, actor: Actor, unit: Unit) -> Unit:
     """Retire a unit: it stays in the tree with its history but takes no new work."""
     ensure_may_manage(actor, unit)
     if not unit.is_active:
         raise ApplicationError("This unit is already retired.", code="unit_already_retired")
     before = unit_snapshot(unit)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         unit.is_active = False
         unit.retired_at = timezone.now()
         unit.save(update_fields=["is_active", "retired_at", "updated_at"])

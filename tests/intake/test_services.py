@@ -11,7 +11,7 @@ from PIL import Image
 from qingdan.audit.models import AuditEntry
 from qingdan.intake.errors import SubmissionInvalid, SubmissionStateError
 from qingdan.intake.models import Submission
-from qingdan.intake.services import submission_add_info, submission_create, submission_rate, submission_reply
+from qingdan.intake.services import rating_add, submission_add_info, submission_create, submission_reply
 
 pytestmark = pytest.mark.django_db
 
@@ -131,11 +131,11 @@ def test_add_info_reply_and_rate(submit, xh_handler):
     submission = submit()
     submission_add_info(submission=submission, text="补充：晚上十点后最严重。")
     with pytest.raises(SubmissionStateError):
-        submission_rate(submission=submission, rating="satisfied")
+        rating_add(submission=submission, rating="satisfied")
     submission_reply(actor=xh_handler, submission=submission, text="已责令整改。")
-    submission_rate(submission=submission, rating="basic", solved=True, reason="还行")
+    rating_add(submission=submission, rating="basic", solved=True, reason="还行")
     with pytest.raises(SubmissionStateError):
-        submission_rate(submission=submission, rating="satisfied")
+        rating_add(submission=submission, rating="satisfied")
     submission.refresh_from_db()
     assert submission.rating == "basic" and submission.status == "replied"
     assert list(submission.events.values_list("kind", flat=True)) == ["received", "info_added", "replied", "rated"]
@@ -146,4 +146,4 @@ def test_a_case_closed_without_a_reply_cannot_be_rated(submit):
     submission.status = "closed"
     submission.save(update_fields=["status"])
     with pytest.raises(SubmissionStateError):
-        submission_rate(submission=submission, rating="satisfied")
+        rating_add(submission=submission, rating="satisfied")

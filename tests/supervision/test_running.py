@@ -182,8 +182,8 @@ def test_grading_moves_grade_figures_and_verify_finds_and_repairs_drift(make_ite
 
 def test_a_rating_counts_for_the_unit_that_answered_with_or_without_an_item(make_item, hz_operator, tree,
                                                                           make_staff):
-    from qingdan.dockets.services import item_link_submissions
-    from qingdan.intake.services import submission_create, submission_rate, submission_reply
+    from qingdan.dockets.services import item_link_submissions, submission_rate
+    from qingdan.intake.services import submission_create, submission_reply
     from qingdan.supervision.selectors import unit_rates
     from qingdan.units.choices import Role
 

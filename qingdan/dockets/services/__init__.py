@@ -6,6 +6,7 @@ from qingdan.dockets.services.changes import (
     item_change_request_decide,
 )
 from qingdan.dockets.services.common import grade_for
+from qingdan.dockets.services.followup import item_reopen_for_rating, submission_rate
 from qingdan.dockets.services.grading import GradeRun, items_grade
 from qingdan.dockets.services.items import (
     campaign_create,
@@ -28,7 +29,6 @@ from qingdan.dockets.services.loop import (
     item_leader_send_back,
     item_progress,
     item_reopen,
-    item_reopen_for_rating,
     item_request_closure,
     item_return,
     item_send_back,
@@ -47,5 +47,5 @@ __all__ = [
     "item_leader_send_back", "item_link_submissions", "item_progress", "item_reopen",
     "item_reopen_for_rating", "item_request_closure", "item_return", "item_send_back", "item_stage_result",
     "item_supervise", "item_take_step", "item_update", "item_urge", "items_dispatch",
-    "items_fallback_stale_returns", "items_grade", "report_lead_refusal", "rollup_progress",
+    "items_fallback_stale_returns", "items_grade", "report_lead_refusal", "rollup_progress", "submission_rate",
 ]

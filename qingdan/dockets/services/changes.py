@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from qingdan.core.actors import Actor
 from qingdan.core.errors import PermissionDenied
 from qingdan.dockets import notices
 from qingdan.dockets.choices import CHANGEABLE, ChangeKind, ChangeStatus, EventKind
@@ -37,7 +38,7 @@ from qingdan.units.scopes import is_inside
 MAX_TEXT = 20_000
 
 
-def item_change_request_create(*, actor: Any, item: Item, kind: str, reason: str,
+def item_change_request_create(*, actor: Actor, item: Item, kind: str, reason: str,
                                deadline: datetime.date | None = None, commitment: str | None = None,
                                lead_unit: Unit | None = None) -> ItemChangeRequest:
     """Ask to move a dispatched item's deadline (extension) or its commitment or lead unit (change)."""
@@ -76,7 +77,7 @@ def item_change_request_create(*, actor: Any, item: Item, kind: str, reason: str
     if errors:
         raise ItemInvalid(errors)
     try:
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             request = ItemChangeRequest.objects.create(
                 item=item, kind=kind, deadline=deadline, previous_deadline=item.deadline,
                 commitment=commitment or "", lead_unit=lead_unit, reason=reason, requested_by=actor_user(actor))
@@ -108,7 +109,7 @@ def _proposal(request: ItemChangeRequest) -> dict[str, Any]:
     return out
 
 
-def _may_decide(actor: Any, item: Item, request: ItemChangeRequest) -> bool:
+def _may_decide(actor: Actor, item: Item, request: ItemChangeRequest) -> bool:
     """The issuer side decides (``may_decide_change``); the asker is told why they may not."""
     if may_decide_change(actor, item, request.requested_by_id):
         return True
@@ -117,7 +118,7 @@ def _may_decide(actor: Any, item: Item, request: ItemChangeRequest) -> bool:
     return False
 
 
-def item_change_request_decide(*, actor: Any, request: ItemChangeRequest, approve: bool,
+def item_change_request_decide(*, actor: Actor, request: ItemChangeRequest, approve: bool,
                                note: str = "") -> ItemChangeRequest:
     """Approve (the item moves) or refuse (it does not) a pending request, as the issuer."""
     note = str(note or "").replace("\x00", "").strip()[:MAX_TEXT]

@@ -11,10 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qingdan.audit.services import audit_record
+from qingdan.core.actors import Actor
 from qingdan.core.errors import PermissionDenied
 from qingdan.core.workdays import add_working_days
 from qingdan.dockets.choices import Grade, ItemStatus
-from qingdan.dockets.errors import ItemConflict, TransitionRefused
+from qingdan.dockets.errors import ItemConflict, ItemInvalid, TransitionRefused
 from qingdan.dockets.models import Item, ItemEvent
 from qingdan.dockets.signals import item_changed, snapshot
 from qingdan.units.scopes import is_system
@@ -25,17 +26,17 @@ def today() -> datetime.date:
     return timezone.localdate()
 
 
-def actor_label(actor: Any) -> str:
+def actor_label(actor: Actor) -> str:
     """The name a step keeps for its actor (the system's label, else the username), readable without a join."""
     return actor if isinstance(actor, str) else getattr(actor, "username", "")
 
 
-def actor_user(actor: Any) -> Any:
+def actor_user(actor: Actor) -> Any:
     """The user a step links to: none for the system (commands, the tick), whose steps keep only a label."""
     return None if is_system(actor) else actor
 
 
-def event(item: Item, kind: str, *, actor: Any, text: str = "", from_status: str = "", to_status: str = "",
+def event(item: Item, kind: str, *, actor: Actor, text: str = "", from_status: str = "", to_status: str = "",
           data: dict | None = None, at: datetime.datetime | None = None) -> ItemEvent:
     """Add one step to the item's timeline."""
     return ItemEvent.objects.create(item=item, kind=kind, actor=actor_user(actor), actor_label=actor_label(actor),
@@ -43,7 +44,7 @@ def event(item: Item, kind: str, *, actor: Any, text: str = "", from_status: str
                                     unit_id=item.lead_unit_id, at=at or timezone.now())
 
 
-def audit_item(actor: Any, action: str, item: Item, *, before: Any = None, after: Any = None) -> None:
+def audit_item(actor: Actor, action: str, item: Item, *, before: Any = None, after: Any = None) -> None:
     """Audit a change to an item at the lead unit's place in the tree, so scoped readers of the trail see it."""
     audit_record(actor=actor, action=f"dockets.{action}", obj=item, unit_path=item.lead_unit.path,
                  before=before, after=after)
@@ -82,25 +83,36 @@ def conflict(current_version: int) -> ItemConflict:
                           "Reload it and try again.") % {"v": current_version})
 
 
-def audit_refusal(actor: Any, item: Item, *, attempt: str, code: str, version: int | None, **extra: Any) -> None:
+def audit_refusal(actor: Actor, item: Item, *, attempt: str, code: str, version: int | None, **extra: Any) -> None:
     """Record a refused attempt in its own transaction, so it outlives the refused one."""
     with transaction.atomic():
         audit_record(actor=actor, action="dockets.item_refused", obj=item, unit_path=item.lead_unit.path,
                      after={"attempt": attempt, "code": code, "version": version, **extra})
 
 
-def step(*, actor: Any, item: Item, action: str, allowed: Iterable[str] | None,
+def step(*, actor: Actor, item: Item, action: str, allowed: Iterable[str] | None,
          permitted: Callable[[Any, Item], bool], version: int | None = None,
-         change: Callable[[Item], dict | None]) -> Item:
-    """Take one step of the loop on a fresh, locked copy of the item.
+         change: Callable[[Item], dict | None], check: Callable[[Item], None] | None = None,
+         then: Callable[[Item], None] | None = None, refused: dict[str, Any] | None = None,
+         durable: bool = True) -> Item:
+    """Take one step of the loop on a fresh, locked copy of the item: the one write path of items.
 
     The checks run in this order: permission, the version the caller read (a stale one is a
-    conflict), then the state. ``change`` mutates the locked item and returns what to audit.
-    A refused attempt is itself audited, in its own transaction, so the log shows both sides
-    of a race.
+    conflict), the state, then ``check`` (further rules on the locked copy; an ``ItemInvalid`` it
+    raises is a refusal like the others). ``change`` mutates the locked item and returns what to
+    audit; ``then`` writes what reads the saved item (a parent's progress), in the same
+    transaction. A refused attempt is itself audited, in its own transaction, so the log shows
+    both sides of a race; ``refused`` adds context to that entry, and a refusal from ``check``
+    names its fields.
+
+    The step is one durable transaction (the write pipeline, docs/architecture.md): called
+    inside another one it raises, so a step never quietly becomes a savepoint of something
+    bigger. Only a service that takes a step as part of its own action (the follow-up's
+    reopening) passes ``durable=False``, inside its own durable transaction.
     """
+    checked: ItemInvalid | None = None
     try:
-        with transaction.atomic():
+        with transaction.atomic(durable=durable):
             current = (Item.objects.select_for_update().select_related("docket", "lead_unit")
                        .get(pk=item.pk))
             if not permitted(actor, current):
@@ -110,16 +122,29 @@ def step(*, actor: Any, item: Item, action: str, allowed: Iterable[str] | None,
             if allowed is not None and current.status not in allowed:
                 raise TransitionRefused(_("This step is not possible while the item is “%(status)s”.")
                                         % {"status": status_label(current.status)})
+            if check is not None:
+                try:
+                    check(current)
+                except ItemInvalid as invalid:
+                    checked = invalid
+                    raise
             before = {"status": current.status, "version": current.version}
             was = snapshot(current)
             after = change(current) or {}
             current.version += 1
             current.save()
+            if then is not None:
+                then(current)
             item_changed.send(sender=Item, item=current, action=action, before=was, after=snapshot(current))
             audit_item(actor, action, current, before=before,
                        after={"status": current.status, "version": current.version, **after})
             return current
     except (ItemConflict, TransitionRefused, PermissionDenied) as refusal:
         if not is_system(actor) or isinstance(refusal, ItemConflict):
-            audit_refusal(actor, item, attempt=action, code=refusal.code, version=version)
+            audit_refusal(actor, item, attempt=action, code=refusal.code, version=version, **(refused or {}))
+        raise
+    except ItemInvalid as refusal:
+        if refusal is checked:
+            audit_refusal(actor, item, attempt=action, code=refusal.code, version=version,
+                          fields=sorted(refusal.fields))
         raise

@@ -44,7 +44,7 @@ def items_grade(*, on: datetime.date | None = None, urge: bool = True) -> GradeR
     open_items = Item.objects.filter(status__in=GRADED_STATUSES)
     soon_settings = sorted(set(Docket.objects.filter(items__status__in=GRADED_STATUSES).values_list(
         "due_soon_days", flat=True).distinct()))
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         for days in soon_settings:
             soon = soon_until(on, days)
             # With one setting in use (the usual case) no join to the dockets is needed.

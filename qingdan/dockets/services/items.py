@@ -7,11 +7,11 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Max
-from django.utils import timezone
+from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from qingdan.audit.services import audit_record
+from qingdan.core.actors import Actor
 from qingdan.core.errors import PermissionDenied
 from qingdan.dockets.choices import (
     CLOSED_STATUSES,
@@ -21,7 +21,7 @@ from qingdan.dockets.choices import (
     ItemStatus,
     Priority,
 )
-from qingdan.dockets.errors import ItemConflict, ItemInvalid
+from qingdan.dockets.errors import ItemInvalid
 from qingdan.dockets.models import Campaign, Docket, Item, ItemSubmission
 from qingdan.dockets.permissions import (
     WORK_ROLES,
@@ -31,7 +31,7 @@ from qingdan.dockets.permissions import (
     may_name_verifier,
     verifier_allowed,
 )
-from qingdan.dockets.services.common import audit_item, audit_refusal, conflict, effective_due, event, today
+from qingdan.dockets.services.common import audit_item, effective_due, event, step, today
 from qingdan.dockets.signals import item_changed, snapshot, submissions_linked
 from qingdan.units.choices import MANAGE_ROLES, Role
 from qingdan.units.models import Unit
@@ -49,7 +49,7 @@ def _text(value: Any, limit: int) -> str:
     return str(value or "").replace("\x00", "").strip()[:limit]
 
 
-def campaign_create(*, actor: Any, name: str, unit: Unit, starts_on: datetime.date,
+def campaign_create(*, actor: Actor, name: str, unit: Unit, starts_on: datetime.date,
                     ends_on: datetime.date | None = None, description: str = "",
                     units: Iterable[Unit] = ()) -> Campaign:
     """Start a campaign: a period and the units taking part."""
@@ -65,7 +65,7 @@ def campaign_create(*, actor: Any, name: str, unit: Unit, starts_on: datetime.da
         errors["units"] = _("Participating units must lie inside the organizing unit.")
     if errors:
         raise ItemInvalid(errors)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         campaign = Campaign.objects.create(name=_text(name, 200), unit=unit, starts_on=starts_on, ends_on=ends_on,
                                            description=_text(description, MAX_TEXT),
                                            created_by=None if is_system(actor) else actor)
@@ -75,7 +75,7 @@ def campaign_create(*, actor: Any, name: str, unit: Unit, starts_on: datetime.da
     return campaign
 
 
-def docket_create(*, actor: Any, name: str, owner_unit: Unit, kind: str = DocketKind.PROBLEM,
+def docket_create(*, actor: Actor, name: str, owner_unit: Unit, kind: str = DocketKind.PROBLEM,
                   source: str = DocketSource.SELF_CHECK, campaign: Campaign | None = None, description: str = "",
                   published: bool = False, fallback_after_returns: int = 2, fallback_after_hours: int = 72,
                   due_soon_days: int = 3, verifier_unit: Unit | None = None, leader_review: bool = False) -> Docket:
@@ -104,7 +104,7 @@ def docket_create(*, actor: Any, name: str, owner_unit: Unit, kind: str = Docket
         errors["due_soon_days"] = _("Between 0 and 30 working days.")
     if errors:
         raise ItemInvalid(errors)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         docket = Docket.objects.create(
             name=_text(name, 200), owner_unit=owner_unit, level=owner_unit.level, kind=kind, source=source,
             campaign=campaign, description=_text(description, MAX_TEXT), published=published,
@@ -118,7 +118,7 @@ def docket_create(*, actor: Any, name: str, owner_unit: Unit, kind: str = Docket
     return docket
 
 
-def _check_verifier(actor: Any, docket: Docket, unit: Unit | None, errors: dict) -> None:
+def _check_verifier(actor: Actor, docket: Docket, unit: Unit | None, errors: dict) -> None:
     """Only the owner's organizers name the verifier, and only the owner unit or a unit inside it."""
     if not may_name_verifier(actor, docket):
         raise PermissionDenied(_("Only an organizer of the list's unit names who verifies its items."))
@@ -131,7 +131,7 @@ def _check_verifier(actor: Any, docket: Docket, unit: Unit | None, errors: dict)
 DOCKET_EDITABLE = frozenset({"verifier_unit", "leader_review"})
 
 
-def docket_update(*, actor: Any, docket: Docket, changes: dict[str, Any]) -> Docket:
+def docket_update(*, actor: Actor, docket: Docket, changes: dict[str, Any]) -> Docket:
     """Change who signs off a list's items and whether a leader reviews closure requests first.
 
     ``verifier_unit`` verifies (None is the owner unit itself); with ``leader_review`` the lead
@@ -159,7 +159,7 @@ def docket_update(*, actor: Any, docket: Docket, changes: dict[str, Any]) -> Doc
         changes["leader_review"] = bool(changes["leader_review"])
     if errors:
         raise ItemInvalid(errors)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         current = Docket.objects.select_for_update().get(pk=docket.pk)
         before = {name: _shown(getattr(current, name)) for name in changes}
         after = {name: _shown(value) for name, value in changes.items()}
@@ -179,11 +179,11 @@ def _shown(value: Any) -> Any:
     return value.code if isinstance(value, Unit) else value
 
 
-def docket_publish(*, actor: Any, docket: Docket, published: bool) -> Docket:
+def docket_publish(*, actor: Actor, docket: Docket, published: bool) -> Docket:
     """Show or hide a list on the public pages (its items still need their own publish flag)."""
     if not may_manage_docket(actor, docket):
         raise PermissionDenied(_("You may not publish this list."))
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         Docket.objects.filter(pk=docket.pk).update(published=published)
         docket.published = published
         audit_record(actor=actor, action="dockets.docket_published" if published else "dockets.docket_unpublished",
@@ -276,7 +276,7 @@ def _check_dates(deadline: datetime.date | None, working_days: int | None, error
         errors["deadline_working_days"] = _("Between 1 and %(max)d working days.") % {"max": MAX_WORKING_DAYS}
 
 
-def item_create(*, actor: Any, docket: Docket, title: str, lead_unit: Unit | None, description: str = "",
+def item_create(*, actor: Actor, docket: Docket, title: str, lead_unit: Unit | None, description: str = "",
                 co_units: Sequence[Unit] = (), leader: Any = None, handler: Any = None, commitment: str = "",
                 deadline: datetime.date | None = None, deadline_working_days: int | None = None,
                 priority: str = Priority.NORMAL, category: str = "", parent: Item | None = None,
@@ -357,7 +357,7 @@ def _hot_issues_of(submissions: Sequence[Any]) -> list[Any]:
     return [t.hot_issue for t in found if t is not None and t.hot_issue is not None]
 
 
-def item_link_submissions(*, actor: Any, item: Item, submissions: Sequence[Any]) -> int:
+def item_link_submissions(*, actor: Actor, item: Item, submissions: Sequence[Any]) -> int:
     """Attach more submissions to an item (many people, one problem); returns how many were new."""
     if not may_list(actor, item.docket):
         raise PermissionDenied(_("You may not change this list."))
@@ -371,7 +371,7 @@ def item_link_submissions(*, actor: Any, item: Item, submissions: Sequence[Any])
     from qingdan.intake.casework import submission_dispatch
 
     added: list[int] = []
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         for submission in submissions:
             _link, created = ItemSubmission.objects.get_or_create(submission=submission, defaults={"item": item})
             if not created:
@@ -387,24 +387,19 @@ def item_link_submissions(*, actor: Any, item: Item, submissions: Sequence[Any])
     return len(added)
 
 
-def item_update(*, actor: Any, item: Item, version: int, changes: dict[str, Any]) -> Item:
+def item_update(*, actor: Actor, item: Item, version: int, changes: dict[str, Any]) -> Item:
     """Edit an item's fields, but only if nobody changed it since ``version`` was read.
 
-    The check and the write are one conditional UPDATE, so of two people saving at once
-    exactly one wins; the other gets ``ItemConflict`` and the attempt is audited.
+    A step like the loop's (``step``): one lock on the item, one version check, one audit entry,
+    one ``item_changed``, so of two people saving at once exactly one wins; the other gets
+    ``ItemConflict`` and the attempt is audited. Fields the dispatch fixed are refused (and the
+    refusal audited) on the locked copy; the passed ``item`` is brought up to date as well.
     """
-    if not may_list(actor, item.docket) and not _may_edit_as_leader(actor, item):
-        raise PermissionDenied(_("You may not edit this item."))
     unknown = set(changes) - EDITABLE
     if unknown:
         raise ItemInvalid({name: _("This field cannot be changed here.") for name in sorted(unknown)})
     if item.status in CLOSED_STATUSES and set(changes) - {"published"}:
         raise ItemInvalid({"status": _("A closed item is reopened before it is edited.")})
-    locked = locked_fields(item, changes)
-    if locked:
-        audit_refusal(actor, item, attempt="item_edited", code=ItemInvalid.code, version=version, fields=locked)
-        raise ItemInvalid({name: _("Fixed at dispatch: ask for an extension or a change instead.")
-                           for name in locked})
     errors: dict[str, str] = {}
     values = dict(changes)
     for name, limit in (("title", MAX_TITLE), ("description", MAX_TEXT), ("commitment", MAX_TEXT),
@@ -416,13 +411,7 @@ def item_update(*, actor: Any, item: Item, version: int, changes: dict[str, Any]
     if "title" in values and not values["title"]:
         errors["title"] = _("An item needs a title.")
     if "deadline" in values or "deadline_working_days" in values:
-        # The newer kind of deadline replaces the other: a date clears the working days, and
-        # working days clear the date of an item not yet dispatched (dispatch computes it).
         _check_dates(values.get("deadline"), values.get("deadline_working_days"), errors, today())
-        if values.get("deadline"):
-            values["deadline_working_days"] = None
-        elif values.get("deadline_working_days") and item.dispatched_at is None:
-            values["deadline"] = None
     if "priority" in values and values["priority"] not in Priority.values:
         errors["priority"] = _("Unknown priority.")
     if "parent" in values:
@@ -434,30 +423,48 @@ def item_update(*, actor: Any, item: Item, version: int, changes: dict[str, Any]
     if co_units is not None:
         for unit in co_units:
             _check_unit(unit, item.docket, "co_units", errors)
-    if errors:
+    if errors and not locked_fields(item, changes):  # a locked field is refused first, and audited, below
         raise ItemInvalid(errors)
-    was = snapshot(item)
-    with transaction.atomic():
-        probe = Item(deadline=values.get("deadline", item.deadline), supervised=item.supervised,
-                     supervise_deadline=item.supervise_deadline)
+
+    def check(current: Item) -> None:
+        if current.status in CLOSED_STATUSES and set(changes) - {"published"}:
+            raise ItemInvalid({"status": _("A closed item is reopened before it is edited.")})
+        locked = locked_fields(current, changes)
+        if locked:
+            raise ItemInvalid({name: _("Fixed at dispatch: ask for an extension or a change instead.")
+                               for name in locked})
+        if errors:
+            raise ItemInvalid(errors)
+
+    def change(current: Item) -> dict:
+        if "deadline" in values or "deadline_working_days" in values:
+            # The newer kind of deadline replaces the other: a date clears the working days, and
+            # working days clear the date of an item not yet dispatched (dispatch computes it).
+            if values.get("deadline"):
+                values["deadline_working_days"] = None
+            elif values.get("deadline_working_days") and current.dispatched_at is None:
+                values["deadline"] = None
+        for name, value in values.items():
+            setattr(current, name, value)
         if "deadline" in values:
-            values["due_on"] = effective_due(probe)
-        updated = Item.objects.filter(pk=item.pk, version=version).update(
-            version=F("version") + 1, updated_at=timezone.now(), **values)
-        if updated:
-            item.refresh_from_db()
-            item_changed.send(sender=Item, item=item, action="item_edited", before=was, after=snapshot(item))
-            if co_units is not None:
-                item.co_units.set(co_units)
-            event(item, EventKind.EDITED, actor=actor, text=field_labels(changes), data={"fields": sorted(changes)})
-            audit_item(actor, "item_edited", item, before={"version": version},
-                       after={"version": item.version, "fields": sorted(changes)})
-            if values.get("parent") is not None:
-                rollup_progress(values["parent"])
-    if not updated:
-        audit_refusal(actor, item, attempt="item_edited", code=ItemConflict.code, version=version,
-                      fields=sorted(changes))
-        raise conflict(Item.objects.filter(pk=item.pk).values_list("version", flat=True).first() or 0)
+            current.due_on = effective_due(current)
+        if co_units is not None:
+            current.co_units.set(co_units)
+        event(current, EventKind.EDITED, actor=actor, text=field_labels(changes), data={"fields": sorted(changes)})
+        return {"fields": sorted(changes)}
+
+    def then(current: Item) -> None:
+        if values.get("parent") is not None:
+            rollup_progress(values["parent"])
+
+    def permitted(who: Actor, current: Item) -> bool:
+        return may_list(who, current.docket) or _may_edit_as_leader(who, current)
+
+    current = step(actor=actor, item=item, action="item_edited", allowed=None, permitted=permitted,
+                   version=version, check=check, change=change, then=then, refused={"fields": sorted(changes)})
+    for field in Item._meta.concrete_fields:
+        setattr(item, field.attname, getattr(current, field.attname))
+    item._state.fields_cache.clear()  # the parent, leader or handler may have changed
     return item
 
 
@@ -467,7 +474,7 @@ def field_labels(names: Iterable[str]) -> str:
                     for name in sorted(names))
 
 
-def _may_edit_as_leader(actor: Any, item: Item) -> bool:
+def _may_edit_as_leader(actor: Actor, item: Item) -> bool:
     return not is_system(actor) and scope_for_user(actor, roles={Role.LEADER}).contains(item.lead_unit)
 
 

@@ -11,10 +11,10 @@ import datetime
 from collections.abc import Sequence
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from qingdan.core.actors import Actor
 from qingdan.core.errors import ApplicationError, PermissionDenied
 from qingdan.core.files import FilesRefused, clean_files, stored_file_create
 from qingdan.core.workdays import add_working_days
@@ -58,7 +58,7 @@ def clean_evidence(files: Sequence[tuple[str, bytes]]) -> list:
         raise ItemInvalid({"files": str(exc)}) from None
 
 
-def _store_evidence(item: Item, files: list, *, actor: Any, ev: Any) -> int:
+def _store_evidence(item: Item, files: list, *, actor: Actor, ev: Any) -> int:
     if Evidence.objects.filter(item=item).count() + len(files) > MAX_EVIDENCE:
         raise ItemInvalid({"files": _("An item keeps at most %(n)d evidence files.") % {"n": MAX_EVIDENCE}})
     for clean in files:
@@ -75,7 +75,7 @@ def _submissions(item: Item) -> list:
     return list(Submission.objects.filter(item_link__item=item, status__in=FOLLOWS_ITEM).select_related("unit"))
 
 
-def item_dispatch(*, actor: Any, item: Item, version: int | None = None, lead_unit: Unit | None = None,
+def item_dispatch(*, actor: Actor, item: Item, version: int | None = None, lead_unit: Unit | None = None,
                   on: datetime.date | None = None) -> Item:
     """Send an item to its lead unit (交办), or to another unit when it was returned."""
     on = on or today()
@@ -113,7 +113,7 @@ def item_dispatch(*, actor: Any, item: Item, version: int | None = None, lead_un
                 permitted=lambda a, i: may_list(a, i.docket), version=version, change=change)
 
 
-def items_dispatch(*, actor: Any, items: Sequence[Item]) -> tuple[list[Item], dict[int, str]]:
+def items_dispatch(*, actor: Actor, items: Sequence[Item]) -> tuple[list[Item], dict[int, str]]:
     """Dispatch many items (bulk 交办): each succeeds or is refused on its own, with its reason."""
     done, refused = [], {}
     for item in items:
@@ -124,7 +124,7 @@ def items_dispatch(*, actor: Any, items: Sequence[Item]) -> tuple[list[Item], di
     return done, refused
 
 
-def item_accept(*, actor: Any, item: Item, version: int | None = None) -> Item:
+def item_accept(*, actor: Actor, item: Item, version: int | None = None) -> Item:
     """The lead unit takes the item on; the accepting person becomes its handler if it had none."""
 
     def change(current: Item) -> dict:
@@ -139,7 +139,7 @@ def item_accept(*, actor: Any, item: Item, version: int | None = None) -> Item:
                 version=version, change=change)
 
 
-def _fallback(current: Item, *, actor: Any, why: str) -> bool:
+def _fallback(current: Item, *, actor: Actor, why: str) -> bool:
     """Hand the item to the parent of the unit that would not take it (兜底). False at the root."""
     parent = Unit.objects.filter(path=current.lead_unit.parent_path).first() if current.lead_unit.depth > 1 else None
     if parent is None or not parent.is_active or not is_inside(parent, current.docket.owner_unit):
@@ -154,7 +154,7 @@ def _fallback(current: Item, *, actor: Any, why: str) -> bool:
     return True
 
 
-def item_return(*, actor: Any, item: Item, reason: str, version: int | None = None) -> Item:
+def item_return(*, actor: Actor, item: Item, reason: str, version: int | None = None) -> Item:
     """The unit refuses the item with a reason (退单); after too many returns the parent unit takes it."""
     reason = _reason(reason)
 
@@ -201,7 +201,7 @@ def items_fallback_stale_returns(*, now: datetime.datetime | None = None) -> int
     return moved
 
 
-def item_progress(*, actor: Any, item: Item, progress: int | None = None, measures: str | None = None,
+def item_progress(*, actor: Actor, item: Item, progress: int | None = None, measures: str | None = None,
                   text: str = "", files: Sequence[tuple[str, bytes]] = (), version: int | None = None) -> Item:
     """Record rectification work: progress, measures, a note and evidence."""
     if progress is not None and not (isinstance(progress, int) and 0 <= progress <= 100):
@@ -224,14 +224,16 @@ def item_progress(*, actor: Any, item: Item, progress: int | None = None, measur
         _store_evidence(current, cleaned, actor=actor, ev=ev)
         return {"progress": current.progress}
 
-    updated = step(actor=actor, item=item, action="item_progress", allowed=WORKING, permitted=may_work,
-                   version=version, change=change)
-    if updated.parent is not None:
-        rollup_progress(updated.parent)
-    return updated
+    return step(actor=actor, item=item, action="item_progress", allowed=WORKING, permitted=may_work,
+                version=version, change=change, then=_rollup_parent)
 
 
-def item_stage_result(*, actor: Any, item: Item, text: str, files: Sequence[tuple[str, bytes]] = (),
+def _rollup_parent(current: Item) -> None:
+    if current.parent_id:
+        rollup_progress(current.parent)
+
+
+def item_stage_result(*, actor: Actor, item: Item, text: str, files: Sequence[tuple[str, bytes]] = (),
                       version: int | None = None) -> Item:
     """Report an important stage result (阶段性成果): counted apart, the work goes on under watch."""
     text = _reason(text, "text")
@@ -250,7 +252,7 @@ def item_stage_result(*, actor: Any, item: Item, text: str, files: Sequence[tupl
                 change=change)
 
 
-def item_request_closure(*, actor: Any, item: Item, reply: str, files: Sequence[tuple[str, bytes]] = (),
+def item_request_closure(*, actor: Actor, item: Item, reply: str, files: Sequence[tuple[str, bytes]] = (),
                          version: int | None = None) -> Item:
     """Ask for close-out with evidence and the answer the public will read.
 
@@ -285,7 +287,7 @@ def item_request_closure(*, actor: Any, item: Item, reply: str, files: Sequence[
                 version=version, change=change)
 
 
-def _may_review(actor: Any, item: Item) -> bool:
+def _may_review(actor: Actor, item: Item) -> bool:
     if not may_lead_review(actor, item):
         return False
     if not is_system(actor) and actor.pk in {item.closure_requested_by_id, item.handler_id}:
@@ -293,7 +295,7 @@ def _may_review(actor: Any, item: Item) -> bool:
     return True
 
 
-def item_leader_approve(*, actor: Any, item: Item, text: str = "", version: int | None = None) -> Item:
+def item_leader_approve(*, actor: Actor, item: Item, text: str = "", version: int | None = None) -> Item:
     """A leader of the lead unit approves the closure request (单位领导审核); it goes up to the verifier."""
     text = str(text or "").strip()[:MAX_TEXT]
 
@@ -308,13 +310,13 @@ def item_leader_approve(*, actor: Any, item: Item, text: str = "", version: int 
                 permitted=_may_review, version=version, change=change)
 
 
-def item_leader_send_back(*, actor: Any, item: Item, reason: str, version: int | None = None) -> Item:
+def item_leader_send_back(*, actor: Actor, item: Item, reason: str, version: int | None = None) -> Item:
     """A leader of the lead unit sends the closure request back with a reason: the work goes on."""
     return _send_back(actor=actor, item=item, reason=reason, version=version, kind=EventKind.LEADER_SENT_BACK,
                       action="item_leader_sent_back", allowed=IN_LEADER_REVIEW, permitted=may_lead_review)
 
 
-def _send_back(*, actor: Any, item: Item, reason: str, version: int | None, kind: str, action: str,
+def _send_back(*, actor: Actor, item: Item, reason: str, version: int | None, kind: str, action: str,
                allowed: Any, permitted: Any) -> Item:
     """Refuse a closure request with a reason, at the leader's review or the verifier's: back to the work."""
     reason = _reason(reason)
@@ -330,7 +332,7 @@ def _send_back(*, actor: Any, item: Item, reason: str, version: int | None, kind
                 change=change)
 
 
-def _may_close(actor: Any, item: Item) -> bool:
+def _may_close(actor: Actor, item: Item) -> bool:
     if not may_verify(actor, item):
         return False
     if is_own_work(actor, item):
@@ -338,7 +340,7 @@ def _may_close(actor: Any, item: Item) -> bool:
     return True
 
 
-def item_close(*, actor: Any, item: Item, text: str = "", version: int | None = None) -> Item:
+def item_close(*, actor: Actor, item: Item, text: str = "", version: int | None = None) -> Item:
     """Verify and close the item (销号); its citizens receive the reply."""
     text = str(text or "").strip()[:MAX_TEXT]
 
@@ -353,25 +355,27 @@ def item_close(*, actor: Any, item: Item, text: str = "", version: int | None = 
         notices.item_closed(current)
         return {"closed_by": current.closed_by_id}
 
-    closed = step(actor=actor, item=item, action="item_closed", allowed=AWAITING_SIGN_OFF,
-                  permitted=_may_close, version=version, change=change)
-    if closed.parent is not None:
-        rollup_progress(closed.parent)
-    return closed
+    return step(actor=actor, item=item, action="item_closed", allowed=AWAITING_SIGN_OFF,
+                permitted=_may_close, version=version, change=change, then=_rollup_parent)
 
 
-def item_send_back(*, actor: Any, item: Item, reason: str, version: int | None = None) -> Item:
+def item_send_back(*, actor: Actor, item: Item, reason: str, version: int | None = None) -> Item:
     """Refuse the closure with reasons: the work goes on."""
     return _send_back(actor=actor, item=item, reason=reason, version=version, kind=EventKind.SENT_BACK,
                       action="item_sent_back", allowed=AWAITING_SIGN_OFF, permitted=may_verify)
 
 
-def item_reopen(*, actor: Any, item: Item, reason: str, version: int | None = None) -> Item:
+def item_reopen(*, actor: Actor, item: Item, reason: str, version: int | None = None) -> Item:
     """Open a closed item again: the problem recurred, or a citizen was not satisfied.
 
     Progress goes back to 0: the 100 % set when closure was asked for said the work was done,
     and reopening says it was not; the lead unit records its progress again.
     """
+    return _item_reopen(actor=actor, item=item, reason=reason, version=version, durable=True)
+
+
+def _item_reopen(*, actor: Actor, item: Item, reason: str, version: int | None, durable: bool) -> Item:
+    """``item_reopen``, or with ``durable=False`` its step inside the caller's transaction (a rating)."""
     reason = _reason(reason)
 
     def change(current: Item) -> dict:
@@ -386,14 +390,11 @@ def item_reopen(*, actor: Any, item: Item, reason: str, version: int | None = No
         notices.item_reopened(current, reason)
         return {"reopened": current.reopened}
 
-    reopened = step(actor=actor, item=item, action="item_reopened", allowed={ItemStatus.CLOSED},
-                    permitted=may_verify, version=version, change=change)
-    if reopened.parent is not None:
-        rollup_progress(reopened.parent)
-    return reopened
+    return step(actor=actor, item=item, action="item_reopened", allowed={ItemStatus.CLOSED},
+                permitted=may_verify, version=version, change=change, then=_rollup_parent, durable=durable)
 
 
-def item_urge(*, actor: Any, item: Item, text: str = "") -> Item:
+def item_urge(*, actor: Actor, item: Item, text: str = "") -> Item:
     """Send a formal reminder (催办) to the handler and the accountable leader."""
     text = str(text or "").strip()[:MAX_TEXT]
 
@@ -405,7 +406,7 @@ def item_urge(*, actor: Any, item: Item, text: str = "") -> Item:
     return step(actor=actor, item=item, action="item_urged", allowed=URGEABLE, permitted=may_verify, change=change)
 
 
-def item_supervise(*, actor: Any, item: Item, deadline: datetime.date, text: str = "",
+def item_supervise(*, actor: Actor, item: Item, deadline: datetime.date, text: str = "",
                    version: int | None = None) -> Item:
     """Put an item under supervision (挂牌督办) with its own deadline."""
     on = today()
@@ -424,44 +425,3 @@ def item_supervise(*, actor: Any, item: Item, deadline: datetime.date, text: str
 
     return step(actor=actor, item=item, action="item_supervised", allowed=GRADED_STATUSES, permitted=may_verify,
                 version=version, change=change)
-
-
-def item_reopen_for_rating(*, rating_id: int) -> Item | None:
-    """Apply a citizen's follow-up rating to the item that answered them: the one rule of the follow-up.
-
-    满意 or 基本满意 accepts the answer and closes the case; 不满意 reopens the closed item, with
-    the citizen's reason on its timeline, and the case, so it is answered (and rated) again. An
-    answer the citizen calls unsolved but is satisfied with is accepted: it counts against the
-    unit's 解决率, not as a reopening. A case answered without an item has nothing to reopen.
-    Called inside the rating's transaction (intake's ``submission_rated``), so the rating, the
-    reopening and their figures commit together.
-    """
-    from qingdan.dockets.models import ItemSubmission
-    from qingdan.intake.casework import ACCEPTING_RATINGS, submission_close, submission_reopen
-    from qingdan.intake.choices import SubmissionKind
-    from qingdan.intake.models import Rating
-
-    rating = Rating.objects.select_related("submission__unit").get(pk=rating_id)
-    submission = rating.submission
-    link = ItemSubmission.objects.select_related("item").filter(submission=submission).first()
-    if link is None:
-        return None
-    item = link.item
-    with transaction.atomic():
-        if rating.satisfaction in ACCEPTING_RATINGS:
-            submission_close(actor="system", submission=submission)
-            return item
-        if item.status != ItemStatus.CLOSED:
-            return item
-        if submission.kind == SubmissionKind.REPORT:
-            # Whoever sees the item may not see the report: its code and words stay with it.
-            reason = _("The person who reported was not satisfied with the answer (the reason is with the report).")
-        elif rating.reason:
-            reason = (_("The citizen (%(code)s) was not satisfied with the answer: %(reason)s")
-                      % {"code": submission.tracking_code, "reason": rating.reason})
-        else:
-            reason = (_("The citizen (%(code)s) was not satisfied with the answer (no reason given).")
-                      % {"code": submission.tracking_code})
-        reopened = item_reopen(actor="system", item=item, reason=reason[:MAX_TEXT])
-        submission_reopen(actor="system", submission=submission, reason=_("Reopened: the case is being handled again."))
-    return reopened

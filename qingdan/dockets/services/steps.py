@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from typing import Any
 
 from django.utils.translation import gettext as _
 
+from qingdan.core.actors import Actor
 from qingdan.core.errors import NotFound
 from qingdan.dockets.errors import ItemInvalid
 from qingdan.dockets.models import Item
@@ -18,7 +18,7 @@ STEPS = ("dispatch", "accept", "return", "progress", "stage_result", "request_cl
          "leader_send_back", "close", "send_back", "reopen", "urge", "supervise")
 
 
-def item_take_step(*, actor: Any, item: Item, step: str, version: int | None = None, text: str = "",
+def item_take_step(*, actor: Actor, item: Item, step: str, version: int | None = None, text: str = "",
                    progress: int | None = None, measures: str | None = None, lead_unit: Unit | None = None,
                    deadline: datetime.date | None = None, files: Sequence[tuple[str, bytes]] = ()) -> Item:
     """Call the service of ``step`` with what it needs (``text`` is its reason, note or reply)."""

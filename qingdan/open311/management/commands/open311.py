@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
 
+from qingdan.core.actors import Actor
 from qingdan.core.commands import QingdanCommand
 from qingdan.open311.selectors import jurisdiction_get, key_find, key_list
 from qingdan.open311.services import key_create, key_revoke
@@ -45,7 +46,7 @@ class Command(QingdanCommand):
         self.run_service(lambda: key_revoke(actor=actor, key=record))
         self.stdout.write(f"revoked {record.name} ({record.prefix}…)")
 
-    def _list(self, actor: Any) -> None:
+    def _list(self, actor: Actor) -> None:
         keys = list(key_list(actor=actor))
         if not keys:
             self.stdout.write("no Open311 keys")

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
 
+from qingdan.core.actors import Actor
 from qingdan.core.commands import QingdanCommand
 from qingdan.people.selectors import token_find, token_list
 from qingdan.people.services import token_create, token_revoke
@@ -53,7 +54,7 @@ class Command(QingdanCommand):
             raise CommandError(f"no user named {username}")
         return user
 
-    def _list(self, actor: Any, user: Any) -> None:
+    def _list(self, actor: Actor, user: Any) -> None:
         tokens = list(token_list(actor=actor, user=user))
         if not tokens:
             self.stdout.write("no API tokens" + (f" for {user.username}" if user is not None else ""))
