@@ -8,4 +8,11 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
+        from django.contrib import admin
+
         from qingdan.core import checks, signals  # noqa: F401 - registers deploy checks; the calendar's cache invalidation
+
+        # The admin in the product's words (Django's own say 「Django 管理」).
+        admin.site.site_header = _("qingdan administration")
+        admin.site.site_title = _("qingdan administration")
+        admin.site.index_title = _("Administration home")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from qingdan.core.errors import error_to_form
@@ -45,7 +45,7 @@ def resolve_unit(user: Any, docket: Docket, text: str) -> tuple[Unit | None, str
 
 
 class DocketForm(ServiceErrorsMixin, forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=200)
+    name = forms.CharField(label=pgettext_lazy("docket", "Name"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=DocketKind.choices)
     source = forms.ChoiceField(label=_("Source"), choices=DocketSource.choices)
     owner_unit = forms.CharField(label=_("Owner unit (code)"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from qingdan.surveys.choices import Identity, QuestionKind
 
@@ -17,7 +18,7 @@ class SurveyForm(forms.Form):
 
 class QuestionForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=QuestionKind.choices)
-    text = forms.CharField(label=_("Question"), max_length=300)
+    text = forms.CharField(label=pgettext_lazy("survey", "Question"), max_length=300)
     choices = forms.CharField(label=_("Choices, one per line; end a good one with *"), required=False,
                               widget=forms.Textarea(attrs={"rows": 4}))
     scale_max = forms.IntegerField(label=_("Scale from 1 to"), min_value=2, max_value=10, initial=5)

@@ -2,12 +2,28 @@
  *   data-autosubmit          on a control: changing it sends its form (period pickers).
  *   data-ctrl-enter-submits  on a textarea: Ctrl+Enter (Cmd+Enter) sends its form (the desk).
  *   data-enter-triggers=EV   on an input: Enter fires the htmx event EV instead of sending the form.
+ *   data-back                on a link: go back in the browser's history when there is one (error pages);
+ *                            the link's own address (the referring page, or home) is the fallback.
+ *   data-menu-toggle         on a button in the header: opens and closes the navigation on a phone.
  * Listeners sit on the document, so content swapped in by htmx behaves the same. */
 (function () {
   "use strict";
   document.addEventListener("change", function (event) {
     var el = event.target;
     if (el.matches && el.matches("[data-autosubmit]") && el.form) el.form.requestSubmit();
+  });
+  document.addEventListener("click", function (event) {
+    var back = event.target.closest && event.target.closest("a[data-back]");
+    if (back && window.history.length > 1 && document.referrer.indexOf(window.location.origin) === 0) {
+      event.preventDefault();
+      window.history.back();
+    }
+    var toggle = event.target.closest && event.target.closest("[data-menu-toggle]");
+    if (toggle) {
+      var header = toggle.closest(".site-header");
+      var open = header.classList.toggle("menu-open");
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    }
   });
   document.addEventListener("keydown", function (event) {
     var el = event.target;
