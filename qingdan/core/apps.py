@@ -16,3 +16,9 @@ class CoreConfig(AppConfig):
         admin.site.site_header = _("qingdan administration")
         admin.site.site_title = _("qingdan administration")
         admin.site.index_title = _("Administration home")
+        # Two libraries name their admin sections in English only (no translatable verbose_name).
+        from django.apps import apps
+
+        for label, name in (("axes", _("Login lock-out")), ("django_tasks_database", _("Background tasks"))):
+            if label in apps.app_configs:
+                apps.get_app_config(label).verbose_name = name
