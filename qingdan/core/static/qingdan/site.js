@@ -8,6 +8,7 @@
  * Listeners sit on the document, so content swapped in by htmx behaves the same. */
 (function () {
   "use strict";
+  document.documentElement.classList.add("js"); // the phone header folds its menu only when this script runs
   document.addEventListener("change", function (event) {
     var el = event.target;
     if (el.matches && el.matches("[data-autosubmit]") && el.form) el.form.requestSubmit();
