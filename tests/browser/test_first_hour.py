@@ -15,6 +15,7 @@ def test_a_photo_survives_a_form_sent_back_with_an_error(phone_page, live_server
     from qingdan.intake.models import Submission
 
     page = phone_page
+    page.set_default_timeout(30_000)  # the submission's triage runs in the request (immediate tasks)
     photo = jpeg_file(tmp_path / "井盖.jpg", (640, 480), "green")
     page.goto(f"{live_server.url}/submit/")
     page.get_by_label("标题").fill("井盖松动")
@@ -35,3 +36,74 @@ def test_a_photo_survives_a_form_sent_back_with_an_error(phone_page, live_server
     page.wait_for_url(re.compile(r"/submit/received/"))
     submission = Submission.objects.get()
     assert list(submission.attachments.values_list("original_name", flat=True)) == ["井盖.jpg"]
+
+
+HEADER_ROWS = """() => {
+  const tops = new Set();
+  for (const li of document.querySelectorAll('.site-header nav li')) {
+    const box = li.getBoundingClientRect();
+    if (box.width > 0 && box.height > 0) tops.add(Math.round(box.top / 8));
+  }
+  return tops.size;
+}"""
+
+
+def _fits(page) -> bool:
+    return page.evaluate("document.scrollingElement.scrollWidth <= 390")
+
+
+def test_list_pages_fit_a_phone_as_cards_and_the_header_folds(browser, live_server, tree, make_staff):
+    """A citizen and a supervisor open the lists on a 390 px phone: no sideways scroll, cards, a short header."""
+    import datetime
+
+    from qingdan.dockets.services import docket_create, docket_publish, item_create, item_dispatch
+    from qingdan.units.choices import Role
+    from tests.browser.conftest import log_in
+
+    supervisor = make_staff("hz_supervisor", Role.SUPERVISOR, tree["3301"])
+    operator = make_staff("hz_operator", Role.OPERATOR, tree["3301"])
+    docket = docket_create(actor=supervisor, name="杭州市群众急难愁盼问题清单", owner_unit=tree["3301"],
+                           source="public")
+    docket_publish(actor=supervisor, docket=docket, published=True)
+    for n in range(3):
+        item = item_create(actor=operator, docket=docket, title=f"留下街道小和山社区门口污水管网改造第{n}段",
+                           lead_unit=tree["330106009"], commitment="三十个工作日内办结并答复群众",
+                           deadline=datetime.date.today() + datetime.timedelta(days=60), published=True)
+        item_dispatch(actor=operator, item=item)
+
+    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True,
+                                  has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.goto(f"{live_server.url}/public/lists/{docket.pk}/")
+    assert _fits(page)
+    row = page.locator("table.cards tbody tr").first
+    assert row.evaluate("tr => getComputedStyle(tr).display") == "block"  # a card, not a table row
+    assert page.evaluate(HEADER_ROWS) <= 2
+
+    log_in(page, live_server, "hz_supervisor")
+    for url in ("/", "/dockets/?view=all", "/dockets/lists/", f"/dockets/lists/{docket.pk}/", "/desk/submissions/"):
+        page.goto(f"{live_server.url}{url}")
+        assert _fits(page), url
+        assert page.evaluate(HEADER_ROWS) <= 2, url
+    page.goto(f"{live_server.url}/")  # the full staff navigation
+    menu = page.get_by_role("button", name="菜单")
+    assert not page.locator(".site-header").get_by_role("link", name="问卷").is_visible()
+    menu.click()  # the folded navigation opens under the button
+    assert menu.get_attribute("aria-expanded") == "true"
+    page.locator(".site-header").get_by_role("link", name="问卷").click()
+    page.wait_for_url(f"{live_server.url}/surveys/")
+    assert _fits(page)
+    context.close()
+
+
+def test_the_desktop_header_shows_the_whole_navigation(page, live_server, tree, make_staff):
+    from qingdan.units.choices import Role
+    from tests.browser.conftest import log_in
+
+    make_staff("hz_supervisor", Role.SUPERVISOR, tree["3301"])
+    log_in(page, live_server, "hz_supervisor")
+    header = page.locator(".site-header")
+    assert header.get_by_role("link", name="数据看板").is_visible()
+    assert not header.get_by_role("button", name="菜单").is_visible()
+    assert page.evaluate(HEADER_ROWS) == 1
