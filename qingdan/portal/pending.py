@@ -26,10 +26,16 @@ SESSION_KEY = "qingdan.portal.upload_owner"
 MAX_TOKENS = 10  # more tokens than files allowed is a forged form: read no further
 
 
-def owner_for(session: SessionBase) -> str:
-    """Return the digest naming this session as owner, creating its secret on first use."""
+def owner_for(session: SessionBase, *, create: bool = True) -> str:
+    """Return the digest naming this session as owner, creating its secret on first use.
+
+    With ``create=False`` a session that never kept a file gets "" (owning nothing) and is not
+    written: an ordinary submission stores no session at all.
+    """
     secret = session.get(SESSION_KEY)
     if not isinstance(secret, str) or len(secret) < 32:
+        if not create:
+            return ""
         secret = secrets.token_urlsafe(32)
         session[SESSION_KEY] = secret
     return hashlib.sha256(secret.encode()).hexdigest()
@@ -42,7 +48,7 @@ def _live(now: datetime.datetime | None = None):
 def pending_claim(*, owner: str, tokens: Iterable[str]) -> list[PendingUpload]:
     """Return the live uploads of ``owner`` among ``tokens``, in the order given; others' tokens are ignored."""
     wanted = [t for t in dict.fromkeys(tokens) if isinstance(t, str) and 0 < len(t) <= 64][:MAX_TOKENS]
-    if not wanted:
+    if not wanted or not owner:
         return []
     found = {u.token: u for u in _live().filter(owner=owner, token__in=wanted)}
     return [found[t] for t in wanted if t in found]
@@ -54,12 +60,15 @@ def pending_get(*, owner: str, token: str) -> PendingUpload | None:
     return claimed[0] if claimed else None
 
 
-def pending_store(*, owner: str, files: Sequence[tuple[str, bytes]], room: int) -> list[PendingUpload]:
+def pending_store(*, session: SessionBase, files: Sequence[tuple[str, bytes]], room: int) -> list[PendingUpload]:
     """Clean each file and keep the accepted ones (at most ``room``); refused files are simply not kept.
 
     The refusals themselves are reported by the submission's own validation, which sees the
     same files; this only decides what survives the round trip.
     """
+    if not files or room <= 0:
+        return []
+    owner = owner_for(session)
     pending_purge()
     kept = []
     for name, data in files:

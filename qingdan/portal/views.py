@@ -112,13 +112,12 @@ def _submit(request: HttpRequest, handler: uploads.SizeLimitHandler | None) -> H
     if form.is_robot():
         # Look exactly like success to whatever filled the hidden field; store nothing.
         return redirect(receipt_url(codes.new_code()))
-    owner = pending.owner_for(request.session)
-    kept = _claim_kept(request, owner)
+    kept = _claim_kept(request)
     if request.POST.get("action") == "find_place":
         if ratelimits.places_limited(request):
             return render(request, "portal/limited.html", status=429)
         files, _too_big = uploads.read_files(request, handler)
-        kept += pending.pending_store(owner=owner, files=files, room=MAX_FILES - len(kept))
+        kept += pending.pending_store(session=request.session, files=files, room=MAX_FILES - len(kept))
         return _render_submit(request, form, searched=True, kept=kept)
 
     data: dict[str, Any] = form.cleaned_data if hasattr(form, "cleaned_data") else {}
@@ -152,7 +151,7 @@ def _submit(request: HttpRequest, handler: uploads.SizeLimitHandler | None) -> H
     if unit is None:
         form.add_error(None, _("The form is not available yet: no unit takes submissions."))
     if form.errors:
-        return _sent_back(request, form, owner=owner, kept=kept, files=files)
+        return _sent_back(request, form, kept=kept, files=files)
 
     try:
         submission, _created = submission_create(
@@ -163,13 +162,14 @@ def _submit(request: HttpRequest, handler: uploads.SizeLimitHandler | None) -> H
         )
     except SubmissionInvalid as exc:
         form.add_service_errors(exc)
-        return _sent_back(request, form, owner=owner, kept=kept, files=files)
+        return _sent_back(request, form, kept=kept, files=files)
     pending.pending_delete(uploads=kept)
     return redirect(receipt_url(submission.tracking_code))
 
 
-def _claim_kept(request: HttpRequest, owner: str) -> list:
+def _claim_kept(request: HttpRequest) -> list:
     """Return the session's kept files the form still names, and drop those the citizen removed."""
+    owner = pending.owner_for(request.session, create=False)
     claimed = pending.pending_claim(owner=owner, tokens=request.POST.getlist("pending"))
     remove = set(request.POST.getlist("pending_remove"))
     removed = [u for u in claimed if u.token in remove]
@@ -177,12 +177,12 @@ def _claim_kept(request: HttpRequest, owner: str) -> list:
     return [u for u in claimed if u.token not in remove]
 
 
-def _sent_back(request: HttpRequest, form: SubmissionForm, *, owner: str, kept: list,
+def _sent_back(request: HttpRequest, form: SubmissionForm, *, kept: list,
                files: list[tuple[str, bytes]]) -> HttpResponse:
     """Render the form with its errors, keeping every accepted file (new ones become pending uploads)."""
     room = MAX_FILES - len(kept)
     if len(files) <= room:  # more files than allowed: keep none of the new ones, the error says why
-        kept = kept + pending.pending_store(owner=owner, files=files, room=room)
+        kept = kept + pending.pending_store(session=request.session, files=files, room=room)
     return _render_submit(request, form, status=400, kept=kept)
 
 
@@ -190,7 +190,7 @@ def _sent_back(request: HttpRequest, form: SubmissionForm, *, owner: str, kept: 
 @require_GET
 def pending_file(request: HttpRequest, token: str) -> HttpResponse:
     """Show a kept photo's thumbnail, to the session that attached it only."""
-    upload = pending.pending_get(owner=pending.owner_for(request.session), token=token)
+    upload = pending.pending_get(owner=pending.owner_for(request.session, create=False), token=token)
     if upload is None or not upload.is_image:
         raise NotFound(_("This file is no longer kept."))
     return harden_download(HttpResponse(bytes(upload.data), content_type=upload.content_type), inline=True)

@@ -93,3 +93,13 @@ def test_the_purge_command_keeps_live_uploads(client, post_form):
     out = StringIO()
     call_command("purge-pending-uploads", stdout=out)
     assert "deleted 0" in out.getvalue() and PendingUpload.objects.count() == 1
+
+
+def test_a_submission_without_files_stores_no_session(client, post_form):
+    from django.conf import settings
+
+    receipt_code(client, post_form())
+    post_form(text="")  # sent back with an error, but nothing to keep
+    assert settings.SESSION_COOKIE_NAME not in client.cookies
+    post_form(text="", attachments=photo())
+    assert settings.SESSION_COOKIE_NAME in client.cookies  # a kept file needs its owner
