@@ -98,8 +98,8 @@ def test_the_purge_command_keeps_live_uploads(client, post_form):
 def test_a_submission_without_files_stores_no_session(client, post_form):
     from django.conf import settings
 
-    receipt_code(client, post_form())
-    post_form(text="")  # sent back with an error, but nothing to keep
+    receipt_code(client, post_form(idempotency_key="a" * 32))
+    post_form(text="", idempotency_key="b" * 32)  # sent back with an error, but nothing to keep
     assert settings.SESSION_COOKIE_NAME not in client.cookies
-    post_form(text="", attachments=photo())
+    post_form(text="", attachments=photo(), idempotency_key="c" * 32)
     assert settings.SESSION_COOKIE_NAME in client.cookies  # a kept file needs its owner
