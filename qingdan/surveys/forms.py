@@ -7,10 +7,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from qingdan.surveys.choices import Identity, QuestionKind
+from qingdan.units.widgets import unit_picker
 
 
 class SurveyForm(forms.Form):
-    unit = forms.CharField(label=_("Unit code"), max_length=32)
+    unit = forms.CharField(label=_("Unit code"), max_length=32, widget=unit_picker())
     title = forms.CharField(label=_("Title"), max_length=200)
     intro = forms.CharField(label=_("Introduction"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     identity = forms.ChoiceField(label=_("Respondents counted by"), choices=Identity.choices)
@@ -41,4 +42,5 @@ class QuestionForm(forms.Form):
 
 class TokensForm(forms.Form):
     count = forms.IntegerField(label=_("How many invitations"), min_value=1, max_value=10_000, initial=10)
-    unit = forms.CharField(label=_("For unit (code, optional)"), max_length=32, required=False)
+    unit = forms.CharField(label=_("For unit (code, optional)"), max_length=32, required=False,
+                           widget=unit_picker())

@@ -107,3 +107,34 @@ def test_the_desktop_header_shows_the_whole_navigation(page, live_server, tree, 
     assert header.get_by_role("link", name="数据看板").is_visible()
     assert not header.get_by_role("button", name="菜单").is_visible()
     assert page.evaluate(HEADER_ROWS) == 1
+
+
+def test_unit_pickers_suggest_by_name_and_dashed_code(page, live_server, tree, make_staff):
+    """Listing an item: type part of a name or a dashed code, pick the unit from the suggestions."""
+    from qingdan.dockets.models import Item
+    from qingdan.dockets.services import docket_create
+    from qingdan.units.choices import Role
+    from tests.browser.conftest import log_in
+
+    supervisor = make_staff("hz_supervisor", Role.SUPERVISOR, tree["3301"])
+    docket = docket_create(actor=supervisor, name="杭州市问题清单", owner_unit=tree["3301"])
+    log_in(page, live_server, "hz_supervisor")
+    page.goto(f"{live_server.url}/dockets/lists/{docket.pk}/")
+    page.locator("details#add > summary").click()
+    lead = page.get_by_label("牵头单位（代码或名称）")
+    lead.press_sequentially("330106-g")
+    page.wait_for_selector('datalist option[value="330106-GA"]', state="attached")
+    assert "西湖区公安局" in page.locator('datalist option[value="330106-GA"]').get_attribute("label")
+    co = page.get_by_label("配合单位（代码或名称，用“、”或“,”分隔）")
+    co.fill("330106009、")
+    co.press_sequentially("小和山")  # suggestions for the last unit keep the ones typed before
+    page.wait_for_selector('datalist option[value="330106009、330106009002"]', state="attached")
+    assert page.locator('datalist option[value*="330108"]').count() == 0  # 滨江区 is outside the scope
+    co.fill("330106009、330106009002")  # as the suggestion would fill it
+    lead.fill("330106-GA")
+    page.get_by_label("问题", exact=True).fill("派出所门口违停")
+    page.locator("form").filter(has=lead).get_by_role("button").last.click()
+    page.wait_for_url(f"{live_server.url}/dockets/items/**")
+    item = Item.objects.get(docket=docket)
+    assert item.lead_unit.code == "330106-GA"
+    assert sorted(item.co_units.values_list("code", flat=True)) == ["330106009", "330106009002"]
