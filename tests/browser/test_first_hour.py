@@ -124,7 +124,7 @@ def test_unit_pickers_suggest_by_name_and_dashed_code(page, live_server, tree, m
     lead = page.get_by_label("牵头单位（代码或名称）")
     lead.press_sequentially("330106-g")
     page.wait_for_selector('datalist option[value="330106-GA"]', state="attached")
-    assert "西湖区公安局" in page.locator('datalist option[value="330106-GA"]').get_attribute("label")
+    assert "西湖区 / 西湖区公安局" in page.locator('datalist option[value="330106-GA"]').get_attribute("label")
     co = page.get_by_label("配合单位（代码或名称，用“、”或“,”分隔）")
     co.fill("330106009、")
     co.press_sequentially("小和山")  # suggestions for the last unit keep the ones typed before

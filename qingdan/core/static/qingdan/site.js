@@ -56,7 +56,7 @@
         list.replaceChildren.apply(list, data.units.map(function (unit) {
           var option = document.createElement("option");
           option.value = prefix + unit.code;
-          option.label = unit.name + " · " + unit.path;
+          option.label = unit.path; // "浙江省 / 杭州市 / … / the unit": tells two units of one name apart
           return option;
         }));
       })
