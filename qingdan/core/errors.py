@@ -50,6 +50,11 @@ def error_text(exc: ApplicationError) -> str:
     return exc.message
 
 
+def form_error_text(form: Any) -> str:
+    """What a page shows of a form that did not validate: its messages alone, once each, as ``error_text``."""
+    return "；".join(dict.fromkeys(str(e) for errors in form.errors.values() for e in errors))
+
+
 def error_to_form(form: Any, exc: ApplicationError, *, aliases: dict[str, str] | None = None) -> None:
     """Put a refusal on a Django form: each field's message on its field (``aliases`` maps a
     service's field to the form's), on the form itself when it has no such field."""

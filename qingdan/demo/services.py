@@ -13,6 +13,7 @@ from qingdan.units.choices import Role, UnitKind, UnitLevel
 from qingdan.units.divisions import default_source, divisions_import, read_divisions
 from qingdan.units.importers import units_import
 from qingdan.units.models import Unit
+from qingdan.units.scopes import within
 
 DEMO_PROVINCE = "33"
 DEMO_PASSWORD = "qingdan-demo"  # noqa: S105 - printed on purpose: demo accounts only
@@ -206,7 +207,7 @@ def demo_dockets_load() -> int:
     states = ["closed", "closure_requested", "rectifying", "dispatched", "listed", "stage_result"]
     # Some go down to 留下街道 and one of its communities, so the dashboards drill down to a village.
     township = Unit.objects.get(code="330106009")
-    community = Unit.objects.filter(path__startswith=township.path, depth=township.depth + 1).order_by("path").first()
+    community = within(Unit.objects.filter(depth=township.depth + 1), township).order_by("path").first()
     for n, submission in enumerate(submissions):
         lead = [submission.unit, township, submission.unit, community or township][n % 4]
         item = item_create(actor="demo", docket=hangzhou, title=submission.subject[:300] or submission.text[:40],

@@ -8,12 +8,11 @@ from django import forms
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from qingdan.core.errors import error_to_form
+from qingdan.core.errors import ApplicationError, error_to_form
+from qingdan.core.files import read_uploads
 from qingdan.core.params import ID_MAX, BoundedDateField
 from qingdan.dockets.choices import ChangeKind, DocketKind, DocketSource, Grade, ItemStatus, Priority
-from qingdan.dockets.errors import ItemInvalid
 from qingdan.dockets.models import Docket
-from qingdan.intake.attachments import MAX_BYTES, MAX_FILES
 from qingdan.units.models import Unit
 from qingdan.units.selectors import unit_search_for_user
 from qingdan.units.widgets import unit_picker
@@ -26,7 +25,7 @@ ISO_DATE = "%Y-%m-%d"
 class ServiceErrorsMixin:
     """Put each of a service's field messages on its field, or on the form when it has none."""
 
-    def add_service_errors(self, error: ItemInvalid) -> None:
+    def add_service_errors(self, error: ApplicationError) -> None:
         error_to_form(self, error)
 
 
@@ -152,10 +151,5 @@ class FilterForm(forms.Form):
 
 
 def uploaded_files(request: Any, name: str = "files") -> list[tuple[str, bytes]]:
-    """Read uploaded files as (name, bytes); refuse one over the size limit before reading it whole."""
-    files = []
-    for upload in request.FILES.getlist(name)[:MAX_FILES + 1]:  # one more than allowed, so the service says so
-        if upload.size > MAX_BYTES:
-            raise ItemInvalid({"files": gettext("%(name)s is larger than 10 MB.") % {"name": upload.name}})
-        files.append((upload.name, upload.read()))
-    return files
+    """Read uploaded files as (name, bytes) for the service's one check (``core.files.read_uploads``)."""
+    return read_uploads(request.FILES.getlist(name))

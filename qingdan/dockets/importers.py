@@ -33,7 +33,7 @@ from qingdan.dockets.models import Docket, Item
 from qingdan.dockets.permissions import may_list
 from qingdan.dockets.services import item_create
 from qingdan.units.models import Unit
-from qingdan.units.scopes import GLOBAL, Scope, is_system, scope_for_user, subtree_bounds
+from qingdan.units.scopes import GLOBAL, Scope, is_system, scope_for_user, within
 
 # Canonical column → headers accepted. The first Chinese header of each is what the export writes.
 COLUMNS: dict[str, list[str]] = {
@@ -140,13 +140,12 @@ class _UnitResolver:
 
     def __init__(self, actor: Any, docket: Docket, references: set[str]) -> None:
         self.scope: Scope = GLOBAL if is_system(actor) else scope_for_user(actor)
-        low, high = subtree_bounds(docket.owner_unit.path)
         visible = self.scope.filter(Unit.objects.all())
         # Codes anywhere in the actor's scope: a unit outside the list but visible gets
         # item_create's own "outside this list" message; one outside the scope is unknown.
         self.by_code = {u.code: u for u in visible.filter(code__in=references)}
         self.by_name: dict[str, list[Unit]] = {}
-        for unit in visible.filter(name__in=references, path__gte=low, path__lte=high).order_by("path"):
+        for unit in within(visible.filter(name__in=references), docket.owner_unit).order_by("path"):
             self.by_name.setdefault(unit.name, []).append(unit)
 
     def resolve(self, reference: str) -> Unit:

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from qingdan.core.files import StoredFile
 from qingdan.dockets.choices import (
     ChangeKind,
     ChangeStatus,
@@ -263,20 +264,17 @@ class ItemChangeRequest(models.Model):
 
 
 def evidence_path(instance: Evidence, filename: str) -> str:
-    """Store under the content digest: the uploaded name is kept only as data."""
+    """The file name scheme of evidence before ``StoredFile``: named by an early migration, so kept."""
     return f"evidence/{instance.sha256[:2]}/{instance.sha256}"
 
 
-class Evidence(models.Model):
+class Evidence(StoredFile):
     """A file proving rectification (a photo, a scanned document), checked by content."""
+
+    upload_folder = "evidence"
 
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="evidence")
     event = models.ForeignKey(ItemEvent, on_delete=models.SET_NULL, null=True, blank=True, related_name="evidence")
-    file = models.FileField(upload_to=evidence_path)
-    original_name = models.CharField(max_length=200, blank=True)
-    content_type = models.CharField(max_length=64)
-    size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                     related_name="+")
     at = models.DateTimeField(auto_now_add=True)
@@ -284,6 +282,3 @@ class Evidence(models.Model):
     class Meta:
         verbose_name = _("evidence")
         verbose_name_plural = _("evidence")
-
-    def __str__(self) -> str:
-        return self.original_name or self.sha256[:12]

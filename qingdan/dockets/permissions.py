@@ -14,7 +14,7 @@ from typing import Any
 
 from qingdan.dockets.models import Docket, Item
 from qingdan.units.choices import MANAGE_ROLES, Role
-from qingdan.units.scopes import is_system, scope_for_user
+from qingdan.units.scopes import is_inside, is_system, may, scope_for_user
 
 LIST_ROLES = frozenset({Role.OPERATOR, Role.SUPERVISOR, Role.ORGANIZER, Role.ADMIN})
 WORK_ROLES = frozenset({Role.HANDLER, Role.LEADER})
@@ -24,17 +24,17 @@ MANAGE_DOCKET_ROLES = frozenset({Role.SUPERVISOR, Role.ORGANIZER, Role.ADMIN})
 
 def may_manage_docket(user: Any, docket: Docket) -> bool:
     """Create, publish and configure dockets: supervisors and organizers of the owner unit."""
-    return is_system(user) or scope_for_user(user, roles=MANAGE_DOCKET_ROLES).contains(docket.owner_unit)
+    return may(user, docket.owner_unit, MANAGE_DOCKET_ROLES)
 
 
 def may_list(user: Any, docket: Docket) -> bool:
     """Add items to a docket and dispatch them."""
-    return is_system(user) or scope_for_user(user, roles=LIST_ROLES).contains(docket.owner_unit)
+    return may(user, docket.owner_unit, LIST_ROLES)
 
 
 def may_work(user: Any, item: Item) -> bool:
     """Accept, return, record progress and ask for closure: handlers and leaders of the lead unit."""
-    return is_system(user) or scope_for_user(user, roles=WORK_ROLES).contains(item.lead_unit)
+    return may(user, item.lead_unit, WORK_ROLES)
 
 
 REVIEW_ROLES = frozenset({Role.LEADER})
@@ -42,7 +42,7 @@ REVIEW_ROLES = frozenset({Role.LEADER})
 
 def may_lead_review(user: Any, item: Item) -> bool:
     """Approve or send back a closure request before it goes up (单位领导审核): leaders of the lead unit."""
-    return is_system(user) or scope_for_user(user, roles=REVIEW_ROLES).contains(item.lead_unit)
+    return may(user, item.lead_unit, REVIEW_ROLES)
 
 
 def verifier_unit(docket: Docket) -> Any:
@@ -64,7 +64,7 @@ def may_verify(user: Any, item: Item) -> bool:
     # A named verifier may sit inside the lead unit's subtree (its own 纪检组, say): a role held
     # there is still the lead unit's own side, so only a role held above the lead unit counts.
     lead = item.lead_unit.path
-    return any(unit.path.startswith(root) and not root.startswith(lead) for root in scope.paths)
+    return any(is_inside(unit, root) and not is_inside(root, lead) for root in scope.paths)
 
 
 def may_name_verifier(user: Any, docket: Docket) -> bool:
@@ -72,12 +72,12 @@ def may_name_verifier(user: Any, docket: Docket) -> bool:
 
     Supervisors run and verify lists but do not choose who verifies them.
     """
-    return is_system(user) or scope_for_user(user, roles=MANAGE_ROLES).contains(docket.owner_unit)
+    return may(user, docket.owner_unit, MANAGE_ROLES)
 
 
 def verifier_allowed(docket: Docket, unit: Any) -> bool:
     """A verifier is the owner unit or an active unit inside it (keep simple: no unit beside or above)."""
-    return unit.is_active and unit.path.startswith(docket.owner_unit.path)
+    return unit.is_active and is_inside(unit, docket.owner_unit)
 
 
 def may_request_change(user: Any, item: Item) -> bool:

@@ -25,7 +25,7 @@ from qingdan.dockets.selectors import TOP_LEVEL, ItemCounts, docket_counts, item
 from qingdan.dockets.services.common import event, step, today
 from qingdan.dockets.services.items import rollup_progress
 from qingdan.units.models import Unit
-from qingdan.units.scopes import subtree_bounds
+from qingdan.units.scopes import within
 
 MAX_MILESTONES = 50
 MAX_INVESTMENT = Decimal("999999999999")
@@ -183,8 +183,7 @@ def project_counts(*, user: Any, unit: Unit | None = None, on: datetime.date | N
     on = on or today()
     every = item_queryset_for_user(user).filter(docket__kind=DocketKind.PROJECT)
     if unit is not None:
-        low, high = subtree_bounds(unit.path)
-        every = every.filter(lead_unit__path__gte=low, lead_unit__path__lte=high)
+        every = within(every, unit, "lead_unit")
     counts = docket_counts(every)
     projects = every.filter(TOP_LEVEL)
     late_milestone = Milestone.objects.filter(item=OuterRef("pk"), due_on__lt=on, done_on__isnull=True)

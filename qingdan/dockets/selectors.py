@@ -17,7 +17,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from qingdan.core.errors import NotFound
 from qingdan.dockets.choices import OPEN_STATUSES, WITH_UNIT, ItemStatus
-from qingdan.dockets.models import Docket, Item, ItemChangeRequest, ItemEvent
+from qingdan.dockets.models import Docket, Evidence, Item, ItemChangeRequest, ItemEvent
 from qingdan.units.scopes import scope_for_user
 
 
@@ -46,6 +46,23 @@ def item_get_for_user(user: Any, *, pk: int) -> Item:
     if item is None:
         raise NotFound("No such item in your scope.")
     return item
+
+
+def evidence_get_for_user(user: Any, *, pk: int) -> Evidence:
+    """Return one evidence file of an item the user may see, or NotFound (missing and hidden look the same)."""
+    evidence = Evidence.objects.filter(pk=pk, item__in=item_queryset_for_user(user)).first() \
+        if 0 < pk <= MAX_ID else None
+    if evidence is None:
+        raise NotFound("No such file in your scope.")
+    return evidence
+
+
+def item_answering_for_user(user: Any, submission: Any) -> Item | None:
+    """The item that answers a submission, when there is one and the user may see it."""
+    from qingdan.dockets.models import ItemSubmission
+
+    link = ItemSubmission.objects.filter(submission=submission).first()
+    return item_queryset_for_user(user).filter(pk=link.item_id).first() if link is not None else None
 
 
 def docket_queryset_for_user(user: Any) -> QuerySet[Docket]:
@@ -112,7 +129,7 @@ def search_terms(text: str) -> list[str]:
 
 def items_filter(queryset: QuerySet[Item], filters: ItemFilters) -> QuerySet[Item]:
     """Apply the queue filters; the text search needs every word in the title, text or commitment."""
-    from qingdan.units.scopes import subtree_bounds
+    from qingdan.units.scopes import within
 
     if filters.status == "open":
         queryset = queryset.filter(status__in=OPEN_STATUSES)
@@ -127,8 +144,7 @@ def items_filter(queryset: QuerySet[Item], filters: ItemFilters) -> QuerySet[Ite
     if filters.docket:
         queryset = queryset.filter(docket_id=filters.docket)
     if filters.unit_path:
-        low, high = subtree_bounds(filters.unit_path)
-        queryset = queryset.filter(lead_unit__path__gte=low, lead_unit__path__lte=high)
+        queryset = within(queryset, filters.unit_path, "lead_unit")
     if filters.since:
         queryset = queryset.filter(created_at__date__gte=filters.since)
     if filters.until:
@@ -360,9 +376,8 @@ def approved_extensions_count(*, unit: Any, start: datetime.date, end: datetime.
     visible, never a way to turn a late item into an on-time one.
     """
     from qingdan.dockets.choices import ChangeKind, ChangeStatus
-    from qingdan.units.scopes import subtree_bounds
+    from qingdan.units.scopes import within_q
 
-    low, high = subtree_bounds(unit.path)
     return ItemChangeRequest.objects.filter(
-        kind=ChangeKind.EXTENSION, status=ChangeStatus.APPROVED, item__lead_unit__path__gte=low,
-        item__lead_unit__path__lte=high, decided_at__date__gte=start, decided_at__date__lte=end).count()
+        within_q(unit, "item__lead_unit"), kind=ChangeKind.EXTENSION, status=ChangeStatus.APPROVED,
+        decided_at__date__gte=start, decided_at__date__lte=end).count()

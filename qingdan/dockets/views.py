@@ -19,8 +19,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from qingdan.core.downloads import harden_download, shown_inline
-from qingdan.core.errors import ApplicationError, NotFound, error_text
+from qingdan.core.downloads import harden_download
+from qingdan.core.errors import ApplicationError, NotFound, error_text, form_error_text
+from qingdan.core.files import MAX_BYTES
 from qingdan.dockets import permissions, selectors, services
 from qingdan.dockets.choices import (
     ANSWERABLE,
@@ -47,8 +48,7 @@ from qingdan.dockets.forms import (
     uploaded_files,
 )
 from qingdan.dockets.importers import split_units
-from qingdan.dockets.models import Evidence, Item
-from qingdan.intake.attachments import MAX_BYTES
+from qingdan.dockets.models import Item
 from qingdan.units.selectors import unit_get_for_user
 
 PAGE_SIZE = 50
@@ -170,7 +170,7 @@ def item_act(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         raise NotFound("No such step.")
     form = ActionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+        messages.error(request, form_error_text(form))
         return render(request, "dockets/item.html", _item_context(request, item, typed=request.POST, step=step),
                       status=400)
     try:
@@ -205,7 +205,7 @@ def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ItemInvalid as exc:
             form.add_service_errors(exc)
         except ApplicationError as exc:
-            messages.error(request, exc.message)
+            messages.error(request, error_text(exc))
             item = selectors.item_get_for_user(request.user, pk=pk)
             return render(request, "dockets/item.html", _item_context(request, item, edit_form=form, edit_open=True),
                           status=exc.http_status)
@@ -216,14 +216,9 @@ def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
-    evidence = Evidence.objects.filter(pk=pk, item__in=selectors.item_queryset_for_user(request.user)).first() \
-        if 0 < pk <= selectors.MAX_ID else None
-    if evidence is None:
-        raise NotFound("No such file in your scope.")
-    response = FileResponse(evidence.file.open("rb"), content_type=evidence.content_type)
+    evidence = selectors.evidence_get_for_user(request.user, pk=pk)
     # Photos open in the browser; a PDF is saved, never rendered at our address (docs/security.md).
-    return harden_download(response, filename=evidence.original_name or evidence.sha256[:12],
-                           inline=shown_inline(evidence.content_type))
+    return evidence.download()
 
 
 @login_required
@@ -257,12 +252,10 @@ def docket_new(request: HttpRequest) -> HttpResponse:
                 fallback_after_hours=data["fallback_after_hours"], verifier_unit=verifier,
                 leader_review=data["leader_review"])
             return redirect("dockets:docket", pk=docket.pk)
-        except ItemInvalid as exc:
-            form.add_service_errors(exc)
         except NotFound:
             form.add_error("owner_unit", _("No such unit in your scope."))
         except ApplicationError as exc:
-            form.add_error(None, exc.message)
+            form.add_service_errors(exc)  # field errors on their fields, any other refusal on the form
     return render(request, "dockets/docket_new.html", {"form": form}, status=400 if form.errors else 200)
 
 
@@ -331,7 +324,7 @@ def docket_settings(request: HttpRequest, pk: int) -> HttpResponse:
             except ItemInvalid as exc:
                 form.add_service_errors(exc)
             except ApplicationError as exc:
-                messages.error(request, exc.message)
+                messages.error(request, error_text(exc))
                 return redirect("dockets:docket", pk=docket.pk)
     for errors in form.errors.values():
         for error in errors:
@@ -360,10 +353,8 @@ def _create_item(request: HttpRequest, docket: Any, form: ItemForm, submission: 
             deadline_working_days=data["deadline_working_days"], priority=data["priority"],
             category=data["category"], published=data["published"],
             submissions=[submission] if submission else [])
-    except ItemInvalid as exc:
-        form.add_service_errors(exc)
     except ApplicationError as exc:
-        form.add_error(None, exc.message)
+        form.add_service_errors(exc)  # field errors on their fields, any other refusal on the form
     return None
 
 
@@ -390,7 +381,7 @@ def docket_publish(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.docket_publish(actor=request.user, docket=docket, published=request.POST.get("published") == "1")
     except ApplicationError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, error_text(exc))
     return redirect("dockets:docket", pk=docket.pk)
 
 
@@ -398,15 +389,12 @@ def docket_publish(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def list_submission(request: HttpRequest, code: str) -> HttpResponse:
     """From a submission: open the item that answers it, or choose the list to add it to."""
-    from qingdan.dockets.models import ItemSubmission
     from qingdan.intake.selectors import submission_get_for_user
 
     submission = submission_get_for_user(request.user, code=code)
-    link = ItemSubmission.objects.filter(submission=submission).first()
-    if link is not None:
-        item = selectors.item_queryset_for_user(request.user).filter(pk=link.item_id).first()
-        if item is not None:
-            return redirect("dockets:item", pk=item.pk)
+    item = selectors.item_answering_for_user(request.user, submission)
+    if item is not None:
+        return redirect("dockets:item", pk=item.pk)
     dockets = [d for d in selectors.docket_queryset_for_user(request.user).select_related("owner_unit")[:200]
                if permissions.may_list(request.user, d)]
     return render(request, "dockets/list_submission.html", {"submission": submission, "dockets": dockets})
@@ -442,12 +430,12 @@ def docket_import(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         result = items_import(actor=request.user, docket=docket, name=upload.name, data=upload.read())
     except ImportRejected as exc:
-        messages.error(request, exc.message)
+        messages.error(request, error_text(exc))
         for error in exc.errors[:50]:
             messages.error(request, error.describe())
         return redirect("dockets:docket", pk=docket.pk)
     except ApplicationError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, error_text(exc))
         return redirect("dockets:docket", pk=docket.pk)
     messages.success(request, _("%(n)d items imported.") % {"n": len(result.created)})
     return redirect("dockets:docket", pk=docket.pk)
@@ -471,7 +459,7 @@ def item_change_request(request: HttpRequest, pk: int) -> HttpResponse:
         except ItemInvalid as exc:
             form.add_service_errors(exc)
         except ApplicationError as exc:
-            messages.error(request, exc.message)
+            messages.error(request, error_text(exc))
             status = exc.http_status
     return render(request, "dockets/item.html", _item_context(request, item, change_form=form, change_open=True),
                   status=status)
@@ -491,8 +479,7 @@ def change_decide(request: HttpRequest, pk: int) -> HttpResponse:
         services.item_change_request_decide(actor=request.user, request=change, approve=approve,
                                             note=form.cleaned_data["note"])
     except ApplicationError as exc:
-        text = "；".join(exc.fields.values()) if isinstance(exc, ItemInvalid) else exc.message
-        messages.error(request, text)
+        messages.error(request, error_text(exc))
         item = selectors.item_get_for_user(request.user, pk=change.item_id)
         return render(request, "dockets/item.html", _item_context(request, item), status=exc.http_status)
     messages.success(request, _("Request approved.") if approve else _("Request refused."))

@@ -47,7 +47,7 @@ from qingdan.intake.schemas import (
     SubmissionPageOut,
 )
 from qingdan.units.models import Unit
-from qingdan.units.scopes import scope_for_user, subtree_bounds
+from qingdan.units.scopes import scope_for_user
 from qingdan.units.selectors import unit_get_for_user
 
 router = Router(tags=["submissions"])
@@ -150,9 +150,7 @@ def submission_create(request: HttpRequest, payload: SubmissionIn,
 
 def _sent_before(source: str, external_id: str) -> Submission | None:
     """Return what this caller already sent under its case id (its own source: no other scope applies)."""
-    if not external_id:
-        return None
-    return Submission.objects.select_related("unit").filter(source=source, external_id=external_id).first()
+    return selectors.submission_sent_before(source=source, external_id=external_id)
 
 
 @router.get("/", response=SubmissionPageOut, summary="Submissions you may see, newest first")
@@ -166,14 +164,8 @@ def submission_list(request: HttpRequest, filters: Query[SubmissionFilter]) -> S
     if filters.channel:
         queryset = queryset.filter(channel=filters.channel)
     if filters.unit is not None:
-        # Units are public; what is scoped are the submissions, so an unknown code and a unit
-        # outside the caller's view both simply give an empty page.
-        path = Unit.objects.filter(code=filters.unit.replace("\x00", "")).values_list("path", flat=True).first()
-        if path is None:
-            queryset = queryset.none()
-        else:
-            low, high = subtree_bounds(path)
-            queryset = queryset.filter(unit__path__gte=low, unit__path__lte=high)
+        # An unknown code and a unit outside the caller's view both simply give an empty page.
+        queryset = selectors.submissions_under(queryset, filters.unit)
     if filters.created_from:
         queryset = queryset.filter(created_at__gte=_utc(filters.created_from))
     if filters.created_to:

@@ -33,9 +33,23 @@ def _check_char(body: str) -> str:
     return ALPHABET[(_BASE - total % _BASE) % _BASE]
 
 
+def _random_characters(count: int) -> str:
+    """Return ``count`` uniformly random characters of the alphabet from one draw of the system's randomness.
+
+    One ``randbelow`` over 32**count instead of a ``choice`` per character: the same distribution,
+    and a bulk import of 100,000 messages no longer spends a quarter of its time reading urandom.
+    """
+    number = secrets.randbelow(_BASE**count)
+    characters = []
+    for _ in range(count):
+        number, digit = divmod(number, _BASE)
+        characters.append(ALPHABET[digit])
+    return "".join(characters)
+
+
 def new_code() -> str:
     """Return a fresh code in canonical form (no dashes)."""
-    body = "".join(secrets.choice(ALPHABET) for _ in range(RANDOM_LENGTH))
+    body = _random_characters(RANDOM_LENGTH)
     return body + _check_char(body)
 
 
@@ -50,7 +64,7 @@ def new_public_id() -> str:
     never gives the power of its tracking code (adding information, rating, reopening). The
     length (16) and the leading R keep it from ever parsing as a 14-character tracking code.
     """
-    return PUBLIC_ID_PREFIX + "".join(secrets.choice(ALPHABET) for _ in range(PUBLIC_ID_LENGTH - 1))
+    return PUBLIC_ID_PREFIX + _random_characters(PUBLIC_ID_LENGTH - 1)
 
 
 def normalise(text: str) -> str:

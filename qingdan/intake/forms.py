@@ -49,7 +49,8 @@ class DeskForm(forms.Form):
 
     def add_service_errors(self, error: SubmissionInvalid) -> None:
         """Put each of the service's messages on its field."""
-        error_to_form(self, error, aliases={"latitude": "place_text", "longitude": "place_text"})
+        error_to_form(self, error, aliases={"accused_unit": "unit", "latitude": "place_text",
+                                            "longitude": "place_text"})
 
 
 class SubmissionFilterForm(forms.Form):

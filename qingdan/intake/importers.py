@@ -53,7 +53,7 @@ from qingdan.intake.models import Submission, SubmissionEvent
 from qingdan.intake.services import clean_text, submission_clean
 from qingdan.units.choices import Role
 from qingdan.units.models import Unit
-from qingdan.units.scopes import GLOBAL, is_system, scope_for_user
+from qingdan.units.scopes import GLOBAL, is_inside, is_system, scope_for_user
 
 COLUMNS = {
     "id": ["留言编号", "编号", "external_id"],
@@ -225,7 +225,7 @@ def _plan(row: Row, *, name: str, unit: Unit | None, place_units: dict[str, Unit
     kind = _choice(row.get("kind"), _KINDS, KIND_ALIASES, SubmissionKind.COMPLAINT)
     holder = unit
     # A report is held by --unit, never by the unit it names (its place), as on the portal and the desk.
-    if place_unit is not None and (unit is None or (place_unit.path.startswith(unit.path)
+    if place_unit is not None and (unit is None or (is_inside(place_unit, unit)
                                                      and kind != SubmissionKind.REPORT)):
         holder = place_unit
     if holder is None:
@@ -271,12 +271,15 @@ def _plan(row: Row, *, name: str, unit: Unit | None, place_units: dict[str, Unit
 
     channel = _choice(row.get("channel"), _CHANNELS, CHANNEL_ALIASES, Channel.IMPORT)
     title, text = row.get("title"), row.get("text")
+    # A report is about the unit its row names (its place), never about the unit importing it.
+    accused = place_unit if kind == SubmissionKind.REPORT else None
     try:
         # A file of subjects only: the subject is all the person wrote, so it is the text too.
         data = submission_clean(kind=kind, channel=channel, subject=title, text=text or title, anonymous=True,
-                                name="", phone="", email="", latitude=None, longitude=None, place_text=place_text)
+                                name="", phone="", email="", latitude=None, longitude=None, place_text=place_text,
+                                accused_unit=accused)
     except SubmissionInvalid as exc:
-        column_of = {"subject": "title", "place_text": "place"}
+        column_of = {"subject": "title", "place_text": "place", "accused_unit": "place"}
         for column, reason in exc.fields.items():
             refuse(column_of.get(column, column), reason)
         data = None
@@ -290,7 +293,6 @@ def _plan(row: Row, *, name: str, unit: Unit | None, place_units: dict[str, Unit
     if errors or data is None or holder is None:
         rejected.extend(errors)
         return None
-    accused = (place_unit or holder) if kind == SubmissionKind.REPORT else None
     submission = Submission(
         tracking_code="", kind=kind, channel=channel, subject=data["subject"], text=data["text"], category=category,
         unit=holder, place_unit=place_unit, place_text=data["place_text"], accused_unit=accused, anonymous=True,
@@ -347,7 +349,7 @@ def _audit_changes(name: str, fresh: list[_Planned]) -> list[dict[str, Any]]:
             continue
         paths = {s.unit.path for s in part}
         common = min(paths) if not reports else ""
-        while common and not all(p.startswith(common) for p in paths):
+        while common and not all(is_inside(p, common) for p in paths):
             common = common[:-Unit.steplen]
         # The object is the source file; the codes say which submissions this batch made.
         changes.append({"object_type": "intake.submission_source", "object_id": name, "unit_path": common,

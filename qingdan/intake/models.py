@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from qingdan.core.crypto import EncryptedTextField
+from qingdan.core.files import StoredFile
 from qingdan.intake.choices import Channel, EventKind, Satisfaction, SubmissionKind, SubmissionStatus
 from qingdan.intake.codes import new_public_id
 
@@ -116,27 +117,21 @@ class Rating(models.Model):
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:
-    """Store under a random name: the uploaded file name is kept only as data."""
+    """The file name scheme of attachments before ``StoredFile``: named by migration 0001, so kept."""
     return f"attachments/{instance.submission.created_at:%Y/%m}/{instance.sha256[:2]}/{instance.sha256}"
 
 
-class Attachment(models.Model):
+class Attachment(StoredFile):
     """An image or PDF sent with a submission, checked by content and stripped of metadata."""
 
+    upload_folder = "attachments"
+
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(upload_to=attachment_path, max_length=200)
-    original_name = models.CharField(max_length=200, blank=True)
-    content_type = models.CharField(max_length=64)
-    size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
-
-    def __str__(self) -> str:
-        return self.original_name or self.sha256[:12]
 
 
 class SubmissionEvent(models.Model):

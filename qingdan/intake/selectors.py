@@ -21,7 +21,7 @@ from qingdan.intake.errors import TrackingCodeMistyped
 from qingdan.intake.models import Rating, Submission, SubmissionEvent
 from qingdan.units.choices import UnitKind
 from qingdan.units.models import Unit
-from qingdan.units.scopes import scope_for_user, subtree_bounds
+from qingdan.units.scopes import scope_for_user, within_q
 
 _NOTHING = Q(pk__in=[])
 
@@ -39,10 +39,7 @@ def report_condition(user: Any, *, roles: Iterable[str] | None = None) -> Q:
         region = body.path[: -body.steplen]
         if not region:
             continue
-        _, region_high = subtree_bounds(region)
-        body_low, body_high = subtree_bounds(body.path)
-        condition |= (Q(accused_unit__path__gt=region, accused_unit__path__lte=region_high)
-                      & ~Q(accused_unit__path__gte=body_low, accused_unit__path__lte=body_high))
+        condition |= within_q(region, "accused_unit", strict=True) & ~within_q(body, "accused_unit")
     return condition
 
 
@@ -51,6 +48,23 @@ def submission_queryset_for_user(user: Any) -> QuerySet[Submission]:
     ordinary = scope_for_user(user).q("unit") & ~Q(kind=SubmissionKind.REPORT)
     reports = Q(kind=SubmissionKind.REPORT) & report_condition(user)
     return Submission.objects.filter(ordinary | reports)
+
+
+def submissions_under(queryset: QuerySet[Submission], code: str) -> QuerySet[Submission]:
+    """Narrow submissions to those held in the subtree of the unit coded ``code``.
+
+    Units are public, so the code is looked up unscoped; the queryset carries the reader's scope,
+    so a unit outside it gives nothing, exactly like an unknown code.
+    """
+    path = Unit.objects.filter(code=code.replace("\x00", "")).values_list("path", flat=True).first()
+    return queryset.none() if path is None else queryset.filter(within_q(path, "unit"))
+
+
+def submission_sent_before(*, source: str, external_id: str) -> Submission | None:
+    """What a caller already sent under its case id (its own source: no other scope applies)."""
+    if not external_id:
+        return None
+    return Submission.objects.select_related("unit").filter(source=source, external_id=external_id).first()
 
 
 def submission_get_for_user(user: Any, *, code: str) -> Submission:

@@ -17,7 +17,6 @@ from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -25,8 +24,8 @@ from django.utils.translation import gettext as _
 
 from qingdan.audit.services import audit_record
 from qingdan.core.crypto import blind_index
+from qingdan.core.files import CleanFile, FilesRefused, clean_files, stored_file_create
 from qingdan.intake import codes, signals
-from qingdan.intake.attachments import MAX_FILES, CleanFile, clean_attachment
 from qingdan.intake.choices import (
     RATEABLE_STATUSES,
     Channel,
@@ -46,6 +45,9 @@ MAX_INFO = 5_000
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _LANDLINE = re.compile(r"^0\d{2,3}\d{7,8}$")
 _CONTROL = {cat for cat in ("Cc", "Cf", "Cs", "Co", "Cn")}
+# .values builds a new list on every access: checked once per imported row, they are sets here.
+_KINDS = frozenset(SubmissionKind.values)
+_CHANNELS = frozenset(Channel.values)
 
 
 def clean_text(value: str) -> str:
@@ -54,7 +56,8 @@ def clean_text(value: str) -> str:
         # Fast path, same result: isprintable() is False for every C* category character (and for
         # separators other than the space, which take the slow path below and are kept there).
         return value.strip()
-    kept = [ch for ch in value if ch in "\n\t" or unicodedata.category(ch) not in _CONTROL]
+    # A printable character is never in a C* category, so only the others are looked up.
+    kept = [ch for ch in value if ch.isprintable() or ch in "\n\t" or unicodedata.category(ch) not in _CONTROL]
     return "".join(kept).replace("\r\n", "\n").strip()
 
 
@@ -88,16 +91,21 @@ def _coordinate(value: Any, limit: int) -> Decimal | None:
 
 
 def submission_clean(*, kind: str, channel: str, subject: str, text: str, anonymous: bool, name: str, phone: str,
-                     email: str, latitude: Any, longitude: Any, place_text: str) -> dict[str, Any]:
+                     email: str, latitude: Any, longitude: Any, place_text: str,
+                     accused_unit: Unit | None = None) -> dict[str, Any]:
     """Return the cleaned fields of a submission, or raise SubmissionInvalid naming every bad field.
 
     Public so that the bulk importer checks each row by exactly the rules of ``submission_create``.
+    A report (举报) must name the unit it is about (``accused_unit``): were it left out, the only
+    unit at hand would be the one receiving it, and a report is never about its own reader.
     """
     errors: dict[str, str] = {}
     cleaned: dict[str, Any] = {}
-    if kind not in SubmissionKind.values:
+    if kind not in _KINDS:
         errors["kind"] = _("Unknown kind of submission.")
-    if channel not in Channel.values:
+    elif kind == SubmissionKind.REPORT and accused_unit is None:
+        errors["accused_unit"] = _("A report must name the unit it is about.")
+    if channel not in _CHANNELS:
         errors["channel"] = _("Unknown channel.")
     text = clean_text(text or "")
     if not text:
@@ -147,18 +155,11 @@ def submission_clean(*, kind: str, channel: str, subject: str, text: str, anonym
 
 
 def clean_attachments(files: Sequence[tuple[str, bytes]]) -> list[CleanFile]:
-    """Check every file; report all problems at once."""
-    if len(files) > MAX_FILES:
-        raise SubmissionInvalid({"attachments": _("At most %(max)d files.") % {"max": MAX_FILES}})
-    clean, problems = [], []
-    for name, data in files:
-        try:
-            clean.append(clean_attachment(name, data))
-        except ValueError as exc:
-            problems.append(str(exc))
-    if problems:
-        raise SubmissionInvalid({"attachments": " ".join(problems)})
-    return clean
+    """Check every file (``core.files.clean_files``); report all problems at once."""
+    try:
+        return clean_files(files)
+    except FilesRefused as exc:
+        raise SubmissionInvalid({"attachments": str(exc)}) from None
 
 
 def _event(submission: Submission, kind: str, *, text: str = "", actor: Any = None, public: bool = True,
@@ -210,7 +211,7 @@ def submission_create(
     try:
         data = submission_clean(kind=kind, channel=channel, subject=subject, text=text, anonymous=anonymous,
                                 name=name, phone=phone, email=email, latitude=latitude, longitude=longitude,
-                                place_text=place_text)
+                                place_text=place_text, accused_unit=accused_unit)
         files = clean_attachments(attachments)
         if not unit.is_active:
             raise SubmissionInvalid({"unit": _("This unit no longer takes submissions.")})
@@ -219,8 +220,6 @@ def submission_create(
         if earlier is not None:
             return earlier, False
         raise
-    if kind == SubmissionKind.REPORT and accused_unit is None:
-        accused_unit = place_unit or unit
     received = created_at or timezone.now()
     for _attempt in range(5):
         submission = Submission(
@@ -236,10 +235,7 @@ def submission_create(
             with transaction.atomic():
                 submission.save()
                 for clean in files:
-                    attachment = Attachment(submission=submission, original_name=clean.name,
-                                            content_type=clean.content_type, size=len(clean.data), sha256=clean.sha256)
-                    attachment.file.save(clean.sha256, ContentFile(clean.data), save=False)
-                    attachment.save()
+                    stored_file_create(model=Attachment, clean=clean, submission=submission)
                 _event(submission, EventKind.RECEIVED, actor=actor, at=received)
                 audit_record(actor=actor if actor is not None else "citizen", action="intake.submission_received",
                              obj=submission, unit_path=_audit_path(submission),

@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from qingdan.core.downloads import harden_download, shown_inline
 from qingdan.core.errors import NotFound
 from qingdan.intake import codes, desk
 from qingdan.intake.choices import SubmissionKind
@@ -103,9 +102,6 @@ def desk_view(request: HttpRequest) -> HttpResponse:
         unit = desk.desk_unit_resolve(request.user, query=data["unit_q"])
         if unit is None:
             form.add_error("unit", _("Choose the unit from the list, or clear the search box."))
-    is_report = data.get("kind") == SubmissionKind.REPORT
-    if is_report and unit is None and "unit" not in form.errors:
-        form.add_error("unit", _("A report must name the unit it is about: search for it above."))
     target = submission_holder(kind=data.get("kind") or "", place=unit, default=desk.desk_default_unit(request.user))
     if target is None:
         form.add_error(None, _("You hold no operator role over an active unit."))
@@ -115,6 +111,7 @@ def desk_view(request: HttpRequest) -> HttpResponse:
         submission, _created = submission_create(
             actor=request.user, channel=data["channel"], kind=data["kind"], subject=data.get("subject") or "",
             text=data.get("text") or "", unit=target, place_unit=unit, place_text=data.get("place_text") or "",
+            accused_unit=unit if data["kind"] == SubmissionKind.REPORT else None,
             anonymous=bool(data.get("anonymous")), name=data.get("name") or "", phone=data.get("phone") or "",
             email=data.get("email") or "", idempotency_key=form.key(),
         )
@@ -193,8 +190,5 @@ def attachment_download(request: HttpRequest, code: str, pk: int) -> FileRespons
         attachment = desk.attachment_get_for_user(request.user, code=code, pk=pk)
     except NotFound as exc:
         raise Http404(exc.message) from exc
-    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
-    # Even if a file slipped through the content check, it cannot run script in our origin.
-    return harden_download(response, filename=attachment.original_name or attachment.sha256[:12],
-                           inline=shown_inline(attachment.content_type))
+    return attachment.download()
 

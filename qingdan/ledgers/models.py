@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from qingdan.core.files import StoredFile
 from qingdan.ledgers.choices import Attendance, DurationUnit, ProblemRoute, SessionKind, WritingKind
 
 
@@ -63,18 +64,12 @@ class SessionAttendance(models.Model):
         return f"{self.person_id} {self.status}"
 
 
-class SessionPhoto(models.Model):
+class SessionPhoto(StoredFile):
     """A photo of a study session (the roll signed, the site visited), cleaned by content like visit photos."""
 
-    session = models.ForeignKey(StudySession, on_delete=models.CASCADE, related_name="photos")
-    file = models.FileField(upload_to="study/%Y/%m/")
-    original_name = models.CharField(max_length=200)
-    content_type = models.CharField(max_length=64)
-    size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
+    upload_folder = "study"
 
-    def __str__(self) -> str:
-        return self.original_name
+    session = models.ForeignKey(StudySession, on_delete=models.CASCADE, related_name="photos")
 
 
 class Liaison(models.Model):
@@ -124,18 +119,12 @@ class Visit(models.Model):
         return f"{self.visited_on} {self.unit}"
 
 
-class VisitPhoto(models.Model):
+class VisitPhoto(StoredFile):
     """A photo taken on a visit, cleaned by content (metadata and GPS stripped) before it is stored."""
 
-    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="photos")
-    file = models.FileField(upload_to="visits/%Y/%m/")
-    original_name = models.CharField(max_length=200)
-    content_type = models.CharField(max_length=64)
-    size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
+    upload_folder = "visits"
 
-    def __str__(self) -> str:
-        return self.original_name
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="photos")
 
 
 class VisitProblem(models.Model):

@@ -9,7 +9,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from qingdan.core.errors import ApplicationError, NotFound
+from qingdan.core.errors import ApplicationError, NotFound, error_text
 from qingdan.core.params import date_parse
 from qingdan.dockets import projects
 from qingdan.dockets.selectors import item_get_for_user
@@ -31,8 +31,7 @@ def _done(request: HttpRequest, item_id: int, call) -> HttpResponse:  # type: ig
     try:
         call()
     except ApplicationError as exc:
-        fields = getattr(exc, "fields", None)
-        messages.error(request, "；".join(fields.values()) if fields else exc.message)
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("Saved."))
     return redirect("dockets:item", pk=item_id)

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qingdan.core.errors import NotFound
@@ -31,12 +33,11 @@ from qingdan.ledgers.models import (
 )
 from qingdan.units.choices import UnitKind, UnitLevel
 from qingdan.units.models import Unit
-from qingdan.units.scopes import scope_for_user, subtree_bounds
+from qingdan.units.scopes import is_inside, is_system, scope_for_user, within, within_q
 
 
 def _within(unit: Unit, field: str = "unit") -> Q:
-    low, high = subtree_bounds(unit.path)
-    return Q(**{f"{field}__path__gte": low, f"{field}__path__lte": high})
+    return within_q(unit, field)
 
 
 def _period(start: datetime.date | None, end: datetime.date | None, field: str) -> Q:
@@ -113,6 +114,56 @@ def topic_get_for_user(user: Any, *, topic_id: int) -> ResearchTopic:
 
 # --- figures ---------------------------------------------------------------------------------
 
+def visit_units_for_user(user: Any, *, within_code: str = "", limit: int = 400) -> list[Unit]:
+    """Townships and villages the user may visit: in their scope or under a liaison active today.
+
+    A wide scope (a county, a city) is narrowed to the subtree of the unit coded ``within_code``
+    so the list stays short (an unknown code narrows nothing).
+    """
+    today = timezone.localdate()
+    scope = scope_for_user(user)
+    units = Unit.objects.filter(is_active=True, level__gte=UnitLevel.TOWNSHIP)
+    if not scope.is_global:
+        roots = [li.unit for li in Liaison.objects.filter(leader=user, starts_on__lte=today)
+                 .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today)).select_related("unit")]
+        condition = scope.q("")
+        for root in roots:
+            condition |= within_q(root)
+        units = units.filter(condition)
+    if within_code:
+        base = Unit.objects.filter(code=within_code).first()
+        if base is not None:
+            units = within(units, base)
+    return list(units.order_by("path")[:limit])
+
+
+def session_roll(unit: Unit, *, limit: int = 300) -> list[Any]:
+    """The active people whose home unit lies in the unit's subtree: the roll of its study session."""
+    from qingdan.people.models import User
+
+    return list(User.objects.filter(_within(unit, "home_unit"), is_active=True).order_by("username")[:limit])
+
+
+def staff_named(actor: Any, usernames: Iterable[str]) -> dict[str, Any]:
+    """The active accounts among ``usernames`` that the actor may name in a ledger, by username.
+
+    Those are the actor themself and the people whose home unit lies in the actor's scope (the
+    system and superusers name anyone). Everyone else is left out exactly like a name that does
+    not exist, so a form or a file cannot be used to find out which user names exist elsewhere.
+    """
+    from qingdan.people.models import User
+
+    names = {name for name in usernames if name}
+    if not names:
+        return {}
+    found = User.objects.filter(username__in=names, is_active=True).select_related("home_unit")
+    if not is_system(actor):
+        scope = scope_for_user(actor)
+        if not scope.is_global:
+            found = found.filter(scope.q("home_unit") | Q(pk=getattr(actor, "pk", None)))
+    return {user.username: user for user in found}
+
+
 def study_days(duration: Decimal, unit: str) -> Decimal:
     """Return a session's length in study days (hours at ``HOURS_PER_DAY`` a day)."""
     return duration if unit == DurationUnit.DAYS else duration / HOURS_PER_DAY
@@ -135,8 +186,7 @@ def leadership_teams(*, unit: Unit, teams: str = TeamFilter.ALL) -> QuerySet[Uni
     above, and the departments and other bodies of city level and above: a county's own
     departments are section-level (科级) teams.
     """
-    low, high = subtree_bounds(unit.path)
-    queryset = Unit.objects.filter(path__gte=low, path__lte=high, is_active=True)
+    queryset = within(Unit.objects.filter(is_active=True), unit)
     if teams == TeamFilter.COUNTY_UP:
         queryset = queryset.filter(Q(kind__in=(UnitKind.REGION, UnitKind.PARTY), level__lte=UnitLevel.COUNTY)
                                    | Q(level__lte=UnitLevel.CITY))
@@ -368,8 +418,7 @@ def coverage(*, unit: Unit, start: datetime.date, end: datetime.date) -> Coverag
     roots = sorted({liaison.unit.path for liaison in liaisons})
     village_q = Q(pk__in=[])
     for path in roots:
-        low, high = subtree_bounds(path if len(path) >= len(unit.path) else unit.path)
-        village_q |= Q(path__gte=low, path__lte=high)
+        village_q |= within_q(path if len(path) >= len(unit.path) else unit.path)
     villages = (list(Unit.objects.filter(village_q, level=UnitLevel.VILLAGE, is_active=True).order_by("path"))
                 if roots else [])
     visits = defaultdict(list)
@@ -381,7 +430,7 @@ def coverage(*, unit: Unit, start: datetime.date, end: datetime.date) -> Coverag
     per_leader: dict[int, dict[str, Any]] = {}
     for village in villages:
         for liaison in liaisons:
-            if village.path.startswith(liaison.unit.path):
+            if is_inside(village, liaison.unit):
                 if liaison.leader not in leaders_of[village.path]:
                     leaders_of[village.path].append(liaison.leader)
                 entry = per_leader.setdefault(liaison.leader_id, {"leader": liaison.leader, "units": [],

@@ -13,14 +13,13 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qingdan.audit.services import audit_record
 from qingdan.core.errors import ApplicationError, PermissionDenied
-from qingdan.intake.attachments import MAX_FILES, clean_attachment
+from qingdan.core.files import FilesRefused, clean_files, stored_file_create
 from qingdan.ledgers.choices import Attendance, DurationUnit, ProblemRoute, SessionKind, WritingKind
 from qingdan.ledgers.errors import LedgerInvalid
 from qingdan.ledgers.models import (
@@ -36,7 +35,7 @@ from qingdan.ledgers.models import (
 )
 from qingdan.units.choices import MANAGE_ROLES
 from qingdan.units.models import Unit
-from qingdan.units.scopes import is_system, scope_for_user
+from qingdan.units.scopes import is_inside, is_system, may, scope_for_user
 
 MAX_TEXT = 5000
 MAX_PROBLEMS = 20
@@ -51,34 +50,26 @@ def _text(value: str | None, limit: int) -> str:
     return (value or "").strip()[:limit]
 
 
-def _in_subtree(unit: Unit | None, root: Unit) -> bool:
-    return unit is not None and unit.path.startswith(root.path)
-
-
 def may_record_for(actor: Any, unit: Unit, *, on: datetime.date | None = None) -> bool:
     """Tell whether the actor may keep a ledger for this unit: it is in their scope or they answer for it (包联)."""
-    if is_system(actor) or scope_for_user(actor).contains(unit):
+    if may(actor, unit):
         return True
     if not getattr(actor, "is_authenticated", False):
         return False
     on = on or today()
     for liaison in Liaison.objects.filter(leader=actor, starts_on__lte=on).select_related("unit"):
-        if (liaison.ends_on is None or liaison.ends_on >= on) and _in_subtree(unit, liaison.unit):
+        if (liaison.ends_on is None or liaison.ends_on >= on) and is_inside(unit, liaison.unit):
             return True
     return False
 
 
 def _clean_photos(photos: Sequence[tuple[str, bytes]], errors: dict[str, str]) -> list[Any]:
-    """Check photos by content (EXIF and GPS stripped); note the first problem under "photos"."""
-    if len(photos) > MAX_FILES:
-        errors["photos"] = _("At most %(max)d photos.") % {"max": MAX_FILES}
-    cleaned = []
-    for name, data in photos[:MAX_FILES]:
-        try:
-            cleaned.append(clean_attachment(name, data))
-        except ValueError as exc:
-            errors["photos"] = str(exc)
-    return cleaned
+    """Check photos by content (EXIF and GPS stripped); note every problem under "photos"."""
+    try:
+        return clean_files(photos)
+    except FilesRefused as exc:
+        errors["photos"] = str(exc)
+        return []
 
 
 # --- liaison ---------------------------------------------------------------------------------
@@ -86,7 +77,7 @@ def _clean_photos(photos: Sequence[tuple[str, bytes]], errors: dict[str, str]) -
 def liaison_assign(*, actor: Any, leader: Any, unit: Unit, starts_on: datetime.date,
                    ends_on: datetime.date | None = None, note: str = "") -> Liaison:
     """Make a leader answer for a unit for a period (包联). Only a unit's organizers assign."""
-    if not is_system(actor) and not scope_for_user(actor, roles=MANAGE_ROLES).contains(unit):
+    if not may(actor, unit, MANAGE_ROLES):
         raise PermissionDenied(_("You may not assign leaders to this unit."))
     errors: dict[str, str] = {}
     if leader is None or not getattr(leader, "is_active", False):
@@ -163,7 +154,7 @@ def visit_record(*, actor: Any, unit: Unit, visited_on: datetime.date, enterpris
     if (visitor is None and is_system(actor)) or (visitor is not None and not getattr(visitor, "is_active", False)):
         errors["visitor"] = _("Choose an active staff account.")
     cleaned = _clean_photos(photos, errors)
-    if topic is not None and not scope_for_user(actor).contains(topic.unit) and not may_record_for(actor, topic.unit):
+    if topic is not None and not may_record_for(actor, topic.unit):
         errors["topic"] = _("Unknown research topic.")
     if errors:
         raise LedgerInvalid(errors)
@@ -173,10 +164,7 @@ def visit_record(*, actor: Any, unit: Unit, visited_on: datetime.date, enterpris
             households=int(households), enterprises=int(enterprises), heard=_text(heard, MAX_TEXT),
             solved_on_spot=int(solved_on_spot), topic=topic)
         for clean in cleaned:
-            photo = VisitPhoto(visit=visit, original_name=clean.name, content_type=clean.content_type,
-                               size=len(clean.data), sha256=clean.sha256)
-            photo.file.save(clean.sha256, ContentFile(clean.data), save=False)
-            photo.save()
+            stored_file_create(model=VisitPhoto, clean=clean, visit=visit)
         routed = [_route_problem(actor, visit, problem, n) for n, problem in enumerate(problems, 1)]
         audit_record(actor=actor, action="ledgers.visit_recorded", obj=visit,
                      after={"unit": unit.code, "on": str(visited_on), "households": visit.households,
@@ -247,7 +235,7 @@ def session_clean(*, unit: Unit, kind: str, topic: str, starts_on: datetime.date
     strangers, seen, twice = [], set(), []
     for attendee in attendees:
         home = getattr(attendee.person, "home_unit", None)
-        if not _in_subtree(home, unit):
+        if home is None or not is_inside(home, unit):
             strangers.append(str(attendee.person))
         if attendee.person.pk in seen:
             twice.append(str(attendee.person))
@@ -287,10 +275,7 @@ def session_record(*, actor: Any, unit: Unit, kind: str, topic: str, starts_on: 
             SessionAttendance(session=session, person=a.person, status=a.status, made_up_on=a.made_up_on)
             for a in attendees])
         for clean in cleaned:
-            photo = SessionPhoto(session=session, original_name=clean.name, content_type=clean.content_type,
-                                 size=len(clean.data), sha256=clean.sha256)
-            photo.file.save(clean.sha256, ContentFile(clean.data), save=False)
-            photo.save()
+            stored_file_create(model=SessionPhoto, clean=clean, session=session)
         audit_record(actor=actor, action="ledgers.session_recorded", obj=session,
                      after={"kind": kind, "topic": session.topic, "from": str(session.starts_on),
                             "duration": f"{session.duration} {duration_unit}", "attendees": len(attendees)})

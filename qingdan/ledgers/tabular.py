@@ -122,14 +122,12 @@ class _Lookup:
         return self.units[reference]
 
     def user(self, username: str) -> Any:
-        from qingdan.people.models import User
+        from qingdan.ledgers.selectors import staff_named
 
         username = unescape_cell(username).strip()
         if username not in self.users:
-            user = User.objects.filter(username=username, is_active=True).select_related("home_unit").first()
-            if user is None or (self.scope is not None and not self.scope.is_global and not (
-                    user.home_unit and self.scope.contains(user.home_unit))
-                    and user.pk != getattr(self.actor, "pk", None)):
+            user = staff_named(self.actor, [username]).get(username)
+            if user is None:
                 raise ValueError(_("unknown person %(name)r") % {"name": username[:40]})
             self.users[username] = user
         return self.users[username]

@@ -8,23 +8,21 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from qingdan.core.downloads import harden_download, shown_inline
+from qingdan.core.downloads import harden_download
 from qingdan.core.errors import ApplicationError, NotFound, error_text, error_to_form
+from qingdan.core.files import read_uploads
 from qingdan.core.params import query_date
 from qingdan.ledgers import selectors, services
 from qingdan.ledgers.choices import Attendance, TeamFilter
 from qingdan.ledgers.errors import LedgerInvalid
 from qingdan.ledgers.forms import LiaisonForm, SessionForm, TopicForm, VisitForm, WritingForm
-from qingdan.units.choices import UnitLevel
 from qingdan.units.models import Unit
-from qingdan.units.scopes import scope_for_user
 from qingdan.units.selectors import unit_get_for_user, unit_roots_for_user
 
 MAX_UNIT_CHOICES = 400
@@ -89,30 +87,6 @@ def coverage(request: HttpRequest) -> HttpResponse:
         "cover": selectors.coverage(unit=unit, start=start, end=end), "unit": unit, "start": start, "end": end})
 
 
-def _visit_units(user: Any, within: str = "") -> list[Unit]:
-    """Townships and villages the user may visit: in their scope or under an active liaison.
-
-    A wide scope (a county, a city) is narrowed with ``?within=CODE`` so the list stays short.
-    """
-    from qingdan.ledgers.models import Liaison
-
-    today = timezone.localdate()
-    scope = scope_for_user(user)
-    roots = [li.unit for li in Liaison.objects.filter(leader=user, starts_on__lte=today)
-             .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today)).select_related("unit")]
-    units = Unit.objects.filter(is_active=True, level__gte=UnitLevel.TOWNSHIP)
-    if not scope.is_global:
-        condition = scope.q("") if not scope.is_empty else Q(pk__in=[])
-        for root in roots:
-            condition |= Q(path__startswith=root.path)
-        units = units.filter(condition)
-    if within:
-        base = Unit.objects.filter(code=within).first()
-        if base is not None:
-            units = units.filter(path__startswith=base.path)
-    return list(units.order_by("path")[:MAX_UNIT_CHOICES])
-
-
 def _visit_dockets(user: Any) -> list[Any]:
     from qingdan.dockets.selectors import docket_queryset_for_user
 
@@ -129,7 +103,8 @@ def visit_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def visit_new(request: HttpRequest) -> HttpResponse:
-    units = _visit_units(request.user, request.GET.get("within", "").strip()[:32])
+    units = selectors.visit_units_for_user(request.user, within_code=request.GET.get("within", "").strip()[:32],
+                                           limit=MAX_UNIT_CHOICES)
     dockets = _visit_dockets(request.user)
     form = VisitForm(request.POST or None, request.FILES or None, units=units, dockets=dockets,
                      initial={"visited_on": timezone.localdate()})
@@ -139,7 +114,7 @@ def visit_new(request: HttpRequest) -> HttpResponse:
         docket = next((d for d in dockets if str(d.pk) == data["docket"]), None)
         problems = [services.ProblemFound(text=line.strip(), route=data["route"], docket=docket)
                     for line in data["problems"].splitlines() if line.strip()]
-        photos = [(f.name, f.read()) for f in request.FILES.getlist("photos")]
+        photos = read_uploads(request.FILES.getlist("photos"))
         try:
             visit = services.visit_record(
                 actor=request.user, unit=unit, visited_on=data["visited_on"], enterprise=data["enterprise"],
@@ -170,8 +145,7 @@ def visit_photo(request: HttpRequest, visit_id: int, photo_id: int) -> FileRespo
         photo = selectors.visit_photo_get_for_user(request.user, visit_id=visit_id, photo_id=photo_id)
     except NotFound as exc:
         raise Http404(exc.message) from exc
-    response = FileResponse(photo.file.open("rb"), content_type=photo.content_type)
-    return harden_download(response, filename=photo.original_name or None, inline=shown_inline(photo.content_type))
+    return photo.download()
 
 
 @login_required
@@ -179,12 +153,11 @@ def visit_photo(request: HttpRequest, visit_id: int, photo_id: int) -> FileRespo
 def liaison_list(request: HttpRequest) -> HttpResponse:
     form = LiaisonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        from qingdan.people.models import User
-
         data = form.cleaned_data
         try:
             unit = unit_get_for_user(request.user, code=data["unit"])
-            leader = User.objects.filter(username=data["leader"], is_active=True).first()
+            # Only people the user may name: an account elsewhere is refused like one that does not exist.
+            leader = selectors.staff_named(request.user, [data["leader"]]).get(data["leader"])
             services.liaison_assign(actor=request.user, leader=leader, unit=unit, starts_on=data["starts_on"],
                                     ends_on=data["ends_on"], note=data["note"])
         except ApplicationError as exc:
@@ -207,16 +180,14 @@ def session_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def session_new(request: HttpRequest) -> HttpResponse:
     """Record a session for the chosen unit; the roll lists the unit's people, each present or absent."""
-    from qingdan.people.models import User
-
     unit = _unit(request)
-    people = list(User.objects.filter(home_unit__path__startswith=unit.path, is_active=True).order_by("username")[:300])
+    people = selectors.session_roll(unit)
     form = SessionForm(request.POST or None, request.FILES or None,
                        initial={"starts_on": timezone.localdate(), "leadership": True})
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data.pop("photos", None)
-        photos = [(f.name, f.read()) for f in request.FILES.getlist("photos")]
+        photos = read_uploads(request.FILES.getlist("photos"))
         attendees = []
         for person in people:
             status = request.POST.get(f"att-{person.pk}", "")
@@ -238,13 +209,11 @@ def session_new(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def topic_list(request: HttpRequest) -> HttpResponse:
-    from qingdan.people.models import User
-
     form = TopicForm(request.POST or None, initial={"started_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         names = [n.strip() for n in data["owners"].replace("，", ",").split(",") if n.strip()]
-        owners = list(User.objects.filter(username__in=names, is_active=True))
+        owners = list(selectors.staff_named(request.user, names).values())  # out of scope reads as unknown
         try:
             unit = unit_get_for_user(request.user, code=data["unit"])
             if len(owners) != len(set(names)):
@@ -289,8 +258,8 @@ def topic_detail(request: HttpRequest, topic_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Saved."))
             return redirect("ledgers:topic", topic_id=topic.pk)
-    return render(request, "ledgers/topic.html", {"topic": topic, "form": form,
-                                                  "writings": topic.writings.prefetch_related("visits__unit")})
+    writings = topic.writings.select_related("author").prefetch_related("visits__unit")
+    return render(request, "ledgers/topic.html", {"topic": topic, "form": form, "writings": writings})
 
 
 LEDGERS = ("visits", "sessions", "liaisons", "topics")

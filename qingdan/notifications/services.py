@@ -334,11 +334,9 @@ def notification_preference_set(*, user: Any, email_enabled: bool) -> Notificati
 
 def _ensure_manages(actor: Any, unit: Any) -> None:
     from qingdan.units.choices import MANAGE_ROLES
-    from qingdan.units.scopes import is_system, scope_for_user
+    from qingdan.units.scopes import may
 
-    if is_system(actor):
-        return
-    if not scope_for_user(actor, roles=MANAGE_ROLES).contains(unit):
+    if not may(actor, unit, MANAGE_ROLES):
         raise PermissionDenied(_("You may manage webhooks only for units you manage."))
 
 

@@ -27,7 +27,7 @@ from qingdan.open311.errors import RequestInvalid
 from qingdan.open311.models import Open311Filing, Open311Key
 from qingdan.units.choices import MANAGE_ROLES
 from qingdan.units.models import Unit
-from qingdan.units.scopes import Scope, is_system, scope_for_user
+from qingdan.units.scopes import Scope, is_system, scope_for_user, within
 
 MAX_REQUESTS = 1_000  # "first 1000 requests returned" (GeoReport v2, GET Service Requests)
 MAX_SPAN = datetime.timedelta(days=90)  # the spec's query window, in calendar days (not a deadline)
@@ -108,7 +108,7 @@ def _requests(key: Open311Key | None) -> QuerySet[Submission]:
 
 
 def _within(queryset: QuerySet[Submission], unit: Unit | None) -> QuerySet[Submission]:
-    return queryset if unit is None else Scope.of_paths([unit.path]).filter(queryset, "unit")
+    return queryset if unit is None else within(queryset, unit, "unit")
 
 
 def public_id_normalise(text: str) -> str:

@@ -30,7 +30,7 @@ from qingdan.open311.models import Open311Filing, Open311Key
 from qingdan.open311.selectors import jurisdiction_get, key_scope
 from qingdan.units.choices import MANAGE_ROLES
 from qingdan.units.models import Unit
-from qingdan.units.scopes import is_system, scope_for_user
+from qingdan.units.scopes import is_inside, may
 
 KEY_PREFIX = "o311_"  # tells an Open311 key from a REST token at a glance
 MAX_DESCRIPTION = 4_000  # "free form text limited to 4,000 characters" (GeoReport v2, POST Service Request)
@@ -47,7 +47,7 @@ def _digest(key: str) -> str:
 
 
 def _ensure_may_manage(actor: Any, unit: Unit) -> None:
-    if not is_system(actor) and not scope_for_user(actor, roles=MANAGE_ROLES).contains(unit):
+    if not may(actor, unit, MANAGE_ROLES):
         raise PermissionDenied(_("You may not manage Open311 keys outside the part of the tree you manage."))
 
 
@@ -164,7 +164,7 @@ def _place(request: ServiceRequest, jurisdiction: Unit, errors: dict[str, str]) 
     if not code:
         return None
     place = Unit.objects.filter(code=code).first()
-    if place is None or not place.path.startswith(jurisdiction.path):
+    if place is None or not is_inside(place, jurisdiction):
         errors["address_id"] = _("address_id must be the code of a unit inside the jurisdiction.")
         return None
     return place

@@ -23,9 +23,8 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from qingdan.core.errors import ApplicationError, NotFound
+from qingdan.core.errors import ApplicationError, FieldErrors, NotFound
 from qingdan.core.params import YEAR_MAX, YEAR_MIN, query_text_check
-from qingdan.intake.errors import SubmissionInvalid
 from qingdan.open311 import catalogue, documents, formats
 from qingdan.open311.errors import LookupLimited, RequestInvalid
 from qingdan.open311.selectors import jurisdiction_get, parse_ids, request_get, request_list
@@ -45,7 +44,7 @@ class BadBody(ApplicationError):
 
 
 def _errors_of(exc: ApplicationError) -> list[tuple[int, str]]:
-    fields = exc.fields if isinstance(exc, RequestInvalid | SubmissionInvalid) else {}
+    fields = exc.fields if isinstance(exc, FieldErrors) else {}
     if fields:
         return [(exc.http_status, f"{name}: {message}" if name != "location" else message)
                 for name, message in fields.items()]

@@ -13,8 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from qingdan.audit.services import audit_record
 from qingdan.people import audit_admin  # noqa: F401  (registers the audit trail's admin, scoped like people's)
 from qingdan.people.models import ApiToken, RoleAssignment, User
+from qingdan.people.selectors import user_saved, user_saved_fields
 from qingdan.people.services import role_grant, token_revoke
-from qingdan.units.admin_scoping import ScopedAdmin, manage_scope, revoke_selected
+from qingdan.units.admin_scoping import ScopedAdmin, revoke_selected
 from qingdan.units.permissions import may_grant_role, may_manage_user
 
 
@@ -22,6 +23,7 @@ from qingdan.units.permissions import may_grant_role, may_manage_user
 class UserAdmin(ScopedAdmin, DjangoUserAdmin):
     scope_field = "home_unit"
     list_display = ["username", "display_name", "home_unit", "is_active", "last_login"]
+    list_select_related = ["home_unit"]  # nullable, so Django's own select_related() would skip it
     list_filter = ["is_active"]
     search_fields = ["username", "display_name"]
     autocomplete_fields = ["home_unit"]
@@ -33,7 +35,7 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
     readonly_fields = ["last_login"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        users = manage_scope(request).filter(User.objects.all(), "home_unit")
+        users = super().get_queryset(request)  # ScopedAdmin: the managed scope, on home_unit
         return users if request.user.is_superuser else users.filter(is_superuser=False)
 
     def in_scope(self, request: HttpRequest, obj: Any) -> bool:
@@ -45,7 +47,7 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         """Save, and audit which fields changed (never the password hash itself)."""
-        original = User.objects.get(pk=obj.pk) if change else obj
+        original = user_saved(pk=obj.pk) if change else obj
         if not may_manage_user(request.user, original):
             raise PermissionDenied
         if not request.user.is_superuser:  # privilege flags are set by superusers only, whatever was posted
@@ -54,8 +56,8 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
         fields = [f for f in form.changed_data if f not in ("password", "password1", "password2")]
         before = {}
         if change:
-            original = User.objects.filter(pk=obj.pk).values(*fields).first() or {}
-            before = {f: str(original.get(f)) for f in fields}
+            stored = user_saved_fields(pk=obj.pk, fields=fields)
+            before = {f: str(stored.get(f)) for f in fields}
         with transaction.atomic():
             super().save_model(request, obj, form, change)
             after = {f: str(getattr(obj, f"{f}_id" if f == "home_unit" else f)) for f in fields}
@@ -69,6 +71,7 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
 @admin.register(RoleAssignment)
 class RoleAssignmentAdmin(ScopedAdmin):
     list_display = ["user", "role", "unit", "granted_at", "granted_by"]
+    list_select_related = ["user", "unit", "granted_by"]  # granted_by is nullable: named, or a query per row
     list_filter = ["role"]
     search_fields = ["user__username", "unit__name", "unit__code"]
     autocomplete_fields = ["user", "unit"]
@@ -104,7 +107,7 @@ class ApiTokenAdmin(ScopedAdmin):
     actions = ["revoke"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return manage_scope(request).filter(ApiToken.objects.select_related("user"), "user__home_unit")
+        return super().get_queryset(request).select_related("user")  # ScopedAdmin: scoped on user__home_unit
 
     def in_scope(self, request: HttpRequest, obj: Any) -> bool:
         return may_manage_user(request.user, obj.user)

@@ -8,7 +8,6 @@ from django.http import HttpRequest
 
 from qingdan.audit.models import AuditEntry
 from qingdan.units.admin_scoping import ScopedAdmin, manage_scope
-from qingdan.units.scopes import subtree_bounds
 
 
 @admin.register(AuditEntry)
@@ -21,17 +20,8 @@ class AuditEntryAdmin(ScopedAdmin):
     show_full_result_count = False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        scope = manage_scope(request)
-        entries = admin.ModelAdmin.get_queryset(self, request)  # filtered below by unit_path, not a unit key
-        if scope.is_global:
-            return entries
-        from django.db.models import Q
-
-        condition = Q(pk__in=[])
-        for path in scope.paths:
-            low, high = subtree_bounds(path)
-            condition |= Q(unit_path__gte=low, unit_path__lte=high)
-        return entries.filter(condition)
+        entries = admin.ModelAdmin.get_queryset(self, request)  # filtered by unit_path, not a unit key
+        return manage_scope(request).filter(entries, path_field="unit_path")
 
     def in_scope(self, request: HttpRequest, obj: Any) -> bool:
         return manage_scope(request).contains_path(obj.unit_path) if obj.unit_path else manage_scope(request).is_global

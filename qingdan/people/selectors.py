@@ -26,6 +26,20 @@ def users_holding(*, unit: Unit, roles: frozenset[str] | set[str]) -> QuerySet:
     ).distinct().order_by("username")
 
 
+def user_saved(*, pk: int) -> Any:
+    """The account as stored, before a form's changes: who may change it is asked of who it was."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(pk=pk)
+
+
+def user_saved_fields(*, pk: int, fields: list[str]) -> dict[str, Any]:
+    """The stored values of some fields of an account (the "before" of its audit entry)."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(pk=pk).values(*fields).first() or {}
+
+
 def roles_of(user: Any) -> QuerySet:
     """The roles a user holds, with their units, top of the tree first (who am I)."""
     return user.role_assignments.select_related("unit").order_by("unit__path")

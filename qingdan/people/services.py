@@ -19,14 +19,14 @@ from qingdan.people.models import ApiToken, RoleAssignment, User
 from qingdan.units.choices import ADMIN_SITE_ROLES, MANAGE_ROLES, Role, UnitKind
 from qingdan.units.models import Unit
 from qingdan.units.permissions import may_grant_role, may_manage_user
-from qingdan.units.scopes import forget_scope, is_system, scope_for_user
+from qingdan.units.scopes import forget_scope, may
 from qingdan.units.services import discipline_change_notify
 
 TOKEN_PREFIX = "qd_"  # noqa: S105 - a marker, not a secret
 
 
 def _ensure_may_manage(actor: Any, unit: Unit) -> None:
-    if not is_system(actor) and not scope_for_user(actor, roles=MANAGE_ROLES).contains(unit):
+    if not may(actor, unit, MANAGE_ROLES):
         raise PermissionDenied("You may not manage people outside the part of the tree you manage.")
 
 

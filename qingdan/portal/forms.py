@@ -49,7 +49,8 @@ class SubmissionForm(forms.Form):
 
     def add_service_errors(self, error: SubmissionInvalid) -> None:
         """Put each of the service's messages on its field (unknown fields go to the top of the form)."""
-        error_to_form(self, error, aliases={"unit": "place", "latitude": "place_text", "longitude": "place_text"})
+        error_to_form(self, error, aliases={"unit": "place", "accused_unit": "place", "latitude": "place_text",
+                                            "longitude": "place_text"})
 
 
 class TrackForm(forms.Form):

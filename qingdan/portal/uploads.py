@@ -15,7 +15,7 @@ from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooMany
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.http import HttpRequest
 
-from qingdan.intake.attachments import MAX_BYTES, MAX_FILES
+from qingdan.core.files import MAX_BYTES, MAX_FILES
 
 FILE_FIELD = "attachments"
 BODY_ERRORS = (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)

@@ -22,8 +22,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from qingdan.core.downloads import harden_download
 from qingdan.core.errors import NotFound
+from qingdan.core.files import MAX_FILES
 from qingdan.intake import codes
-from qingdan.intake.attachments import MAX_FILES
 from qingdan.intake.choices import RATEABLE_STATUSES, Channel, EventKind, SubmissionKind, SubmissionStatus
 from qingdan.intake.errors import SubmissionInvalid, SubmissionStateError, TrackingCodeMistyped
 from qingdan.intake.models import Submission
@@ -144,9 +144,6 @@ def _submit(request: HttpRequest, handler: uploads.SizeLimitHandler | None) -> H
     files, too_big = uploads.read_files(request, handler)
     for name in too_big:
         form.add_error("attachments", _("%(name)s is larger than 10 MB.") % {"name": name})
-    is_report = data.get("kind") == SubmissionKind.REPORT
-    if is_report and place is None and "place" not in form.errors:
-        form.add_error("place", _("A report must name the unit it is about: search for it above."))
     unit = submission_holder(kind=data.get("kind") or "", place=place, default=selectors.portal_default_unit())
     if unit is None:
         form.add_error(None, _("The form is not available yet: no unit takes submissions."))
@@ -157,6 +154,7 @@ def _submit(request: HttpRequest, handler: uploads.SizeLimitHandler | None) -> H
         submission, _created = submission_create(
             actor=None, channel=Channel.WEB, kind=data.get("kind") or "", subject=data.get("subject") or "",
             text=data.get("text") or "", unit=unit, place_unit=place, place_text=data.get("place_text") or "",
+            accused_unit=place if data.get("kind") == SubmissionKind.REPORT else None,
             anonymous=anonymous, name=data.get("name") or "", phone=phone, email=data.get("email") or "",
             attachments=[(u.name, bytes(u.data)) for u in kept] + files, idempotency_key=form.key(),
         )

@@ -22,7 +22,7 @@ from qingdan.supervision.periods import Period, period_containing
 from qingdan.supervision.rates import Rates, sentence
 from qingdan.supervision.selectors import unit_rates
 from qingdan.units.models import Unit
-from qingdan.units.scopes import Scope
+from qingdan.units.scopes import within
 
 WEEK_FIGURES = ("new", "dispatched", "closed", "stage_results", "closed_on_time", "responded", "returns")
 # A whole unit's report also counts the follow-up ratings (of every case, with or without an
@@ -77,7 +77,7 @@ def figure_labels() -> dict[str, str]:
 def _items_in(unit: Unit, docket: Any = None):
     from qingdan.dockets.models import Item
 
-    items = Scope.of_paths([unit.path]).filter(Item.objects.all(), "lead_unit")
+    items = within(Item.objects.all(), unit, "lead_unit")
     return items.filter(docket=docket) if docket is not None else items
 
 
@@ -167,7 +167,7 @@ def _hot_issues(unit: Unit, week: Period) -> list[dict] | None:
     except LookupError:
         return None
     start = datetime.datetime.combine(week.start, datetime.time.min, tzinfo=timezone.get_current_timezone())
-    issues = (Scope.of_paths([unit.path]).filter(model.objects.all(), "unit")
+    issues = (within(model.objects.all(), unit, "unit")
               .filter(last_at__gte=start, last_at__lt=start + datetime.timedelta(days=7))
               .select_related("unit").order_by("-heat")[:HOT_LIMIT])
     return [{"title": i.title, "place": i.place_name or (i.unit.name if i.unit else ""), "size": i.size,

@@ -202,14 +202,13 @@ def figures_recount(*, root: Unit | None = None, every_depth: bool = False
     """
     from qingdan.dockets.models import Item
     from qingdan.intake.models import Rating
-    from qingdan.units.scopes import subtree_bounds
+    from qingdan.units.scopes import is_inside, within
 
     items = Item.objects.all()
     ratings = Rating.objects.all()
     if root is not None:
-        low, high = subtree_bounds(root.path)
-        items = items.filter(lead_unit__path__gte=low, lead_unit__path__lte=high)
-        ratings = ratings.filter(unit__path__gte=low, unit__path__lte=high)
+        items = within(items, root, "lead_unit")
+        ratings = within(ratings, root, "unit")
     fields = ["status", "grade", "docket_id", "category", "due_on", "original_deadline", "dispatched_at",
               "accepted_at", "closed_at", "stage_result_at", "returns", "reopened", "parent_id"]
     own: dict[str, Counter] = defaultdict(Counter)
@@ -225,7 +224,7 @@ def figures_recount(*, root: Unit | None = None, every_depth: bool = False
     for path, counters in own.items():
         for (day, name), value in counters.items():
             for target in ancestor_paths(path):
-                if root is not None and not target.startswith(root.path):
+                if root is not None and not is_inside(target, root):
                     continue
                 if not keeps(target, name, path) and not (every_depth and not name.startswith(OWN_PREFIX)):
                     continue
@@ -285,13 +284,12 @@ def _counted_sql(units: list[Unit]) -> list[tuple[int, datetime.date, str, int]]
 
 def figures_verify(*, root: Unit | None = None, repair: bool = False) -> VerifyResult:
     """Compare the running figures with a recount; with ``repair`` make them equal the recount."""
-    from qingdan.units.scopes import subtree_bounds
+    from qingdan.units.scopes import within
 
     counted = figures_recount(root=root)
     kept_rows = Figure.objects.all()
     if root is not None:
-        low, high = subtree_bounds(root.path)
-        kept_rows = kept_rows.filter(unit__path__gte=low, unit__path__lte=high)
+        kept_rows = within(kept_rows, root, "unit")
     kept: dict[tuple[int, datetime.date, str], int] = {}
     for unit_id, day, name, value in (kept_rows.values("unit_id", "day", "name").annotate(v=Sum("value"))
                                       .values_list("unit_id", "day", "name", "v")):

@@ -121,6 +121,12 @@ def ranking_previous(*, parent: Unit, level: int, period: Period,
     return rankings.select_related("scheme").order_by("-created_at", "-id").first()
 
 
+def ranking_recorded(*, parent: Unit, period: Period) -> Ranking | None:
+    """A ranking already recorded under ``parent`` for ``period`` (the board says so beside its button)."""
+    return Ranking.objects.filter(parent=parent, period_kind=period.kind, starts_on=period.start
+                                  ).select_related("scheme").first()
+
+
 def monthly_series(*, unit: Unit, months: list[tuple[datetime.date, datetime.date]],
                    names: tuple[str, ...]) -> dict[str, list[int]]:
     """Counters per month (trend charts): one query over the whole span."""

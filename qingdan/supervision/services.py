@@ -32,7 +32,7 @@ from qingdan.supervision.rates import (
 from qingdan.supervision.selectors import ranking_previous, scheme_current, units_rates
 from qingdan.units.choices import Role
 from qingdan.units.models import Unit
-from qingdan.units.scopes import is_system, scope_for_user
+from qingdan.units.scopes import is_system, may
 
 SCHEME_ROLES = frozenset({Role.ORGANIZER, Role.ADMIN})
 RANKING_ROLES = frozenset({Role.ORGANIZER, Role.ADMIN, Role.SUPERVISOR})
@@ -42,14 +42,10 @@ class SchemeInvalid(ApplicationError):
     code = "scheme_invalid"
 
 
-def _may(actor: Any, unit: Unit, roles: frozenset[str]) -> bool:
-    return is_system(actor) or scope_for_user(actor, roles=roles).contains(unit)
-
-
 def scheme_create(*, actor: Any, owner_unit: Unit, weights: dict[str, Any], green_at: Any = DEFAULT_GREEN_AT,
                   yellow_at: Any = DEFAULT_YELLOW_AT, note: str = "") -> IndexScheme:
     """Store a new version of a unit's index weights and grade thresholds (old versions stay)."""
-    if not _may(actor, owner_unit, SCHEME_ROLES):
+    if not may(actor, owner_unit, SCHEME_ROLES):
         raise PermissionDenied(_("Only the organizers of this unit set its index."))
     clean: dict[str, float] = {}
     for name, weight in (weights or {}).items():
@@ -125,10 +121,9 @@ def board_units(parent: Unit, level: int | None = None) -> list[Unit]:
     """The region units of ``level`` under ``parent`` (default: its children's level)."""
     if level is None:
         level = parent.level + 1
-    from qingdan.units.scopes import subtree_bounds
+    from qingdan.units.scopes import within
 
-    low, high = subtree_bounds(parent.path)
-    return list(Unit.objects.filter(path__gt=low, path__lte=high, level=level, kind="region", is_active=True)
+    return list(within(Unit.objects.filter(level=level, kind="region", is_active=True), parent, strict=True)
                 .order_by("path"))
 
 
@@ -158,7 +153,7 @@ def board_compute(*, parent: Unit, period: Period, scheme: IndexScheme, level: i
 def ranking_record(*, actor: Any, parent: Unit, period: Period, level: int | None = None,
                    scheme: IndexScheme | None = None) -> Ranking:
     """Compute and store a leaderboard, set each unit's grade and record (and tell) grade changes."""
-    if not _may(actor, parent, RANKING_ROLES):
+    if not may(actor, parent, RANKING_ROLES):
         raise PermissionDenied(_("You may not rank the units under this unit."))
     scheme = scheme or scheme_for(unit=parent)
     rows = board_compute(parent=parent, period=period, scheme=scheme, level=level)

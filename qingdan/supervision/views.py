@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from qingdan.core.downloads import harden_download
-from qingdan.core.errors import ApplicationError, NotFound
+from qingdan.core.errors import ApplicationError, NotFound, error_text
 from qingdan.core.tabular import Sheet, csv_bytes, xlsx_bytes
 from qingdan.dockets import selectors as dockets_selectors
 from qingdan.dockets.choices import DocketKind, DocketSource, ItemStatus
@@ -26,6 +26,7 @@ from qingdan.supervision import selectors, services
 from qingdan.supervision.periods import Period, last_months, period_containing, query_period
 from qingdan.supervision.rates import FORMULA_LABELS, INDEX_COMPONENTS, RATES, Rates, sentence
 from qingdan.units.models import Unit
+from qingdan.units.scopes import may
 from qingdan.units.selectors import unit_ancestors, unit_children
 
 EXPORT_COLUMNS = ("new", "dispatched", "responded", "closed", "closed_on_time", "resolved", "stage_results",
@@ -189,9 +190,8 @@ def leaderboard(request: HttpRequest, code: str) -> HttpResponse:
                "rate_names": [k for k in RATES if k != "repeat_rate"], "rate_labels": {k: str(v[2]) for k, v in
                                                                                      RATES.items()},
                "formulas": {k: str(v) for k, v in FORMULA_LABELS.items()}, "periods": _board_periods(period),
-               "may_record": services._may(request.user, unit, services.RANKING_ROLES),
-               "recorded": unit and services.Ranking.objects.filter(
-                   parent=unit, period_kind=period.kind, starts_on=period.start).select_related("scheme").first()}
+               "may_record": may(request.user, unit, services.RANKING_ROLES),
+               "recorded": unit and selectors.ranking_recorded(parent=unit, period=period)}
     template = "supervision/leaderboard_print.html" if request.GET.get("print") else "supervision/leaderboard.html"
     return render(request, template, context)
 
@@ -217,5 +217,5 @@ def leaderboard_record(request: HttpRequest, code: str) -> HttpResponse:
         services.ranking_record(actor=request.user, parent=unit, period=period)
         messages.success(request, _("The leaderboard was recorded; unit grades are updated."))
     except ApplicationError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, error_text(exc))
     return redirect(reverse("supervision:leaderboard", args=[unit.code]) + f"?period={period.key}")

@@ -19,7 +19,7 @@ from qingdan.core.errors import NotFound
 from qingdan.surveys.choices import CHOICE_KINDS, QuestionKind, SurveyStatus
 from qingdan.surveys.models import Answer, Question, Response, Survey
 from qingdan.units.models import Unit
-from qingdan.units.scopes import scope_for_user, subtree_bounds
+from qingdan.units.scopes import scope_for_user, within
 
 
 def rate(part: int, whole: int) -> Decimal | None:
@@ -146,8 +146,7 @@ class SurveyFigures:
 def survey_figures(*, unit: Unit, start: datetime.date | None = None,
                    end: datetime.date | None = None) -> SurveyFigures:
     """Questionnaires answered from a subtree in a period, and the share of ratings that are good."""
-    low, high = subtree_bounds(unit.path)
-    responses = Response.objects.filter(unit__path__gte=low, unit__path__lte=high)
+    responses = within(Response.objects.all(), unit, "unit")
     if start:
         responses = responses.filter(submitted_at__date__gte=start)
     if end:

@@ -23,7 +23,7 @@ from qingdan.surveys.errors import SurveyClosed, SurveyInvalid
 from qingdan.surveys.models import Answer, Question, Response, Survey, SurveyToken
 from qingdan.units.choices import MANAGE_ROLES
 from qingdan.units.models import Unit
-from qingdan.units.scopes import scope_for_user
+from qingdan.units.scopes import is_inside, may, scope_for_user
 
 MAX_QUESTIONS = 100
 MAX_CHOICES = 30
@@ -118,7 +118,7 @@ def tokens_issue(*, actor: Any, survey: Survey, count: int, unit: Unit | None = 
         raise PermissionDenied(_("You may not change this questionnaire."))
     if not 1 <= count <= MAX_TOKENS:
         raise SurveyInvalid({"count": _("Between 1 and %(max)d tokens at a time.") % {"max": MAX_TOKENS}})
-    if unit is not None and not unit.path.startswith(survey.unit.path):
+    if unit is not None and not is_inside(unit, survey.unit):
         raise SurveyInvalid({"unit": _("The unit must lie within the questionnaire's unit.")})
     with transaction.atomic():
         tokens = SurveyToken.objects.bulk_create([
@@ -193,7 +193,7 @@ def response_submit(*, survey: Survey, answers: Mapping[int, Any], token: str = 
             return earlier, False
     cleaned = [a for q in survey.questions.all() if (a := _clean_answer(q, answers.get(q.pk), errors))]
     where = (invitation.unit if invitation and invitation.unit else None) or unit or survey.unit
-    if not where.path.startswith(survey.unit.path):
+    if not is_inside(where, survey.unit):
         errors["unit"] = _("The unit must lie within the questionnaire's unit.")
     if errors:
         raise SurveyInvalid(errors)
@@ -226,7 +226,7 @@ def followup_create(*, actor: Any, submission: Any) -> SurveyToken:
     from qingdan.units.choices import Role
 
     roles = {Role.HANDLER, Role.LEADER, Role.OPERATOR, *MANAGE_ROLES}
-    if not isinstance(actor, str) and not scope_for_user(actor, roles=roles).contains(submission.unit):
+    if not may(actor, submission.unit, roles):
         raise PermissionDenied(_("You may not follow up this submission."))
     with transaction.atomic():
         survey = Survey.objects.create(unit=submission.unit, title=_("Follow-up: %(code)s") % {

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from qingdan.core.downloads import harden_download
-from qingdan.core.errors import ApplicationError, NotFound
+from qingdan.core.errors import ApplicationError, NotFound, error_text
 from qingdan.core.tabular import csv_bytes
 from qingdan.surveys import selectors, services
 from qingdan.surveys.choices import QuestionKind, SurveyStatus
@@ -19,11 +19,6 @@ from qingdan.surveys.errors import SurveyInvalid
 from qingdan.surveys.forms import QuestionForm, SurveyForm, TokensForm
 from qingdan.surveys.models import Survey
 from qingdan.units.selectors import unit_get_for_user
-
-
-def _message(exc: ApplicationError) -> str:
-    fields = getattr(exc, "fields", None)
-    return "；".join(fields.values()) if fields else exc.message
 
 
 def _survey(request: HttpRequest, survey_id: int) -> Survey:
@@ -44,7 +39,7 @@ def survey_list(request: HttpRequest) -> HttpResponse:
             survey = services.survey_create(actor=request.user, unit=unit, title=data["title"], intro=data["intro"],
                                             identity=data["identity"])
         except ApplicationError as exc:
-            form.add_error(None, _message(exc))
+            form.add_error(None, error_text(exc))
         else:
             return redirect("surveys:detail", survey_id=survey.pk)
     surveys = selectors.survey_list_for_user(request.user).filter(submission__isnull=True)[:200]
@@ -79,7 +74,7 @@ def question_add(request: HttpRequest, survey_id: int) -> HttpResponse:
                                   choices=labels, good=good, scale_max=data["scale_max"] or 5,
                                   required=data["required"])
         except ApplicationError as exc:
-            messages.error(request, _message(exc))
+            messages.error(request, error_text(exc))
     else:
         messages.error(request, _("Check the question's fields."))
     return redirect("surveys:detail", survey_id=survey.pk)
@@ -92,7 +87,7 @@ def survey_status(request: HttpRequest, survey_id: int) -> HttpResponse:
     try:
         services.survey_set_status(actor=request.user, survey=survey, status=request.POST.get("status", ""))
     except ApplicationError as exc:
-        messages.error(request, _message(exc))
+        messages.error(request, error_text(exc))
     return redirect("surveys:detail", survey_id=survey.pk)
 
 
@@ -109,7 +104,7 @@ def tokens_issue(request: HttpRequest, survey_id: int) -> HttpResponse:
         unit = unit_get_for_user(request.user, code=form.cleaned_data["unit"]) if form.cleaned_data["unit"] else None
         tokens = services.tokens_issue(actor=request.user, survey=survey, count=form.cleaned_data["count"], unit=unit)
     except ApplicationError as exc:
-        messages.error(request, _message(exc))
+        messages.error(request, error_text(exc))
         return redirect("surveys:detail", survey_id=survey.pk)
     base = public_url(request, survey)
     body = csv_bytes([f"{base}?t={t.token}"] for t in tokens)

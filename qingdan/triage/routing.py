@@ -35,7 +35,7 @@ from qingdan.triage.models import AutoDispatchPolicy, RoutingRule, Triage
 from qingdan.triage.services import REPLIED_STATUSES, categories, is_confidential, ordinary_submissions
 from qingdan.units.choices import MANAGE_ROLES, UnitKind, UnitLevel
 from qingdan.units.models import Unit
-from qingdan.units.scopes import GLOBAL, is_system, scope_for_user, subtree_bounds
+from qingdan.units.scopes import GLOBAL, is_inside, is_system, may, scope_for_user
 from qingdan.units.selectors import unit_ancestors
 
 RULE_SCORE = 1.0
@@ -147,8 +147,7 @@ def route_auto_dispatch(*, submission: Submission) -> Suggestion | None:
     if not suggestions or suggestions[0].score < policy.threshold:
         return None
     best = suggestions[0]
-    low, high = subtree_bounds(policy.unit.path)
-    if not (low <= best.unit.path <= high) or not best.unit.is_active:
+    if not is_inside(best.unit, policy.unit) or not best.unit.is_active:
         return None
     triage = Triage.objects.filter(submission=submission).first()
     details = {"rule": "triage.auto_dispatch", "confidence": best.score, "threshold": policy.threshold,
@@ -172,7 +171,7 @@ def auto_dispatch_configure(*, actor: Any, unit: Unit, threshold: float | None) 
     Only organizers and administrators who manage ``unit`` may; the threshold lies in (0, 1]:
     a route suggestion's score is at most 1 and the fallback alone scores 0.3.
     """
-    if not (is_system(actor) or scope_for_user(actor, roles=MANAGE_ROLES).contains(unit)):
+    if not may(actor, unit, MANAGE_ROLES):
         raise PermissionDenied(_("Only the organizers of this unit set its automatic dispatch."))
     if threshold is not None:
         try:

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from qingdan.core.errors import ApplicationError
+from qingdan.core.errors import ApplicationError, error_text, form_error_text
 from qingdan.core.forms import CalendarDayForm, DeadlineCheckForm
 from qingdan.core.params import query_year
 from qingdan.core.workdays import add_working_days, get_calendar, working_days_between
@@ -53,9 +53,9 @@ def calendar_day_save(request: HttpRequest) -> HttpResponse:
         try:
             calendar_day_set(actor=request.user, date=data["date"], kind=data["kind"], name=data["name"])
         except ApplicationError as exc:
-            messages.error(request, exc.message)
+            messages.error(request, error_text(exc))
         return redirect(f"/calendar/?year={data['date'].year}")
-    messages.error(request, "; ".join(str(e) for errors in form.errors.values() for e in errors))
+    messages.error(request, form_error_text(form))
     return redirect(f"/calendar/?year={_year(request)}")
 
 
@@ -70,5 +70,5 @@ def calendar_day_remove(request: HttpRequest, date: str) -> HttpResponse:
         try:
             calendar_day_delete(actor=request.user, date=day)
         except ApplicationError as exc:
-            messages.error(request, exc.message)
+            messages.error(request, error_text(exc))
     return redirect(f"/calendar/?year={day.year if day else _year(request)}")

@@ -17,8 +17,9 @@ from qingdan.core.tabular import Row, read_table
 from qingdan.units.choices import MANAGE_ROLES, UnitKind, UnitLevel
 from qingdan.units.models import Unit
 from qingdan.units.paths import PathAllocator, units_bulk_add
-from qingdan.units.permissions import may_set_unit_kind
+from qingdan.units.permissions import may_add_root, may_set_unit_kind
 from qingdan.units.scopes import GLOBAL, is_system, scope_for_user
+from qingdan.units.validators import unit_code_problem
 
 COLUMNS = {
     "code": ["编码", "单位编码", "代码", "机构编码", "unit_code"],
@@ -92,11 +93,8 @@ def units_import(*, actor: Any, source: str | Path | bytes) -> UnitImportResult:
         kind = _parse_kind(row.get("kind"))
         level = _parse_level(row.get("level"))
         bad = False
-        if not code:
-            errors.append(RowError(row.number, "code", "empty code"))
-            bad = True
-        elif len(code) > 40 or any(ch.isspace() for ch in code):
-            errors.append(RowError(row.number, "code", "a code has at most 40 characters and no spaces"))
+        if problem := unit_code_problem(code or ""):  # the services' rule, the same for one unit or a file
+            errors.append(RowError(row.number, "code", problem))
             bad = True
         if not name:
             errors.append(RowError(row.number, "name", "empty name"))
@@ -128,7 +126,7 @@ def units_import(*, actor: Any, source: str | Path | bytes) -> UnitImportResult:
     for plan in planned.values():
         existing = known.get(plan.code)
         if not plan.parent:
-            if existing is None and not is_system(actor) and not getattr(actor, "is_superuser", False):
+            if existing is None and not may_add_root(actor):
                 errors.append(RowError(plan.row.number, "parent", "only a system administrator may add a root unit"))
         elif plan.parent not in known and plan.parent not in planned and plan.parent not in first_row:
             errors.append(RowError(plan.row.number, "parent", f"unknown parent {plan.parent}"))

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
 from qingdan.units.choices import UnitKind, UnitLevel
+from qingdan.units.validators import CODE_MAX, validate_unit_code
 
 
 class Unit(MP_Node):
@@ -16,7 +17,7 @@ class Unit(MP_Node):
     items and figures that belong to it keep their history.
     """
 
-    code = models.CharField(_("code"), max_length=40, unique=True,
+    code = models.CharField(_("code"), max_length=CODE_MAX, unique=True, validators=[validate_unit_code],
                             help_text=_("The national division code for regions; a stable code otherwise."))
     name = models.CharField(_("name"), max_length=120, db_index=True)
     kind = models.CharField(_("kind"), max_length=16, choices=UnitKind.choices, default=UnitKind.REGION)

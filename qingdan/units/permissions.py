@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from qingdan.units.choices import MANAGE_ROLES, Role, UnitKind
-from qingdan.units.scopes import is_system, scope_for_user
+from qingdan.units.scopes import is_inside, is_system, scope_for_user
 
 # Higher manages lower. Working roles are all below organizer.
 ROLE_RANK = {Role.OPERATOR: 1, Role.HANDLER: 1, Role.LEADER: 1, Role.SUPERVISOR: 1,
@@ -24,6 +24,14 @@ def _is_root(actor: Any) -> bool:
     if is_system(actor):
         return True
     return bool(getattr(actor, "is_active", False) and getattr(actor, "is_superuser", False))
+
+
+def may_add_root(actor: Any) -> bool:
+    """Tell whether ``actor`` may add a root unit (a province): the system or an active superuser.
+
+    A deactivated superuser keeps its flag; like every inactive account it may do nothing.
+    """
+    return _is_root(actor)
 
 
 def _may_act(actor: Any) -> bool:
@@ -49,7 +57,7 @@ def may_grant_role(actor: Any, unit: Any, role: str) -> bool:
     wanted = ROLE_RANK[role]
     for held in actor.role_assignments.filter(role__in=MANAGE_ROLES).select_related("unit"):
         rank = ROLE_RANK[held.role]
-        if not unit.path.startswith(held.unit.path):
+        if not is_inside(unit, held.unit):
             continue
         if (rank >= wanted and held.unit.path != unit.path) or rank > wanted:
             return True

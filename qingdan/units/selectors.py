@@ -9,7 +9,7 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from qingdan.core.errors import NotFound
 from qingdan.units.models import Unit
-from qingdan.units.scopes import Scope, scope_for_user, subtree_bounds
+from qingdan.units.scopes import Scope, scope_for_user, within, within_q
 
 
 def unit_queryset_for_user(user: Any) -> QuerySet[Unit]:
@@ -35,15 +35,13 @@ def unit_roots_for_user(user: Any) -> list[Unit]:
 
 def unit_children(unit: Unit, *, include_retired: bool = True) -> QuerySet[Unit]:
     """Return the direct children of a unit the caller has already fetched through its scope."""
-    low, high = subtree_bounds(unit.path)
-    children = Unit.objects.filter(path__gt=low, path__lte=high, depth=unit.depth + 1).order_by("path")
+    children = within(Unit.objects.filter(depth=unit.depth + 1), unit).order_by("path")
     return children if include_retired else children.filter(is_active=True)
 
 
 def unit_subtree(unit: Unit) -> QuerySet[Unit]:
     """Return the unit and all units below it."""
-    low, high = subtree_bounds(unit.path)
-    return Unit.objects.filter(path__gte=low, path__lte=high)
+    return within(Unit.objects.all(), unit)
 
 
 def unit_subtree_count(unit: Unit) -> int:
@@ -78,7 +76,7 @@ def unit_search_for_user(user: Any, *, query: str, limit: int = 50, within: Unit
         return []
     units = unit_queryset_for_user(user)
     if within is not None:
-        units = units.filter(Scope.of_paths([within.path]).q())
+        units = units.filter(within_q(within))
     if looks_like_code(query):
         units = units.filter(code__startswith=query.upper())
     else:

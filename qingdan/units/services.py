@@ -11,9 +11,11 @@ from django.utils.translation import gettext as _
 from qingdan.audit.services import audit_record
 from qingdan.core.errors import ApplicationError, PermissionDenied
 from qingdan.units.choices import MANAGE_ROLES, UnitKind, UnitLevel
+from qingdan.units.errors import UnitInvalid
 from qingdan.units.models import Unit
-from qingdan.units.permissions import may_set_unit_kind
-from qingdan.units.scopes import is_system, scope_for_user
+from qingdan.units.permissions import may_add_root, may_set_unit_kind
+from qingdan.units.scopes import may, within
+from qingdan.units.validators import NAME_MAX, unit_code_problem
 
 UNIT_AUDIT_FIELDS = ("code", "name", "kind", "level", "is_active")
 
@@ -25,9 +27,7 @@ def unit_snapshot(unit: Unit) -> dict[str, Any]:
 
 def ensure_may_manage(actor: Any, unit: Unit) -> None:
     """Refuse unless the actor holds a managing role over ``unit``."""
-    if actor is None or isinstance(actor, str):  # the system: commands run on the server
-        return
-    if not scope_for_user(actor, roles=MANAGE_ROLES).contains(unit):
+    if not may(actor, unit, MANAGE_ROLES):  # the system (commands run on the server) may
         raise PermissionDenied("You may not change units outside the part of the tree you manage.")
 
 
@@ -41,7 +41,7 @@ def discipline_bodies_above(unit: Unit) -> list[Unit]:
     if not prefixes:
         return []
     candidates = Unit.objects.filter(kind=UnitKind.DISCIPLINE).exclude(pk=unit.pk)
-    found = [u for u in candidates.filter(path__startswith=prefixes[0], depth__lte=unit.depth)
+    found = [u for u in within(candidates.filter(depth__lte=unit.depth), prefixes[0])
              if u.parent_path in prefixes or u.path in prefixes]
     return sorted(found, key=lambda u: -u.depth)
 
@@ -73,15 +73,28 @@ def _ensure_may_set_kind(actor: Any, old_kind: str | None, new_kind: str) -> Non
         raise PermissionDenied("Only a superuser may create a discipline body or change one's kind.")
 
 
+def _unit_problems(*, code: str | None = None, name: str | None = None, kind: str | None = None) -> dict[str, str]:
+    """The rules of a unit's own fields (those given), for the API and the admin; importers apply the code rule too."""
+    problems = {}
+    if code is not None and (problem := unit_code_problem(code)):
+        problems["code"] = problem
+    if name is not None and not name:
+        problems["name"] = _("Give the unit a name.")
+    elif name is not None and len(name) > NAME_MAX:
+        problems["name"] = _("A name has at most %(max)d characters.") % {"max": NAME_MAX}
+    if kind is not None and kind not in UnitKind.values:
+        problems["kind"] = _("Unknown unit kind %(kind)s.") % {"kind": repr(kind)}
+    return problems
+
+
 def unit_create(*, actor: Any, parent: Unit | None, code: str, name: str, kind: str,
                 level: int | None = None) -> Unit:
     """Add a unit under ``parent`` (or a new root). A department takes its parent's level."""
     code, name = code.strip(), name.strip()
-    if not code or not name:
-        raise ApplicationError("A unit needs a code and a name.", code="unit_invalid")
-    if kind not in UnitKind.values:
-        raise ApplicationError(f"Unknown unit kind {kind!r}.", code="unit_invalid")
-    if parent is None and not is_system(actor) and not getattr(actor, "is_superuser", False):
+    problems = _unit_problems(code=code, name=name, kind=kind)
+    if problems:
+        raise UnitInvalid(problems)
+    if parent is None and not may_add_root(actor):
         raise PermissionDenied("Only an administrator of the whole system may add a root unit.")
     if parent is not None:
         ensure_may_manage(actor, parent)
@@ -106,13 +119,12 @@ def unit_update(*, actor: Any, unit: Unit, name: str | None = None, kind: str | 
     """Rename a unit or change its kind."""
     ensure_may_manage(actor, unit)
     before = unit_snapshot(unit)
+    problems = _unit_problems(name=None if name is None else name.strip(), kind=kind)
+    if problems:
+        raise UnitInvalid(problems)
     if name is not None:
-        if not name.strip():
-            raise ApplicationError("A unit needs a name.", code="unit_invalid")
         unit.name = name.strip()
     if kind is not None:
-        if kind not in UnitKind.values:
-            raise ApplicationError(f"Unknown unit kind {kind!r}.", code="unit_invalid")
         _ensure_may_set_kind(actor, before["kind"], kind)
         unit.kind = kind
     with transaction.atomic():

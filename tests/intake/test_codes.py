@@ -56,3 +56,17 @@ def test_reading_tolerates_case_dashes_spaces_and_confusable_letters():
 def test_malformed_codes_are_refused(text):
     with pytest.raises(codes.CodeMistyped):
         codes.normalise(text)
+
+
+def test_every_character_of_the_alphabet_turns_up_at_every_position():
+    # One draw per code is split into characters: a wrong range or split would leave some
+    # character or position out (e.g. always-0 leading characters). 3000 codes miss a given
+    # (character, position) with probability (31/32)**3000, about 1e-41.
+    tracking = [codes.new_code() for _ in range(3000)]
+    public = [codes.new_public_id() for _ in range(3000)]
+    for position in range(codes.RANDOM_LENGTH):
+        assert {code[position] for code in tracking} == set(codes.ALPHABET), position
+    for position in range(1, codes.PUBLIC_ID_LENGTH):
+        assert {pid[position] for pid in public} == set(codes.ALPHABET), position
+    assert all(codes.normalise(code) == code for code in tracking)
+    assert all(len(pid) == codes.PUBLIC_ID_LENGTH and pid.startswith("R") for pid in public)

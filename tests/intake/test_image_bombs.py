@@ -16,7 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
-from qingdan.intake.attachments import check_image_size, clean_attachment
+from qingdan.core.files import check_image_size, clean_attachment
 from qingdan.units.choices import Role
 
 pytestmark = pytest.mark.django_db

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import re
 from pathlib import Path
 
 import pytest
@@ -146,11 +147,20 @@ def test_staff_import_only_inside_their_scope(tree, make_staff, xh_handler):
     assert submissions_import(actor=operator, source=data, name="s", unit=tree["330108"]).created == 1
 
 
-def test_reports_leave_no_trace_under_a_units_path(tree):
+def test_a_report_that_names_no_unit_is_a_bad_row(tree):
+    # Without a place the only unit at hand is --unit, the one importing: a report is never about its reader.
     data = csv_bytes("id,text,kind", "1,局长收受红包,举报", "2,路灯坏了,投诉")
+    result = submissions_import(actor="system", source=data, name="r", unit=tree["330106"])
+    assert [(e.row, e.column) for e in result.rejected] == [(2, "place")]
+    assert re.search("举报须写明被举报的单位|A report must name the unit", result.rejected[0].reason)
+    assert list(Submission.objects.values_list("external_id", "kind")) == [("2", "complaint")]
+
+
+def test_reports_leave_no_trace_under_a_units_path(tree):
+    data = csv_bytes("id,text,kind,place", "1,局长收受红包,举报,330106-GA", "2,路灯坏了,投诉,")
     submissions_import(actor="system", source=data, name="r", unit=tree["330106"])
     report = Submission.objects.get(external_id="1")
-    assert (report.kind, report.accused_unit.code) == ("report", "330106")
+    assert (report.kind, report.accused_unit.code, report.unit.code) == ("report", "330106-GA", "330106")
     entries = {e.after["reports"]: e for e in AuditEntry.objects.filter(action="intake.submissions_imported")}
     assert entries[True].unit_path == "" and entries[True].after["codes"] == [report.tracking_code]
     assert entries[False].unit_path == tree["330106"].path

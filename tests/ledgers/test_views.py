@@ -123,3 +123,52 @@ def test_dashboard_shows_projects_and_survey_rates(client, tree, xh_organizer):
     projects = re.search(r'id="project-figures">(.*?)</dl>', page, re.S).group(1)
     assert re.findall(r"<dd>(\d+)</dd>", projects) == ["2", "0", "2"]
     assert "66.7%" in re.search(r'id="survey-figures">(.*?)</dl>', page, re.S).group(1)
+
+
+def _page_without(response, *words):
+    """The page with what the request itself typed in, and the CSRF token, blanked out."""
+    import re
+
+    text = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", response.content.decode())
+    for word in words:
+        text = text.replace(word, "WORD")
+    return response.status_code, text
+
+
+def test_a_liaison_form_cannot_tell_a_stranger_from_a_name_that_does_not_exist(client, tree, xh_organizer,
+                                                                                bj_handler, xh_handler):
+    """An organizer of 西湖区 probing user names: 滨江区's handler and a made-up name read the same."""
+    from qingdan.ledgers.models import Liaison
+
+    login(client, xh_organizer)
+    form = {"unit": "330106009", "starts_on": timezone.localdate().isoformat()}
+    stranger = client.post("/ledgers/liaisons/", {**form, "leader": "bj_handler"})
+    nobody = client.post("/ledgers/liaisons/", {**form, "leader": "no_such_user"})
+    assert not Liaison.objects.exists()  # the stranger was not assigned either
+    assert stranger.status_code == 200 and b'role="alert"' in stranger.content
+    assert _page_without(stranger, "bj_handler") == _page_without(nobody, "no_such_user")
+    assert client.post("/ledgers/liaisons/", {**form, "leader": "xh_handler"}).status_code == 302
+    assert Liaison.objects.get().leader == xh_handler
+
+
+def test_a_research_topic_cannot_tell_a_stranger_from_a_name_that_does_not_exist(client, tree, lx_leader,
+                                                                                  bj_handler):
+    from qingdan.ledgers.models import ResearchTopic
+
+    login(client, lx_leader)
+    form = {"unit": "330106009", "title": "调研", "started_on": timezone.localdate().isoformat()}
+    stranger = client.post("/ledgers/research/", {**form, "owners": "lx_leader, bj_handler"})
+    nobody = client.post("/ledgers/research/", {**form, "owners": "lx_leader, no_such_user"})
+    assert not ResearchTopic.objects.exists()
+    assert stranger.status_code == 200 and b'role="alert"' in stranger.content
+    assert _page_without(stranger, "bj_handler") == _page_without(nobody, "no_such_user")
+    assert client.post("/ledgers/research/", {**form, "owners": "lx_leader"}).status_code == 302
+
+
+def test_a_province_organizer_names_people_anywhere_below_it(client, tree, zj_organizer, bj_handler):
+    from qingdan.ledgers.models import Liaison
+
+    login(client, zj_organizer)
+    response = client.post("/ledgers/liaisons/", {"unit": "330106009", "leader": "bj_handler",
+                                                  "starts_on": timezone.localdate().isoformat()})
+    assert response.status_code == 302 and Liaison.objects.get().leader == bj_handler

@@ -155,6 +155,22 @@ def test_superuser_may_add_a_root_unit(tree):
     assert unit("11").is_root()
 
 
+def test_a_deactivated_superuser_adds_no_root_by_file_or_by_service(tree):
+    """A superuser switched off keeps its flag: neither the import nor unit_create may take it as root."""
+    from qingdan.core.errors import PermissionDenied
+    from qingdan.people.models import User
+    from qingdan.units.services import unit_create
+
+    admin = User.objects.create_superuser("gone", password="x-long-password-1")
+    admin.is_active = False
+    admin.save(update_fields=["is_active"])
+    error = reject(admin, csv_bytes("code,name,kind,parent", "11,北京市,region,"))
+    assert [(e.row, e.column) for e in error.errors] == [(2, "parent")]
+    with pytest.raises(PermissionDenied):
+        unit_create(actor=admin, parent=None, code="12", name="天津市", kind=UnitKind.REGION)
+    assert not Unit.objects.filter(code__in=["11", "12"]).exists()
+
+
 def test_good_file_is_applied_in_one_transaction(tree, monkeypatch):
     # If recording the audit fails after the units were written, the units must not stay.
     import qingdan.units.importers as importers

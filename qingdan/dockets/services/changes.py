@@ -32,6 +32,7 @@ from qingdan.dockets.services.common import (
 )
 from qingdan.dockets.services.items import report_lead_refusal
 from qingdan.units.models import Unit
+from qingdan.units.scopes import is_inside
 
 MAX_TEXT = 20_000
 
@@ -67,7 +68,7 @@ def item_change_request_create(*, actor: Any, item: Item, kind: str, reason: str
         if not commitment and lead_unit is None:
             errors["commitment"] = _("A change names a new commitment or a new lead unit.")
         if lead_unit is not None and (not lead_unit.is_active
-                                      or not lead_unit.path.startswith(item.docket.owner_unit.path)):
+                                      or not is_inside(lead_unit, item.docket.owner_unit)):
             errors["lead_unit"] = _("Unit %(code)s cannot take items of this list.") % {"code": lead_unit.code}
         elif refusal := report_lead_refusal(lead_unit, item=item):
             errors["lead_unit"] = refusal

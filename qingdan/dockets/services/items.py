@@ -35,7 +35,7 @@ from qingdan.dockets.services.common import audit_item, audit_refusal, conflict,
 from qingdan.dockets.signals import item_changed, snapshot, submissions_linked
 from qingdan.units.choices import MANAGE_ROLES, Role
 from qingdan.units.models import Unit
-from qingdan.units.scopes import is_system, scope_for_user
+from qingdan.units.scopes import is_inside, is_system, may, scope_for_user
 
 MAX_TITLE = 300
 MAX_TEXT = 20_000
@@ -53,7 +53,7 @@ def campaign_create(*, actor: Any, name: str, unit: Unit, starts_on: datetime.da
                     ends_on: datetime.date | None = None, description: str = "",
                     units: Iterable[Unit] = ()) -> Campaign:
     """Start a campaign: a period and the units taking part."""
-    if not is_system(actor) and not scope_for_user(actor, roles=MANAGE_ROLES | {Role.SUPERVISOR}).contains(unit):
+    if not may(actor, unit, MANAGE_ROLES | {Role.SUPERVISOR}):
         raise PermissionDenied(_("You may not run campaigns for this unit."))
     errors = {}
     if not _text(name, 200):
@@ -61,7 +61,7 @@ def campaign_create(*, actor: Any, name: str, unit: Unit, starts_on: datetime.da
     if ends_on and ends_on < starts_on:
         errors["ends_on"] = _("The campaign ends before it starts.")
     units = list(units)
-    if any(not u.path.startswith(unit.path) for u in units):
+    if any(not is_inside(u, unit) for u in units):
         errors["units"] = _("Participating units must lie inside the organizing unit.")
     if errors:
         raise ItemInvalid(errors)
@@ -194,7 +194,7 @@ def _check_unit(unit: Unit | None, docket: Docket, field: str, errors: dict) -> 
         errors[field] = _("Choose a unit.")
     elif not unit.is_active:
         errors[field] = _("Unit %(code)s has been retired.") % {"code": unit.code}
-    elif not unit.path.startswith(docket.owner_unit.path):
+    elif not is_inside(unit, docket.owner_unit):
         errors[field] = _("Unit %(code)s is outside this list's unit.") % {"code": unit.code}
 
 
@@ -216,7 +216,7 @@ def report_lead_refusal(lead_unit: Unit | None, *, item: Item | None = None,
             item=item, submission__kind=SubmissionKind.REPORT, submission__accused_unit__isnull=False)
             .select_related("submission__accused_unit")]
     for unit in accused:
-        if lead_unit.path.startswith(unit.path):
+        if is_inside(lead_unit, unit):
             return _("A report is never led by the unit it names or a unit under it (%(unit)s).") % {
                 "unit": unit.name}
     return ""

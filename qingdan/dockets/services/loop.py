@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qingdan.core.errors import ApplicationError, PermissionDenied
+from qingdan.core.files import FilesRefused, clean_files, stored_file_create
 from qingdan.core.workdays import add_working_days
 from qingdan.dockets import notices
 from qingdan.dockets.choices import (
@@ -34,9 +35,8 @@ from qingdan.dockets.models import Evidence, Item
 from qingdan.dockets.permissions import is_own_work, may_lead_review, may_list, may_verify, may_work
 from qingdan.dockets.services.common import effective_due, event, grade_for, soon_until, step, today
 from qingdan.dockets.services.items import MAX_TEXT, report_lead_refusal, rollup_progress
-from qingdan.intake.attachments import MAX_FILES, clean_attachment
 from qingdan.units.models import Unit
-from qingdan.units.scopes import is_system
+from qingdan.units.scopes import is_inside, is_system
 
 MAX_EVIDENCE = 20
 
@@ -52,30 +52,18 @@ def _reason(text: str, field: str = "reason") -> str:
 
 def clean_evidence(files: Sequence[tuple[str, bytes]]) -> list:
     """Check evidence files by content before anything is written: photos and PDFs only."""
-    if len(files) > MAX_FILES:
-        raise ItemInvalid({"files": _("At most %(n)d files at a time.") % {"n": MAX_FILES}})
-    cleaned = []
-    for name, data in files:
-        try:
-            cleaned.append(clean_attachment(name, data))
-        except ApplicationError as exc:
-            raise ItemInvalid({"files": f"{name}: {exc.message}"}) from exc
-        except ValueError as exc:
-            raise ItemInvalid({"files": f"{name}: {exc}"}) from exc
-    return cleaned
+    try:
+        return clean_files(files)
+    except FilesRefused as exc:
+        raise ItemInvalid({"files": str(exc)}) from None
 
 
 def _store_evidence(item: Item, files: list, *, actor: Any, ev: Any) -> int:
-    from django.core.files.base import ContentFile
-
     if Evidence.objects.filter(item=item).count() + len(files) > MAX_EVIDENCE:
         raise ItemInvalid({"files": _("An item keeps at most %(n)d evidence files.") % {"n": MAX_EVIDENCE}})
     for clean in files:
-        evidence = Evidence(item=item, event=ev, original_name=clean.name[:200], content_type=clean.content_type,
-                            size=len(clean.data), sha256=clean.sha256,
-                            uploaded_by=None if is_system(actor) else actor)
-        evidence.file.save(clean.sha256, ContentFile(clean.data), save=False)
-        evidence.save()
+        stored_file_create(model=Evidence, clean=clean, item=item, event=ev,
+                           uploaded_by=None if is_system(actor) else actor)
     return len(files)
 
 
@@ -94,7 +82,7 @@ def item_dispatch(*, actor: Any, item: Item, version: int | None = None, lead_un
 
     def change(current: Item) -> dict:
         if lead_unit is not None and lead_unit.pk != current.lead_unit_id:
-            if not lead_unit.is_active or not lead_unit.path.startswith(current.docket.owner_unit.path):
+            if not lead_unit.is_active or not is_inside(lead_unit, current.docket.owner_unit):
                 raise ItemInvalid({"lead_unit": _("Unit %(code)s cannot take items of this list.")
                                    % {"code": lead_unit.code}})
             refusal = report_lead_refusal(lead_unit, item=current)
@@ -154,7 +142,7 @@ def item_accept(*, actor: Any, item: Item, version: int | None = None) -> Item:
 def _fallback(current: Item, *, actor: Any, why: str) -> bool:
     """Hand the item to the parent of the unit that would not take it (兜底). False at the root."""
     parent = Unit.objects.filter(path=current.lead_unit.parent_path).first() if current.lead_unit.depth > 1 else None
-    if parent is None or not parent.is_active or not parent.path.startswith(current.docket.owner_unit.path):
+    if parent is None or not parent.is_active or not is_inside(parent, current.docket.owner_unit):
         return False
     previous_unit = current.lead_unit
     current.lead_unit, current.handler = parent, None
