@@ -15,24 +15,50 @@ from django import template
 register = template.Library()
 
 
-def nav_rights_for(user: Any) -> dict[str, bool]:
-    """Return which of the staff navigation's links ``user`` may follow."""
-    if not getattr(user, "is_authenticated", False):
-        return {}
-    from qingdan.intake.desk import desk_allowed
-    from qingdan.supervision.selectors import figure_scope
-    from qingdan.units.scopes import scope_for_user
+class NavRights:
+    """Which of the staff navigation's links a user may follow, each read only when a page asks.
 
-    scoped = not scope_for_user(user).is_empty
-    return {
-        "items": True, "lists": True, "submissions": True, "surveys": True, "inbox": True,
-        "ledgers": scoped, "dashboard": not figure_scope(user).is_empty, "desk": desk_allowed(user),
-        "admin": bool(user.is_staff and user.is_active),
-    }
+    Lazy so a page pays only for the links it shows (the desk link is in the desk's pages only).
+    """
+
+    def __init__(self, user: Any) -> None:
+        self.user = user
+        self._known: dict[str, bool] = {}
+
+    def __getitem__(self, name: str) -> bool:
+        if name not in self._known:
+            check = getattr(self, f"_{name}", None)
+            if check is None:
+                raise KeyError(name)
+            self._known[name] = bool(getattr(self.user, "is_authenticated", False) and check())
+        return self._known[name]
+
+    def _ledgers(self) -> bool:
+        from qingdan.units.scopes import scope_for_user
+
+        return not scope_for_user(self.user).is_empty
+
+    def _dashboard(self) -> bool:
+        from qingdan.supervision.selectors import figure_scope
+
+        return not figure_scope(self.user).is_empty
+
+    def _desk(self) -> bool:
+        from qingdan.intake.desk import desk_allowed
+
+        return desk_allowed(self.user)
+
+    def _admin(self) -> bool:
+        return bool(self.user.is_staff and self.user.is_active)
+
+
+def nav_rights_for(user: Any) -> NavRights:
+    """Return the navigation rights of ``user`` (see ``NavRights``)."""
+    return NavRights(user)
 
 
 @register.simple_tag(takes_context=True)
-def nav_rights(context: template.Context) -> dict[str, bool]:
+def nav_rights(context: template.Context) -> NavRights:
     """``{% nav_rights as may %}``: the current user's rights, computed once per render."""
     request = context.get("request")
     user = context.get("user") or getattr(request, "user", None)
