@@ -9,11 +9,16 @@ keeps Django's handler: its template must not need the database or context proce
 
 from __future__ import annotations
 
+import re
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 
 from qingdan.core.errors import ApplicationError
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _back(request: HttpRequest) -> str:
@@ -30,9 +35,14 @@ def _back(request: HttpRequest) -> str:
 
 def _message(exception: BaseException | None) -> str:
     cause = getattr(exception, "__cause__", None)
-    if isinstance(cause, ApplicationError):
-        return str(cause.message)
-    return ""
+    if not isinstance(cause, ApplicationError):
+        return ""
+    message = str(cause.message)
+    # A message never marked for translation would put English on a Chinese page: the page's own
+    # explanation says enough without it.
+    if (get_language() or "").startswith("zh") and not _CJK.search(message):
+        return ""
+    return message
 
 
 def _render(request: HttpRequest, template: str, status: int, exception: BaseException | None = None,

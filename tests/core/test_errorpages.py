@@ -35,6 +35,10 @@ def _scoped(request):
     raise NotFound("这个单位不在您的范围内。")
 
 
+def _untranslated(request):
+    raise NotFound("No such item in your scope.")
+
+
 def _plain(request):
     from django.http import Http404
 
@@ -43,7 +47,7 @@ def _plain(request):
 
 urlpatterns = [
     path("boom/", _boom), path("refused/", _refused), path("bad/", _bad), path("scoped/", _scoped),
-    path("plain/", _plain),
+    path("plain/", _plain), path("untranslated/", _untranslated),
 ]
 
 
@@ -93,6 +97,8 @@ def test_404_for_an_anonymous_citizen_leads_to_the_public_pages(client, errors_u
 def test_a_scope_refusal_shows_its_own_message(client, errors_urls, xh_handler):
     client.force_login(xh_handler)
     assert "这个单位不在您的范围内" in chinese_page(client.get("/scoped/", **ZH), 404)
+    assert "No such item" not in chinese_page(client.get("/untranslated/", **ZH), 404)  # English stays out
+    assert "No such item" in body(client.get("/untranslated/", HTTP_ACCEPT_LANGUAGE="en"))
 
 
 def test_403_and_400_are_chinese(client, errors_urls, xh_handler):
