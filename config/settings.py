@@ -43,6 +43,8 @@ ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if (DEMO or DEBUG or TESTING) else []
 )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# A form sent without its token gets a page in the site's language with a way back, not Django's English one.
+CSRF_FAILURE_VIEW = "qingdan.core.errorpages.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -25,3 +25,9 @@ urlpatterns = [
     path("", include("qingdan.portal.urls")),
     path("", include("qingdan.units.urls")),
 ]
+
+# Error pages in Chinese with the site's navigation (qingdan.core.errorpages); 500 keeps Django's
+# handler, whose template (templates/500.html) needs neither the database nor context processors.
+handler400 = "qingdan.core.errorpages.bad_request"
+handler403 = "qingdan.core.errorpages.permission_denied"
+handler404 = "qingdan.core.errorpages.page_not_found"

@@ -41,7 +41,13 @@ def main() -> int:
         if msgid == "":
             out.append(entry)
             continue
-        translated = TABLE.get(msgid)
+        # A msgid under a pgettext context is keyed "context\u0004msgid" (gettext's own joint), so one
+        # English word can take two Chinese ones; without such a key the plain msgid's entry serves.
+        context = re.search(r'^msgctxt ((?:".*"\n?)+)', entry, re.M)
+        ctxt = _unquote([ln for ln in context.group(1).splitlines() if ln.strip()]) if context else ""
+        joint = f"{ctxt}\u0004{msgid}" if context else ""
+        translated = TABLE.get(joint) if joint else None
+        translated = translated if translated is not None else TABLE.get(msgid)
         if translated is None:
             missing.append(msgid)
             out.append(entry)

@@ -36,6 +36,7 @@ NOT_A_LIST = {
     "dockets:list_submission": "a form prefilled from one submission",
     "desk:desk": "the operator's form; its lists are desk:caller and desk:units, measured",
     "desk:attachment": "a file download",
+    "portal:pending_file": "one kept photo's thumbnail (a file download)",
     "ledgers:visit_new": "a form (unit and list choices capped, one query each)",
     "ledgers:visit_photo": "a file download",
     "ledgers:session_new": "a form (the roll is one query of the unit's people)",

@@ -105,7 +105,8 @@ def test_calendar_days(client, tree, zj_organizer):
                              kind="holiday", name=f"{label(index)}节")
 
     client.force_login(zj_organizer)
-    assert_flat(client, "/calendar/", grow, data={"year": str(year)}, bound=8)
+    # 9: the navigation reads the figure scope to show 数据看板 only to those who may open it (issue 17).
+    assert_flat(client, "/calendar/", grow, data={"year": str(year)}, bound=9)
 
 
 def _notices(user):
@@ -119,7 +120,7 @@ def _notices(user):
 @covers("inbox:list")
 def test_inbox(client, tree, xh_handler):
     client.force_login(xh_handler)
-    assert_flat(client, "/inbox/", _notices(xh_handler), bound=7)
+    assert_flat(client, "/inbox/", _notices(xh_handler), bound=8)  # +1: the navigation's figure scope (issue 17)
 
 
 @covers("api GET /api/v1/notifications/")
@@ -214,3 +215,18 @@ def test_weekly_report_overdue_items(client, make_item, xh_handler, hz_superviso
 @covers("portal:places")
 def test_portal_places(client, tree):
     assert_flat(client, "/submit/places/", _units_under("330106009"), data={"place_q": "号村"}, bound=3)
+
+
+@covers("workspace:unit_suggest")
+def test_unit_suggestions(client, tree, hz_supervisor):
+    """The unit pickers' JSON: a fixed number of queries however many units match (their paths in one)."""
+    parent = Unit.objects.get(code="330106009")
+
+    def grow(start, stop):
+        for index in range(start, stop):
+            Unit.objects.add_child(Unit.objects.get(pk=parent.pk), {
+                "code": f"330106009{800 + index}", "name": f"{label(index)}社区", "kind": UnitKind.REGION,
+                "level": UnitLevel.VILLAGE})
+
+    client.force_login(hz_supervisor)
+    assert_flat(client, "/units/suggest/", grow, data={"q": "号社区"}, bound=5)

@@ -6,10 +6,10 @@ them into messages. A code never changes once released: clients and tests match 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 
 
 class ApplicationError(Exception):
@@ -93,9 +93,18 @@ class RowError:
     row: int
     column: str
     reason: str
+    # The column as the file's reader knows it (its Chinese header); ``column`` stays the code name.
+    header: str = field(default="", compare=False)
 
     def __str__(self) -> str:
         return f"row {self.row}, column {self.column or '-'}: {self.reason}"
+
+    def describe(self) -> str:
+        """Return the problem for a page, in the reader's language, naming the column by its header."""
+        if not self.column:
+            return gettext("Row %(row)d: %(reason)s") % {"row": self.row, "reason": self.reason}
+        return gettext("Row %(row)d, column “%(column)s”: %(reason)s") % {
+            "row": self.row, "column": self.header or self.column, "reason": self.reason}
 
 
 class RowErrors(list):
@@ -105,12 +114,18 @@ class RowErrors(list):
     before it writes anything: a file is taken whole or refused whole, with every bad row named.
     """
 
-    def reject_if_any(self, summary: str | None = None) -> None:
-        """Refuse the file (``ImportRejected``, rows in order) when any problem was noted."""
+    def reject_if_any(self, summary: str | None = None, *, headers: dict[str, str] | None = None) -> None:
+        """Refuse the file (``ImportRejected``, rows in order) when any problem was noted.
+
+        ``headers`` (code name → the column's header, see ``tabular.column_headers``) names each
+        problem's column the way the person's spreadsheet does.
+        """
         if not self:
             return
 
         ordered = sorted(self, key=lambda e: (e.row, e.column))
+        if headers:
+            ordered = [replace(e, header=headers.get(e.column, e.header)) for e in ordered]
         raise ImportRejected(errors=ordered, summary=summary or ngettext(
             "%(count)d problem in the file; nothing was imported.",
             "%(count)d problems in the file; nothing was imported.", len(ordered)) % {"count": len(ordered)})

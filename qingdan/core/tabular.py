@@ -24,8 +24,11 @@ from typing import Any
 
 from charset_normalizer import from_bytes
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from qingdan.core.errors import ImportRejected, RowError
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
 
@@ -70,8 +73,8 @@ def decode_text(data: bytes) -> tuple[str, str]:
     best = from_bytes(data).best()
     if best is None:
         raise ImportRejected(
-            errors=[RowError(0, "", "the file is neither UTF-8 nor GBK text, nor an XLSX workbook")],
-            summary="Cannot read the file's encoding; nothing was imported.",
+            errors=[RowError(0, "", _("the file is neither UTF-8 nor GBK text, nor an XLSX workbook"))],
+            summary=_("Cannot read the file's encoding; nothing was imported."),
         )
     return str(best), best.encoding
 
@@ -93,8 +96,9 @@ def _iter_csv(text: str) -> Iterator[list[str]]:
             record_number, start_line = record_number + 1, reader.line_num + 1
     except csv.Error as exc:
         raise ImportRejected(
-            errors=[RowError(record_number, "", f"malformed CSV in the record starting on line {start_line}: {exc}")],
-            summary="The CSV file is malformed; nothing was imported.",
+            errors=[RowError(record_number, "", _("malformed CSV in the record starting on line %(line)d: %(error)s")
+                             % {"line": start_line, "error": exc})],
+            summary=_("The CSV file is malformed; nothing was imported."),
         ) from exc
 
 
@@ -105,8 +109,8 @@ def _iter_xlsx(data: bytes) -> Iterator[list[str]]:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a broken workbook
         raise ImportRejected(
-            errors=[RowError(0, "", f"not a readable XLSX workbook: {exc.__class__.__name__}")],
-            summary="The workbook cannot be opened; nothing was imported.",
+            errors=[RowError(0, "", _("not a readable XLSX workbook: %(error)s") % {"error": exc.__class__.__name__})],
+            summary=_("The workbook cannot be opened; nothing was imported."),
         ) from exc
     try:
         sheet = workbook.worksheets[0]
@@ -118,8 +122,9 @@ def _iter_xlsx(data: bytes) -> Iterator[list[str]]:
                 break
             except Exception as exc:  # a damaged sheet inside a readable zip: bad XML, bad cell values
                 raise ImportRejected(
-                    errors=[RowError(0, "", f"the first sheet is damaged: {exc.__class__.__name__}")],
-                    summary="The workbook cannot be read; nothing was imported.",
+                    errors=[RowError(0, "", _("the first sheet is damaged: %(error)s")
+                                     % {"error": exc.__class__.__name__})],
+                    summary=_("The workbook cannot be read; nothing was imported."),
                 ) from exc
             yield ["" if v is None else _cell_text(v) for v in values]
     finally:
@@ -132,6 +137,12 @@ def _cell_text(value: object) -> str:
     if hasattr(value, "isoformat"):
         return value.isoformat()  # dates and datetimes
     return str(value)
+
+
+def column_headers(columns: Mapping[str, Sequence[str]]) -> dict[str, str]:
+    """Return each code name's header as a person would write it: its first Chinese header, else itself."""
+    return {canonical: next((h for h in aliases if _CJK.search(h)), canonical)
+            for canonical, aliases in columns.items()}
 
 
 def read_table(
@@ -147,19 +158,19 @@ def read_table(
     """
     data = source if isinstance(source, bytes) else Path(source).read_bytes()
     if len(data) > MAX_FILE_BYTES:
-        raise ImportRejected(errors=[RowError(0, "", "file larger than 200 MB")], summary="File too large.")
+        raise ImportRejected(errors=[RowError(0, "", _("file larger than 200 MB"))], summary=_("File too large."))
     if data[:4] == b"\xd0\xcf\x11\xe0":
         raise ImportRejected(
-            errors=[RowError(0, "", "old binary .xls workbooks are not supported: save it as .xlsx or CSV")],
-            summary="Unsupported file format; nothing was imported.",
+            errors=[RowError(0, "", _("old binary .xls workbooks are not supported: save it as .xlsx or CSV"))],
+            summary=_("Unsupported file format; nothing was imported."),
         )
     if data[:4] == b"PK\x03\x04":  # a zip: an XLSX workbook, or a damaged one (reported as such)
         records, encoding = _iter_xlsx(data), "xlsx"
     else:
         if b"\x00" in data[:65536] and data[:2] not in (b"\xff\xfe", b"\xfe\xff"):
             raise ImportRejected(
-                errors=[RowError(0, "", "binary data found: this is not a CSV text file")],
-                summary="Unsupported file format; nothing was imported.",
+                errors=[RowError(0, "", _("binary data found: this is not a CSV text file"))],
+                summary=_("Unsupported file format; nothing was imported."),
             )
         text, encoding = decode_text(data)
         records = _iter_csv(text)
@@ -171,11 +182,11 @@ def read_table(
 
     header_row = next(records, None)
     if header_row is None:
-        raise ImportRejected(errors=[RowError(1, "", "the file is empty")], summary="Empty file.")
+        raise ImportRejected(errors=[RowError(1, "", _("the file is empty"))], summary=_("Empty file."))
     headers = [str(h) for h in header_row]
     if not any(h.strip() for h in headers):
-        raise ImportRejected(errors=[RowError(1, "", "the first row is empty: it must hold the column headers")],
-                             summary="No header row; nothing was imported.")
+        raise ImportRejected(errors=[RowError(1, "", _("the first row is empty: it must hold the column headers"))],
+                             summary=_("No header row; nothing was imported."))
     positions: dict[int, str] = {}
     for index, header in enumerate(headers):
         known = lookup.get(_normalise_header(header))
@@ -183,10 +194,11 @@ def read_table(
             positions[index] = known
     missing = [c for c in required if c not in positions.values()]
     if missing:
-        accepted = "; ".join(f"{c}: {' / '.join((c, *columns[c]))}" for c in missing)
+        named = column_headers(columns)
+        accepted = "; ".join(f"{named[c]}: {' / '.join((c, *columns[c]))}" for c in missing)
         raise ImportRejected(
-            errors=[RowError(1, c, "required column is missing") for c in missing],
-            summary=f"Missing required columns ({accepted}); nothing was imported.",
+            errors=[RowError(1, c, _("required column is missing"), header=named[c]) for c in missing],
+            summary=_("Missing required columns (%(columns)s); nothing was imported.") % {"columns": accepted},
         )
 
     rows: list[Row] = []

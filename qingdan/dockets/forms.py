@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from qingdan.core.errors import ApplicationError, error_to_form
@@ -15,6 +15,7 @@ from qingdan.dockets.choices import ChangeKind, DocketKind, DocketSource, Grade,
 from qingdan.dockets.models import Docket
 from qingdan.units.models import Unit
 from qingdan.units.selectors import unit_search_for_user
+from qingdan.units.widgets import unit_picker
 
 # <input type="date"> takes only ISO dates; the locale's 2026/12/10 leaves it empty, and saving
 # such a form erased the deadline.
@@ -34,7 +35,7 @@ def resolve_unit(user: Any, docket: Docket, text: str) -> tuple[Unit | None, str
     if not text:
         return None, ""
     found = unit_search_for_user(user, query=text, limit=10, within=docket.owner_unit)
-    exact = [u for u in found if u.code == text] or [u for u in found if u.name == text]
+    exact = [u for u in found if u.code == text.upper()] or [u for u in found if u.name == text]
     if len(exact) == 1:
         return exact[0], ""
     if len(exact) > 1:
@@ -44,10 +45,10 @@ def resolve_unit(user: Any, docket: Docket, text: str) -> tuple[Unit | None, str
 
 
 class DocketForm(ServiceErrorsMixin, forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=200)
+    name = forms.CharField(label=pgettext_lazy("docket", "Name"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=DocketKind.choices)
     source = forms.ChoiceField(label=_("Source"), choices=DocketSource.choices)
-    owner_unit = forms.CharField(label=_("Owner unit (code)"))
+    owner_unit = forms.CharField(label=_("Owner unit (code)"), widget=unit_picker())
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     due_soon_days = forms.IntegerField(label=_("Yellow this many working days before the deadline"),
                                        initial=3, min_value=0, max_value=30)
@@ -56,7 +57,7 @@ class DocketForm(ServiceErrorsMixin, forms.Form):
     fallback_after_hours = forms.IntegerField(label=_("… or after hours without re-dispatch"), initial=72,
                                               min_value=1, max_value=24 * 60)
     verifier_unit = forms.CharField(label=_("Verifier unit (code; empty: the owner unit)"), required=False,
-                                    max_length=200)
+                                    max_length=200, widget=unit_picker())
     leader_review = forms.BooleanField(label=_("A leader of the lead unit reviews closure requests first"),
                                        required=False)
 
@@ -66,6 +67,7 @@ class DocketSettingsForm(ServiceErrorsMixin, forms.Form):
 
     verifier_unit = forms.CharField(
         label=_("Verifier unit (code or name; empty: the owner unit)"), required=False, max_length=200,
+        widget=unit_picker(),
         help_text=_("Its supervisors sign off the items and decide extension requests (谁交办谁验收)."))
     leader_review = forms.BooleanField(label=_("A leader of the lead unit reviews closure requests first"),
                                        required=False)
@@ -74,9 +76,9 @@ class DocketSettingsForm(ServiceErrorsMixin, forms.Form):
 class ItemForm(ServiceErrorsMixin, forms.Form):
     title = forms.CharField(label=_("Problem"), max_length=300)
     description = forms.CharField(label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    lead_unit = forms.CharField(label=_("Lead unit (code or name)"))
+    lead_unit = forms.CharField(label=_("Lead unit (code or name)"), widget=unit_picker())
     co_units = forms.CharField(label=_("Co-operating units (codes or names, separated by 、 or ,)"),
-                               required=False)
+                               required=False, widget=unit_picker(many=True))
     commitment = forms.CharField(label=_("Public commitment"), required=False,
                                  widget=forms.Textarea(attrs={"rows": 2}))
     deadline = forms.DateField(label=_("Deadline"), required=False,
@@ -119,7 +121,8 @@ class ChangeRequestForm(ServiceErrorsMixin, forms.Form):
                                widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE))
     commitment = forms.CharField(label=_("New public commitment"), required=False,
                                  widget=forms.Textarea(attrs={"rows": 2}))
-    lead_unit = forms.CharField(label=_("New lead unit (code or name)"), required=False, max_length=200)
+    lead_unit = forms.CharField(label=_("New lead unit (code or name)"), required=False, max_length=200,
+                                widget=unit_picker())
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
 

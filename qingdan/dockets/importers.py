@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from qingdan.audit.services import audit_record
 from qingdan.core.actors import Actor
 from qingdan.core.errors import ImportRejected, PermissionDenied, RowError, RowErrors
-from qingdan.core.tabular import Row, read_table
+from qingdan.core.tabular import Row, column_headers, read_table
 from qingdan.core.tabular import unescape_cell as unescape_cell  # re-exported: the ledger importers use it
 from qingdan.dockets.choices import PRIORITY_ALIASES, Priority
 from qingdan.dockets.errors import ItemInvalid
@@ -176,7 +176,8 @@ def items_import(*, actor: Actor, docket: Docket, name: str, data: bytes) -> Imp
     table = read_table(data, COLUMNS, required=["title", "lead_unit"])
     rows = [Row(number=r.number, values={k: unescape_cell(v) for k, v in r.values.items()}) for r in table.rows]
     if not rows:
-        raise ImportRejected(errors=[RowError(2, "", "the file has no items")], summary="No items; nothing imported.")
+        raise ImportRejected(errors=[RowError(2, "", _("the file has no items"))],
+                             summary=_("No items; nothing imported."))
 
     references: set[str] = set()
     usernames: set[str] = set()
@@ -236,7 +237,7 @@ def items_import(*, actor: Actor, docket: Docket, name: str, data: bytes) -> Imp
             audit_record(actor=actor, action="dockets.items_imported", obj=docket,
                          unit_path=docket.owner_unit.path,
                          after={"file": name[:200], "rows": len(rows), "numbers": result.created})
-    errors.reject_if_any()
+    errors.reject_if_any(headers=column_headers(COLUMNS))
     return result
 
 
@@ -302,8 +303,8 @@ def _creation_order(planned: list[_Planned], by_number: dict[str, _Planned], exi
             continue
         if plan.parent_ref not in by_number and plan.parent_ref not in existing:
             if plan.parent_ref.isdigit():
-                errors.append(RowError(plan.row.number, "parent", f"no item number {plan.parent_ref} in this file "
-                                                                  "or in the list"))
+                errors.append(RowError(plan.row.number, "parent", _("no item number %(n)s in this file or in the list")
+                                       % {"n": plan.parent_ref}))
             plan.parent_ref = ""
             continue
         chain: list[_Planned] = [plan]

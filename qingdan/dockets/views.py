@@ -422,7 +422,7 @@ def docket_import(request: HttpRequest, pk: int) -> HttpResponse:
     except ImportRejected as exc:
         messages.error(request, error_text(exc))
         for error in exc.errors[:50]:
-            messages.error(request, str(error))
+            messages.error(request, error.describe())
         return redirect("dockets:docket", pk=docket.pk)
     except ApplicationError as exc:
         messages.error(request, error_text(exc))

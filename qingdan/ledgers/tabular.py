@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from qingdan.audit.services import audit_record
 from qingdan.core.actors import Actor
 from qingdan.core.errors import ApplicationError, RowError, RowErrors
-from qingdan.core.tabular import Row, Sheet, read_table, unescape_cell, xlsx_bytes
+from qingdan.core.tabular import Row, Sheet, column_headers, read_table, unescape_cell, xlsx_bytes
 from qingdan.dockets.importers import parse_date, parse_flag
 from qingdan.ledgers import selectors, services
 from qingdan.ledgers.choices import DURATION_UNIT_ALIASES, SESSION_KIND_ALIASES, Attendance, DurationUnit, SessionKind
@@ -172,7 +172,7 @@ def _import(*, actor: Actor, name: str, data: bytes, columns: dict[str, list[str
         else:
             audit_record(actor=actor, action=action, object_type="file", object_id=name[:64], unit_path="",
                          after={"rows": result.rows, "created": result.created})
-    errors.reject_if_any()
+    errors.reject_if_any(headers=column_headers(columns))
     return result
 
 

@@ -103,7 +103,7 @@ def role_grant(*, actor: Actor, user: User, role: str, unit: Unit) -> RoleAssign
                 discipline_change_notify(actor=actor, unit=unit, kind="unit.discipline_changed",
                                          title=_("A role on a discipline body was granted: %(name)s")
                                          % {"name": unit.name},
-                                         body=f"{user.username} · {role} · {actor}")
+                                         body=f"{user.username} · {Role(role).label} · {_actor_name(actor)}")
     forget_scope(user)
     return assignment
 
@@ -197,3 +197,8 @@ def token_revoke(*, actor: Actor, token: ApiToken) -> ApiToken:
     token.revoked_at = locked.revoked_at
     token_cache_clear()
     return token
+
+
+def _actor_name(actor: Actor) -> str:
+    """Name the actor in a notice: a person by username, a server command (``actor="demo"``) as the system."""
+    return getattr(actor, "username", None) or str(_("the system"))

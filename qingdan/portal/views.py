@@ -20,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from qingdan.core.downloads import harden_download
 from qingdan.core.errors import NotFound
 from qingdan.core.files import MAX_FILES
 from qingdan.dockets.services import submission_rate
@@ -34,7 +35,7 @@ from qingdan.intake.services import (
     submission_create,
     submission_holder,
 )
-from qingdan.portal import ratelimits, selectors, uploads
+from qingdan.portal import pending, ratelimits, selectors, uploads
 from qingdan.portal.forms import InfoForm, RatingForm, SubmissionForm, TrackForm, new_idempotency_key
 
 RECEIPT_SALT = "qingdan.portal.receipt"
@@ -55,7 +56,7 @@ def _labelled(units: list) -> list[tuple[Any, str]]:
 
 
 def _render_submit(request: HttpRequest, form: SubmissionForm, *, status: int = 200,
-                   searched: bool = False) -> HttpResponse:
+                   searched: bool = False, kept: list | None = None) -> HttpResponse:
     data = form.data if form.is_bound else {}
     query = (data.get("place_q") or "").strip()
     chosen = selectors.place_get(code=data.get("place") or "") if data.get("place") else None
@@ -68,7 +69,7 @@ def _render_submit(request: HttpRequest, form: SubmissionForm, *, status: int = 
         "form": form, "places": _labelled(places), "chosen": chosen,
         "searched": searched or bool(query), "key": form.key() or new_idempotency_key(),
         "focus": next((f for f in SUBMIT_ORDER if f in form.errors), ""), "max_files": MAX_FILES,
-        "kinds": SubmissionKind.choices,
+        "kinds": SubmissionKind.choices, "kept": kept or [],
     }, status=status)
 
 
@@ -111,10 +112,13 @@ def _submit(request: HttpRequest, handler: uploads.SizeLimitHandler | None) -> H
     if form.is_robot():
         # Look exactly like success to whatever filled the hidden field; store nothing.
         return redirect(receipt_url(codes.new_code()))
+    kept = _claim_kept(request)
     if request.POST.get("action") == "find_place":
         if ratelimits.places_limited(request):
             return render(request, "portal/limited.html", status=429)
-        return _render_submit(request, form, searched=True)
+        files, _too_big = uploads.read_files(request, handler)
+        kept += pending.pending_store(session=request.session, files=files, room=MAX_FILES - len(kept))
+        return _render_submit(request, form, searched=True, kept=kept)
 
     data: dict[str, Any] = form.cleaned_data if hasattr(form, "cleaned_data") else {}
     anonymous = bool(data.get("anonymous"))
@@ -144,7 +148,7 @@ def _submit(request: HttpRequest, handler: uploads.SizeLimitHandler | None) -> H
     if unit is None:
         form.add_error(None, _("The form is not available yet: no unit takes submissions."))
     if form.errors or unit is None:
-        return _render_submit(request, form, status=400)
+        return _sent_back(request, form, kept=kept, files=files)
 
     try:
         submission, _created = submission_create(
@@ -152,12 +156,42 @@ def _submit(request: HttpRequest, handler: uploads.SizeLimitHandler | None) -> H
             text=data.get("text") or "", unit=unit, place_unit=place, place_text=data.get("place_text") or "",
             accused_unit=place if data.get("kind") == SubmissionKind.REPORT else None,
             anonymous=anonymous, name=data.get("name") or "", phone=phone, email=data.get("email") or "",
-            attachments=files, idempotency_key=form.key(),
+            attachments=[(u.name, bytes(u.data)) for u in kept] + files, idempotency_key=form.key(),
         )
     except SubmissionInvalid as exc:
         form.add_service_errors(exc)
-        return _render_submit(request, form, status=400)
+        return _sent_back(request, form, kept=kept, files=files)
+    pending.pending_delete(uploads=kept)
     return redirect(receipt_url(submission.tracking_code))
+
+
+def _claim_kept(request: HttpRequest) -> list:
+    """Return the session's kept files the form still names, and drop those the citizen removed."""
+    owner = pending.owner_for(request.session, create=False)
+    claimed = pending.pending_claim(owner=owner, tokens=request.POST.getlist("pending"))
+    remove = set(request.POST.getlist("pending_remove"))
+    removed = [u for u in claimed if u.token in remove]
+    pending.pending_delete(uploads=removed)
+    return [u for u in claimed if u.token not in remove]
+
+
+def _sent_back(request: HttpRequest, form: SubmissionForm, *, kept: list,
+               files: list[tuple[str, bytes]]) -> HttpResponse:
+    """Render the form with its errors, keeping every accepted file (new ones become pending uploads)."""
+    room = MAX_FILES - len(kept)
+    if len(files) <= room:  # more files than allowed: keep none of the new ones, the error says why
+        kept = kept + pending.pending_store(session=request.session, files=files, room=room)
+    return _render_submit(request, form, status=400, kept=kept)
+
+
+@never_cache
+@require_GET
+def pending_file(request: HttpRequest, token: str) -> HttpResponse:
+    """Show a kept photo's thumbnail, to the session that attached it only."""
+    upload = pending.pending_get(owner=pending.owner_for(request.session, create=False), token=token)
+    if upload is None or not upload.is_image:
+        raise NotFound(_("This file is no longer kept."))
+    return harden_download(HttpResponse(bytes(upload.data), content_type=upload.content_type), inline=True)
 
 
 @require_GET

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from qingdan.core.tabular import Sheet, xlsx_bytes
 from qingdan.reports.weekly import WeeklyReport
@@ -54,7 +55,7 @@ def render_xlsx(report: WeeklyReport) -> bytes:
         [report.title],
         [_("Week"), f"{report.week.key} ({report.week.start} – {report.week.end})"],
         [],
-        [_("Figure"), _("This week"), _("Last week"), _("Change")],
+        [_("Figure"), _("This week"), _("Last week"), pgettext("week on week", "Change")],
         *([line.label, line.this_week, line.last_week, line.delta] for line in report.lines),
         [_("Open now"), report.open_now],
         [_("Overdue now"), report.overdue_now],

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from qingdan.core.errors import NotFound
 from qingdan.units.models import Unit
@@ -60,6 +61,14 @@ def unit_breadcrumbs_for_user(user: Any, unit: Unit) -> list[tuple[Unit, bool]]:
     return [(a, scope.contains(a)) for a in unit_ancestors(unit)]
 
 
+_CODE = re.compile(r"\d[\dA-Za-z]*(?:-[\dA-Za-z]*)*")
+
+
+def looks_like_code(text: str) -> bool:
+    """Tell a code (330106, 330106-GA, 330106-ga) from a name: a code starts with a digit and has no CJK."""
+    return bool(_CODE.fullmatch(text))
+
+
 def unit_search_for_user(user: Any, *, query: str, limit: int = 50, within: Unit | None = None) -> list[Unit]:
     """Find units by name or code inside the user's scope, exact names first, shallow before deep."""
     query = query.strip()
@@ -68,10 +77,30 @@ def unit_search_for_user(user: Any, *, query: str, limit: int = 50, within: Unit
     units = unit_queryset_for_user(user)
     if within is not None:
         units = units.filter(within_q(within))
-    units = units.filter(code__startswith=query) if query.isdigit() else units.filter(name__contains=query)
+    if looks_like_code(query):
+        units = units.filter(code__startswith=query.upper())
+    else:
+        units = units.filter(name__contains=query)
     units = units.annotate(
         exact=Case(When(name=query, then=Value(0)), default=Value(1), output_field=IntegerField())
     ).order_by("exact", "depth", "path")
+    return list(units[:limit])
+
+
+def unit_suggest_for_user(user: Any, *, query: str, limit: int = 15) -> list[Unit]:
+    """Units for a picker: a code's start (dashed ones such as 330106-GA too) or part of a name, in scope.
+
+    Active units only (a retired one takes no new work); exact matches first, shallow before deep.
+    """
+    query = query.strip()[:50]
+    if not query:
+        return []
+    units = unit_queryset_for_user(user).filter(is_active=True)
+    code = query.upper()
+    # A code's prefix uses the code index; a name is searched by its part.
+    units = units.filter(code__startswith=code) if looks_like_code(query) else units.filter(name__contains=query)
+    units = units.annotate(exact=Case(When(Q(name=query) | Q(code=code), then=Value(0)), default=Value(1),
+                                      output_field=IntegerField())).order_by("exact", "depth", "path")
     return list(units[:limit])
 
 

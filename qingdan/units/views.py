@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -78,3 +78,11 @@ def unit_export(request: HttpRequest, code: str) -> StreamingHttpResponse:
     stamp = timezone.localtime().strftime("%Y%m%d")
     response = StreamingHttpResponse(csv_lines(records()), content_type="text/csv; charset=utf-8")
     return harden_download(response, filename=f"units-{unit.code}-{stamp}.csv")
+
+
+@login_required
+def unit_suggest(request: HttpRequest) -> HttpResponse:
+    """Units in the reader's scope matching ?q= (name or code), as JSON for the unit pickers (site.js)."""
+    units = selectors.unit_suggest_for_user(request.user, query=request.GET.get("q", ""))
+    names = selectors.unit_path_names(units)
+    return JsonResponse({"units": [{"code": u.code, "name": u.name, "path": names.get(u.pk, u.name)} for u in units]})

@@ -33,7 +33,7 @@ def test_unit_page_queries_do_not_grow_with_children(client, xh_handler, tree):
     _add_villages(tree["330106009"], 20)
     many = _queries(lambda: client.get("/units/330106009/"))
     assert many == few
-    assert many <= 8
+    assert many <= 9  # 9: the navigation reads the figure scope to show 数据看板 only to those who may (issue 17)
 
 
 def test_api_search_queries_do_not_grow_with_results(client, xh_handler, tree):

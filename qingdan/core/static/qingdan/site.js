@@ -2,12 +2,71 @@
  *   data-autosubmit          on a control: changing it sends its form (period pickers).
  *   data-ctrl-enter-submits  on a textarea: Ctrl+Enter (Cmd+Enter) sends its form (the desk).
  *   data-enter-triggers=EV   on an input: Enter fires the htmx event EV instead of sending the form.
+ *   data-back                on a link: go back in the browser's history when there is one (error pages);
+ *                            the link's own address (the referring page, or home) is the fallback.
+ *   data-menu-toggle         on a button in the header: opens and closes the navigation on a phone.
+ *   data-unit-picker=URL     on a text input for unit codes: suggests units in the reader's scope (name or
+ *                            code, from URL?q=) in a <datalist>; with data-unit-many, for the last of several
+ *                            units separated by 、 or , (the earlier ones are kept in the suggestion).
  * Listeners sit on the document, so content swapped in by htmx behaves the same. */
 (function () {
   "use strict";
+  document.documentElement.classList.add("js"); // the phone header folds its menu only when this script runs
   document.addEventListener("change", function (event) {
     var el = event.target;
     if (el.matches && el.matches("[data-autosubmit]") && el.form) el.form.requestSubmit();
+  });
+  document.addEventListener("click", function (event) {
+    var back = event.target.closest && event.target.closest("a[data-back]");
+    if (back && window.history.length > 1 && document.referrer.indexOf(window.location.origin) === 0) {
+      event.preventDefault();
+      window.history.back();
+    }
+    var toggle = event.target.closest && event.target.closest("[data-menu-toggle]");
+    if (toggle) {
+      var header = toggle.closest(".site-header");
+      var open = header.classList.toggle("menu-open");
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    }
+  });
+  var pickerTimer = null;
+  var pickerCount = 0;
+  function suggestUnits(input) {
+    var value = input.value, prefix = "", query = value;
+    if (input.hasAttribute("data-unit-many")) {
+      var parts = value.match(/^(.*[\u3001,\uff0c;\uff1b]\s*)?([^\u3001,\uff0c;\uff1b]*)$/);
+      prefix = (parts && parts[1]) || "";
+      query = parts ? parts[2] : value;
+    }
+    query = query.trim();
+    if (!input.id) input.id = "unit-picker-" + (++pickerCount);
+    var list = document.getElementById(input.id + "-units");
+    if (!list) {
+      list = document.createElement("datalist");
+      list.id = input.id + "-units";
+      input.insertAdjacentElement("afterend", list);
+      input.setAttribute("list", list.id);
+    }
+    if (!query) { list.replaceChildren(); return; }
+    var url = input.getAttribute("data-unit-picker") + "?q=" + encodeURIComponent(query);
+    fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : { units: [] }; })
+      .then(function (data) {
+        if (input.value !== value) return; // typed on since: a newer answer is coming
+        list.replaceChildren.apply(list, data.units.map(function (unit) {
+          var option = document.createElement("option");
+          option.value = prefix + unit.code;
+          option.label = unit.path; // "浙江省 / 杭州市 / … / the unit": tells two units of one name apart
+          return option;
+        }));
+      })
+      .catch(function () { /* no suggestions: the field still takes a typed code or name */ });
+  }
+  document.addEventListener("input", function (event) {
+    var el = event.target;
+    if (!el.matches || !el.matches("input[data-unit-picker]")) return;
+    window.clearTimeout(pickerTimer);
+    pickerTimer = window.setTimeout(function () { suggestUnits(el); }, 250);
   });
   document.addEventListener("keydown", function (event) {
     var el = event.target;
