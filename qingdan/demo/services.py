@@ -93,8 +93,10 @@ def demo_load() -> list[DemoAccount]:
                 user.set_password(DEMO_PASSWORD)
                 user.save()
             role_grant(actor="demo", user=user, role=account.role, unit=Unit.objects.get(code=account.over_unit))
-        demo_messages_load()
-        demo_dockets_load()
+    # Outside the block: the loop's steps are durable services, each its own transaction (a
+    # durable block refuses to nest), and both loaders skip what an earlier run already made.
+    demo_messages_load()
+    demo_dockets_load()
     return DEMO_ACCOUNTS
 
 

@@ -92,6 +92,9 @@ def demo(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock():
         outer = transaction.atomic()
+        # Marked as Django's TestCase marks its class-wide blocks, so that the durable services the
+        # demo loader calls behave as in a test's own transaction (they refuse any other nesting).
+        outer._from_testcase = True
         outer.__enter__()
         try:
             demo_load()
