@@ -11,7 +11,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from qingdan.audit.services import audit_record
-from qingdan.core.actors import Actor
+from qingdan.core.actors import Actor, user_of
 from qingdan.core.errors import PermissionDenied
 from qingdan.dockets.choices import (
     CLOSED_STATUSES,
@@ -68,7 +68,7 @@ def campaign_create(*, actor: Actor, name: str, unit: Unit, starts_on: datetime.
     with transaction.atomic(durable=True):
         campaign = Campaign.objects.create(name=_text(name, 200), unit=unit, starts_on=starts_on, ends_on=ends_on,
                                            description=_text(description, MAX_TEXT),
-                                           created_by=None if is_system(actor) else actor)
+                                           created_by=user_of(actor))
         campaign.units.set(units)
         audit_record(actor=actor, action="dockets.campaign_created", obj=campaign, unit_path=unit.path,
                      after={"name": campaign.name, "units": len(units)})
@@ -110,7 +110,7 @@ def docket_create(*, actor: Actor, name: str, owner_unit: Unit, kind: str = Dock
             campaign=campaign, description=_text(description, MAX_TEXT), published=published,
             fallback_after_returns=fallback_after_returns, fallback_after_hours=fallback_after_hours,
             due_soon_days=due_soon_days, verifier_unit=verifier_unit, leader_review=bool(leader_review),
-            created_by=None if is_system(actor) else actor)
+            created_by=user_of(actor))
         audit_record(actor=actor, action="dockets.docket_created", obj=docket, unit_path=owner_unit.path,
                      after={"name": docket.name, "kind": kind, "source": source,
                             "verifier_unit": verifier_unit.code if verifier_unit else None,
@@ -318,7 +318,7 @@ def item_create(*, actor: Actor, docket: Docket, title: str, lead_unit: Unit | N
                     lead_unit=lead_unit, leader=leader, handler=handler, commitment=_text(commitment, MAX_TEXT),
                     deadline=deadline, deadline_working_days=deadline_working_days, priority=priority,
                     category=_text(category, 64), parent=parent, published=published, weight=weight,
-                    measures=_text(measures, MAX_TEXT), created_by=None if is_system(actor) else actor)
+                    measures=_text(measures, MAX_TEXT), created_by=user_of(actor))
         item.due_on = effective_due(item)
         item.save()
         item.co_units.set(co_units)

@@ -14,7 +14,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qingdan.core.actors import Actor
+from qingdan.core.actors import Actor, user_of
 from qingdan.core.errors import ApplicationError, PermissionDenied
 from qingdan.core.files import FilesRefused, clean_files, stored_file_create
 from qingdan.core.workdays import add_working_days
@@ -36,7 +36,7 @@ from qingdan.dockets.permissions import is_own_work, may_lead_review, may_list, 
 from qingdan.dockets.services.common import effective_due, event, grade_for, soon_until, step, today
 from qingdan.dockets.services.items import MAX_TEXT, report_lead_refusal, rollup_progress
 from qingdan.units.models import Unit
-from qingdan.units.scopes import is_inside, is_system
+from qingdan.units.scopes import is_inside
 
 MAX_EVIDENCE = 20
 
@@ -63,7 +63,7 @@ def _store_evidence(item: Item, files: list, *, actor: Actor, ev: Any) -> int:
         raise ItemInvalid({"files": _("An item keeps at most %(n)d evidence files.") % {"n": MAX_EVIDENCE}})
     for clean in files:
         stored_file_create(model=Evidence, clean=clean, item=item, event=ev,
-                           uploaded_by=None if is_system(actor) else actor)
+                           uploaded_by=user_of(actor))
     return len(files)
 
 
@@ -130,8 +130,9 @@ def item_accept(*, actor: Actor, item: Item, version: int | None = None) -> Item
     def change(current: Item) -> dict:
         previous, current.status = current.status, ItemStatus.ACCEPTED
         current.accepted_at = timezone.now()
-        if current.handler_id is None and not is_system(actor):
-            current.handler = actor
+        accepter = user_of(actor)
+        if current.handler_id is None and accepter is not None:
+            current.handler = accepter
         event(current, EventKind.ACCEPTED, actor=actor, from_status=previous, to_status=current.status)
         return {"handler": current.handler_id}
 
@@ -229,8 +230,9 @@ def item_progress(*, actor: Actor, item: Item, progress: int | None = None, meas
 
 
 def _rollup_parent(current: Item) -> None:
-    if current.parent_id:
-        rollup_progress(current.parent)
+    parent = current.parent  # no query when there is none
+    if parent is not None:
+        rollup_progress(parent)
 
 
 def item_stage_result(*, actor: Actor, item: Item, text: str, files: Sequence[tuple[str, bytes]] = (),
@@ -273,7 +275,7 @@ def item_request_closure(*, actor: Actor, item: Item, reply: str, files: Sequenc
         current.status = ItemStatus.LEADER_REVIEW if review else ItemStatus.CLOSURE_REQUESTED
         current.reply, current.progress = reply, 100
         current.closure_requested_at = timezone.now()
-        current.closure_requested_by = None if is_system(actor) else actor
+        current.closure_requested_by = user_of(actor)
         ev = event(current, EventKind.CLOSURE_REQUESTED, actor=actor, from_status=previous,
                    to_status=current.status, text=reply)
         _store_evidence(current, cleaned, actor=actor, ev=ev)
@@ -290,7 +292,8 @@ def item_request_closure(*, actor: Actor, item: Item, reply: str, files: Sequenc
 def _may_review(actor: Actor, item: Item) -> bool:
     if not may_lead_review(actor, item):
         return False
-    if not is_system(actor) and actor.pk in {item.closure_requested_by_id, item.handler_id}:
+    reviewer = user_of(actor)
+    if reviewer is not None and reviewer.pk in {item.closure_requested_by_id, item.handler_id}:
         raise PermissionDenied(_("A leader other than the one who asked for closure reviews it."))
     return True
 
@@ -346,7 +349,7 @@ def item_close(*, actor: Actor, item: Item, text: str = "", version: int | None 
 
     def change(current: Item) -> dict:
         previous, current.status = current.status, ItemStatus.CLOSED
-        current.closed_at, current.closed_by = timezone.now(), None if is_system(actor) else actor
+        current.closed_at, current.closed_by = timezone.now(), user_of(actor)
         event(current, EventKind.CLOSED, actor=actor, from_status=previous, to_status=current.status, text=text)
         from qingdan.intake.services import submission_reply
 
