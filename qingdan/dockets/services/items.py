@@ -6,6 +6,7 @@ import datetime
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.apps import apps
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
@@ -33,6 +34,8 @@ from qingdan.dockets.permissions import (
 )
 from qingdan.dockets.services.common import audit_item, effective_due, event, step, today
 from qingdan.dockets.signals import item_changed, snapshot, submissions_linked
+from qingdan.intake.casework import submission_dispatch
+from qingdan.intake.choices import SubmissionKind
 from qingdan.units.choices import MANAGE_ROLES, Role
 from qingdan.units.models import Unit
 from qingdan.units.scopes import is_inside, is_system, may, scope_for_user
@@ -210,8 +213,6 @@ def report_lead_refusal(lead_unit: Unit | None, *, item: Item | None = None,
     """
     if lead_unit is None:
         return ""
-    from qingdan.intake.choices import SubmissionKind
-
     accused = [s.accused_unit for s in submissions if s.kind == SubmissionKind.REPORT and s.accused_unit_id]
     if item is not None and item.pk:
         accused += [link.submission.accused_unit for link in ItemSubmission.objects.filter(
@@ -230,8 +231,6 @@ def item_draft(submission: Any) -> dict[str, str]:
     An ordinary message lends its subject, text and place. A report lends nothing: its words and
     the unit it names stay with the discipline desk, so the lister writes the item afresh.
     """
-    from qingdan.intake.choices import SubmissionKind
-
     if submission.kind == SubmissionKind.REPORT:
         return {"submission": submission.tracking_code}
     return {"title": submission.subject, "description": submission.text, "submission": submission.tracking_code,
@@ -346,12 +345,10 @@ def _check_submissions(submissions: Sequence[Any], item: Item | None, errors: di
 
 def _hot_issues_of(submissions: Sequence[Any]) -> list[Any]:
     """The hot issues triage grouped these submissions into: an item answering them answers those too."""
-    from django.apps import apps
-
     if not submissions or not apps.is_installed("qingdan.triage"):
         return []
-    from qingdan.intake.choices import SubmissionKind
-    from qingdan.triage.selectors import triage_for_submission
+    # triage is an optional app: its models load only when it is installed
+    from qingdan.triage.selectors import triage_for_submission  # noqa: PLC0415 (optional app)
 
     found = (triage_for_submission(s) for s in submissions if s.kind != SubmissionKind.REPORT)
     return [t.hot_issue for t in found if t is not None and t.hot_issue is not None]
@@ -368,8 +365,6 @@ def item_link_submissions(*, actor: Actor, item: Item, submissions: Sequence[Any
         errors["submissions"] = refusal
     if errors:
         raise ItemInvalid(errors)
-    from qingdan.intake.casework import submission_dispatch
-
     added: list[int] = []
     with transaction.atomic(durable=True):
         for submission in submissions:

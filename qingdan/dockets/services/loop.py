@@ -35,6 +35,9 @@ from qingdan.dockets.models import Evidence, Item
 from qingdan.dockets.permissions import is_own_work, may_lead_review, may_list, may_verify, may_work
 from qingdan.dockets.services.common import effective_due, event, grade_for, soon_until, step, today
 from qingdan.dockets.services.items import MAX_TEXT, report_lead_refusal, rollup_progress
+from qingdan.intake.casework import FOLLOWS_ITEM, submission_dispatch
+from qingdan.intake.models import Submission
+from qingdan.intake.services import submission_reply
 from qingdan.units.models import Unit
 from qingdan.units.scopes import is_inside
 
@@ -69,9 +72,6 @@ def _store_evidence(item: Item, files: list, *, actor: Actor, ev: Any) -> int:
 
 def _submissions(item: Item) -> list:
     """The item's submissions that still follow it (not those closed or rejected meanwhile)."""
-    from qingdan.intake.casework import FOLLOWS_ITEM
-    from qingdan.intake.models import Submission
-
     return list(Submission.objects.filter(item_link__item=item, status__in=FOLLOWS_ITEM).select_related("unit"))
 
 
@@ -102,8 +102,6 @@ def item_dispatch(*, actor: Actor, item: Item, version: int | None = None, lead_
         previous, current.status = current.status, ItemStatus.DISPATCHED
         current.dispatched_at, current.returned_at = timezone.now(), None
         event(current, EventKind.DISPATCHED, actor=actor, from_status=previous, to_status=current.status)
-        from qingdan.intake.casework import submission_dispatch
-
         for submission in _submissions(current):
             submission_dispatch(actor=actor, submission=submission, unit=current.lead_unit)
         notices.item_dispatched(current)
@@ -351,8 +349,6 @@ def item_close(*, actor: Actor, item: Item, text: str = "", version: int | None 
         previous, current.status = current.status, ItemStatus.CLOSED
         current.closed_at, current.closed_by = timezone.now(), user_of(actor)
         event(current, EventKind.CLOSED, actor=actor, from_status=previous, to_status=current.status, text=text)
-        from qingdan.intake.services import submission_reply
-
         for submission in _submissions(current):
             submission_reply(actor=actor, submission=submission, text=current.reply, unit=current.lead_unit)
         notices.item_closed(current)
