@@ -22,7 +22,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from qingdan.audit.models import AuditEntry
-from qingdan.core.actors import Actor
+from qingdan.core.actors import Actor, user_of
 
 GENESIS = "0" * 64
 # Any constant: one sealer of the chain at a time on PostgreSQL (SQLite serialises all writers itself).
@@ -55,8 +55,9 @@ def _timestamp(value: Any) -> str:
 
 def _actor_fields(actor: Actor) -> tuple[int | None, str]:
     """Return (user id, label): a user's id and username, or a system label such as 'demo'."""
-    if actor is not None and getattr(actor, "is_authenticated", False):
-        return actor.pk, actor.username
+    user = user_of(actor)
+    if user is not None:
+        return user.pk, user.username
     return None, actor if isinstance(actor, str) else ""
 
 

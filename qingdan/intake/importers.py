@@ -36,7 +36,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from qingdan.audit.services import audit_record_many
-from qingdan.core.actors import Actor
+from qingdan.core.actors import Actor, user_of
 from qingdan.core.bulk import write_rows
 from qingdan.core.errors import ImportRejected, RowError
 from qingdan.core.tabular import Row, read_table
@@ -190,7 +190,7 @@ def submissions_import(*, actor: Actor, source: str | Path | bytes, name: str = 
                      first_row=first_row, rejected=result.rejected)
         if plan is not None:
             planned.append(plan)
-    actor_user = actor if getattr(actor, "is_authenticated", False) else None
+    actor_user = user_of(actor)
     # One pass over the source's index up front: asking per batch would rescan it every time.
     known = set(Submission.objects.filter(source=name).exclude(external_id="").order_by()
                 .values_list("external_id", flat=True)) if planned else set()

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qingdan.audit.services import audit_record
-from qingdan.core.actors import CITIZEN, Actor
+from qingdan.core.actors import CITIZEN, Actor, user_of
 from qingdan.core.crypto import blind_index
 from qingdan.core.files import CleanFile, FilesRefused, clean_files, stored_file_create
 from qingdan.intake import codes, signals
@@ -167,7 +167,7 @@ def _event(submission: Submission, kind: str, *, text: str = "", actor: Actor = 
            at: datetime.datetime | None = None) -> SubmissionEvent:
     return SubmissionEvent.objects.create(
         submission=submission, kind=kind, text=text, public=public, at=at or timezone.now(),
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=user_of(actor),
     )
 
 
@@ -317,7 +317,7 @@ def rating_add(*, submission: Submission, rating: str, solved: bool | None = Non
     if submission.rating:
         raise SubmissionStateError(_("This answer has already been rated."))
     reason = clean_text(reason or "")[:MAX_INFO]
-    recorded_by = actor if getattr(actor, "is_authenticated", False) else None
+    recorded_by = user_of(actor)
     with transaction.atomic():
         now = timezone.now()
         submission.rating, submission.rated_at = rating, now

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qingdan.audit.services import audit_record
-from qingdan.core.actors import Actor
+from qingdan.core.actors import Actor, user_of
 from qingdan.core.errors import ApplicationError, PermissionDenied
 from qingdan.core.files import FilesRefused, clean_files, stored_file_create
 from qingdan.core.transactions import durable
@@ -59,10 +59,11 @@ def may_record_for(actor: Actor, unit: Unit, *, on: datetime.date | None = None)
     """Tell whether the actor may keep a ledger for this unit: it is in their scope or they answer for it (包联)."""
     if may(actor, unit):
         return True
-    if not getattr(actor, "is_authenticated", False):
+    leader = user_of(actor)
+    if leader is None:
         return False
     on = on or today()
-    for liaison in Liaison.objects.filter(leader=actor, starts_on__lte=on).select_related("unit"):
+    for liaison in Liaison.objects.filter(leader=leader, starts_on__lte=on).select_related("unit"):
         if (liaison.ends_on is None or liaison.ends_on >= on) and is_inside(unit, liaison.unit):
             return True
     return False
@@ -166,9 +167,11 @@ def _visit_record(*, actor: Actor, unit: Unit, visited_on: datetime.date, enterp
         errors["topic"] = _("Unknown research topic.")
     if errors:
         raise LedgerInvalid(errors)
+    visitor = visitor or user_of(actor)
+    assert visitor is not None  # refused above: the system names the visitor; anyone else may_record_for'd
     with transaction.atomic():
         visit = Visit.objects.create(
-            visitor=visitor or actor, unit=unit, enterprise=_text(enterprise, 200), visited_on=visited_on,
+            visitor=visitor, unit=unit, enterprise=_text(enterprise, 200), visited_on=visited_on,
             households=int(households), enterprises=int(enterprises), heard=_text(heard, MAX_TEXT),
             solved_on_spot=int(solved_on_spot), topic=topic)
         for clean in cleaned:
@@ -279,7 +282,7 @@ def _session_record(*, actor: Actor, unit: Unit, kind: str, topic: str, starts_o
             unit=unit, kind=kind, topic=_text(topic, 200), starts_on=starts_on, ends_on=ends_on or starts_on,
             duration=amount, duration_unit=duration_unit, materials=_text(materials, MAX_TEXT),
             place=_text(place, 200), red_site=red_site, leadership=leadership,
-            created_by=None if isinstance(actor, str) else actor)
+            created_by=user_of(actor))
         SessionAttendance.objects.bulk_create([
             SessionAttendance(session=session, person=a.person, status=a.status, made_up_on=a.made_up_on)
             for a in attendees])
@@ -341,7 +344,8 @@ topic_create = durable(_topic_create)
 def writing_add(*, actor: Actor, topic: ResearchTopic, kind: str, title: str, text: str, written_on: datetime.date,
                 visits: Sequence[Visit] = ()) -> ResearchWriting:
     """Add a research note (调研手记) or report to a topic, linked to the visits it draws on."""
-    if not may_record_for(actor, topic.unit):
+    author = user_of(actor)  # a person writes a note; a marker (the system) has no account to sign it
+    if author is None or not may_record_for(actor, topic.unit):
         raise PermissionDenied(_("You may not keep this unit's research ledger."))
     errors: dict[str, str] = {}
     if kind not in WritingKind.values:
@@ -357,7 +361,7 @@ def writing_add(*, actor: Actor, topic: ResearchTopic, kind: str, title: str, te
         raise LedgerInvalid(errors)
     with transaction.atomic(durable=True):
         writing = ResearchWriting.objects.create(topic=topic, kind=kind, title=_text(title, 200),
-                                                 text=_text(text, 50_000), author=actor, written_on=written_on)
+                                                 text=_text(text, 50_000), author=author, written_on=written_on)
         writing.visits.set(visits)
         audit_record(actor=actor, action="ledgers.writing_added", obj=topic,
                      after={"writing": writing.pk, "kind": kind, "visits": [v.pk for v in visits]})

@@ -37,7 +37,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from qingdan.audit.services import audit_record
-from qingdan.core.actors import Actor
+from qingdan.core.actors import Actor, user_of
 from qingdan.core.errors import ApplicationError, PermissionDenied
 from qingdan.core.logging import redact
 from qingdan.notifications import signing
@@ -377,7 +377,7 @@ def webhook_endpoint_create(*, actor: Actor, unit: Any, name: str, url: str, kin
     with transaction.atomic():
         endpoint = WebhookEndpoint.objects.create(
             unit=unit, name=name[:80], url=_clean_url(url), secret=secret, kinds=_clean_kinds(kinds),
-            is_active=is_active, created_by=actor if getattr(actor, "is_authenticated", False) else None)
+            is_active=is_active, created_by=user_of(actor))
         audit_record(actor=actor, action="notifications.webhook_created", obj=endpoint,
                      after=_endpoint_snapshot(endpoint))
     return endpoint, secret

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qingdan.audit.services import audit_record
-from qingdan.core.actors import Actor
+from qingdan.core.actors import Actor, user_of
 from qingdan.core.errors import ApplicationError, PermissionDenied
 from qingdan.people.models import ApiToken, RoleAssignment, User
 from qingdan.units.choices import ADMIN_SITE_ROLES, MANAGE_ROLES, Role, UnitKind
@@ -39,7 +39,8 @@ def ensure_may_manage_user(actor: Actor, target: User) -> None:
 def user_deactivate(*, actor: Actor, user: User) -> User:
     """Switch an account off: it can no longer log in; its history stays."""
     ensure_may_manage_user(actor, user)
-    if getattr(actor, "pk", None) is not None and actor.pk == user.pk:
+    acting = user_of(actor)
+    if acting is not None and acting.pk == user.pk:
         raise ApplicationError("You may not deactivate your own account.", code="user_self_deactivate")
     with transaction.atomic(durable=True):
         user.is_active = False

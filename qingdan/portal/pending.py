@@ -70,7 +70,7 @@ def pending_store(*, session: SessionBase, files: Sequence[tuple[str, bytes]], r
         return []
     owner = owner_for(session)
     pending_purge()
-    kept = []
+    kept: list[PendingUpload] = []
     for name, data in files:
         if len(kept) >= room:
             break

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qingdan.audit.services import audit_record
-from qingdan.core.actors import Actor
+from qingdan.core.actors import Actor, user_of
 from qingdan.core.errors import ApplicationError, PermissionDenied
 from qingdan.notifications.services import notify
 from qingdan.people.models import RoleAssignment
@@ -35,7 +35,7 @@ from qingdan.supervision.rates import (
 from qingdan.supervision.selectors import ranking_previous, scheme_current, units_rates
 from qingdan.units.choices import Role
 from qingdan.units.models import Unit
-from qingdan.units.scopes import is_system, may, within
+from qingdan.units.scopes import may, within
 
 SCHEME_ROLES = frozenset({Role.ORGANIZER, Role.ADMIN})
 RANKING_ROLES = frozenset({Role.ORGANIZER, Role.ADMIN, Role.SUPERVISOR})
@@ -77,7 +77,7 @@ def scheme_create(*, actor: Actor, owner_unit: Unit, weights: dict[str, Any], gr
                 .values_list("version", flat=True).first())
         scheme = IndexScheme.objects.create(owner_unit=owner_unit, version=(last or 0) + 1, weights=clean,
                                             green_at=green, yellow_at=yellow, note=(note or "")[:200],
-                                            created_by=None if is_system(actor) else actor)
+                                            created_by=user_of(actor))
         audit_record(actor=actor, action="supervision.scheme_created", obj=scheme, unit_path=owner_unit.path,
                      after={"version": scheme.version, "weights": clean, "green_at": str(green),
                             "yellow_at": str(yellow)})
@@ -166,7 +166,7 @@ def ranking_record(*, actor: Actor, parent: Unit, period: Period, level: int | N
     with transaction.atomic(durable=True):
         ranking = Ranking.objects.create(parent=parent, level=level or parent.level + 1, period_kind=period.kind,
                                          starts_on=period.start, ends_on=period.end, scheme=scheme,
-                                         created_by=None if is_system(actor) else actor)
+                                         created_by=user_of(actor))
         RankingRow.objects.bulk_create([
             RankingRow(ranking=ranking, unit=row.unit, rank=row.rank, index=row.index, grade=row.grade,
                        movement=row.movement, rates=row.rates.as_dict()) for row in rows])

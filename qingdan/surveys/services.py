@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from qingdan.audit.services import audit_record
-from qingdan.core.actors import Actor
+from qingdan.core.actors import Actor, user_of
 from qingdan.core.crypto import blind_index
 from qingdan.core.errors import ApplicationError, PermissionDenied
 from qingdan.dockets.services import submission_rate
@@ -56,7 +56,7 @@ def survey_create(*, actor: Actor, unit: Unit, title: str, intro: str = "",
     with transaction.atomic(durable=True):
         survey = Survey.objects.create(unit=unit, title=title.strip()[:200], intro=(intro or "").strip()[:5000],
                                        identity=identity, slug=secrets.token_urlsafe(12),
-                                       created_by=None if isinstance(actor, str) else actor)
+                                       created_by=user_of(actor))
         audit_record(actor=actor, action="surveys.survey_created", obj=survey,
                      after={"title": survey.title, "identity": identity})
     return survey
@@ -232,7 +232,7 @@ def followup_create(*, actor: Actor, submission: Any) -> SurveyToken:
         survey = Survey.objects.create(unit=submission.unit, title=_("Follow-up: %(code)s") % {
             "code": submission.tracking_code}, identity=Identity.TOKEN, status=SurveyStatus.OPEN,
             slug=secrets.token_urlsafe(12), submission=submission,
-            created_by=None if isinstance(actor, str) else actor)
+            created_by=user_of(actor))
         Question.objects.create(survey=survey, position=1, kind=QuestionKind.SINGLE,
                                 text=_("Are you satisfied with how your problem was handled?"),
                                 choices=[_("Satisfied"), _("Basically satisfied"), _("Unsatisfied")], good=[0, 1])

@@ -25,7 +25,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from qingdan.audit.services import audit_record
-from qingdan.core.actors import Actor
+from qingdan.core.actors import Actor, user_of
 from qingdan.core.errors import PermissionDenied
 from qingdan.intake.casework import submission_route
 from qingdan.intake.choices import SubmissionKind, SubmissionStatus
@@ -189,7 +189,7 @@ def auto_dispatch_configure(*, actor: Actor, unit: Unit, threshold: float | None
         policy.enabled = threshold is not None
         if threshold is not None:
             policy.threshold = threshold
-        policy.updated_by = None if is_system(actor) else actor
+        policy.updated_by = user_of(actor)
         policy.save()
         audit_record(actor=actor, action="triage.auto_dispatch_configured", obj=policy, unit_path=unit.path,
                      before=before, after={"threshold": policy.threshold, "enabled": policy.enabled})

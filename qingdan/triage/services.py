@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from qingdan.audit.services import audit_record
-from qingdan.core.actors import Actor
+from qingdan.core.actors import Actor, user_of
 from qingdan.core.errors import NotFound
 from qingdan.intake.choices import SubmissionKind
 from qingdan.intake.models import Submission
@@ -204,7 +204,7 @@ def triage_correct(*, actor: Actor, submission: Submission, category: str) -> Tr
         triage, _ = Triage.objects.select_for_update().get_or_create(submission=submission)
         before = {"category": triage.category, "corrected_category": triage.corrected_category}
         triage.corrected_category = category
-        triage.corrected_by = actor
+        triage.corrected_by = user_of(actor)
         triage.corrected_at = timezone.now()
         triage.save(update_fields=["corrected_category", "corrected_by", "corrected_at"])
         audit_record(actor=actor, action="triage.category_corrected", obj=triage,

@@ -9,11 +9,14 @@ discipline body (纪委监委, who may read the supervision reports) only by a s
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from qingdan.core.actors import Actor
+from qingdan.core.actors import Actor, user_of
 from qingdan.units.choices import MANAGE_ROLES, Role, UnitKind
 from qingdan.units.scopes import is_inside, is_system, scope_for_user
+
+if TYPE_CHECKING:
+    from qingdan.core.actors import User
 
 # Higher manages lower. Working roles are all below organizer.
 ROLE_RANK: dict[str, int] = {Role.OPERATOR: 1, Role.HANDLER: 1, Role.LEADER: 1, Role.SUPERVISOR: 1,
@@ -35,8 +38,10 @@ def may_add_root(actor: Actor) -> bool:
     return _is_root(actor)
 
 
-def _may_act(actor: Actor) -> bool:
-    return bool(getattr(actor, "is_authenticated", False) and getattr(actor, "is_active", False))
+def _acting_user(actor: Actor) -> User | None:
+    """The actor's account if it may act (signed in and active), else None."""
+    user = user_of(actor)
+    return user if user is not None and user.is_active else None
 
 
 def may_grant_role(actor: Actor, unit: Any, role: str) -> bool:
@@ -49,14 +54,15 @@ def may_grant_role(actor: Actor, unit: Any, role: str) -> bool:
     """
     if _is_root(actor):
         return True
-    if not _may_act(actor) or role not in ROLE_RANK:
+    user = _acting_user(actor)
+    if user is None or role not in ROLE_RANK:
         return False
     if getattr(unit, "kind", None) == UnitKind.DISCIPLINE:
         return False
     if role not in MANAGE_ROLES:
         return scope_for_user(actor, roles=MANAGE_ROLES).contains(unit)
     wanted = ROLE_RANK[role]
-    for held in actor.role_assignments.filter(role__in=MANAGE_ROLES).select_related("unit"):
+    for held in user.role_assignments.filter(role__in=MANAGE_ROLES).select_related("unit"):
         rank = ROLE_RANK[held.role]
         if not is_inside(unit, held.unit):
             continue
@@ -75,11 +81,12 @@ def may_manage_user(actor: Actor, target: Any) -> bool:
     """
     if _is_root(actor):
         return True
-    if not _may_act(actor) or target is None:
+    user = _acting_user(actor)
+    if user is None or target is None:
         return False
     if getattr(target, "is_superuser", False):
         return False
-    if target.pk is not None and target.pk == actor.pk:
+    if target.pk is not None and target.pk == user.pk:
         return True
     home = target.home_unit
     if home is None or not scope_for_user(actor, roles=MANAGE_ROLES).contains(home):

@@ -53,3 +53,17 @@ def test_writing_in_the_future_is_refused(tree, lx_leader):
                     written_on=timezone.localdate() + datetime.timedelta(days=1))
     with pytest.raises(LedgerInvalid):
         topic_create(actor=lx_leader, unit=tree["330106009"], title="t", owners=[], started_on=timezone.localdate())
+
+
+def test_a_note_is_signed_by_a_person_never_by_the_system(tree, lx_leader):
+    from qingdan.core.actors import SYSTEM
+    from qingdan.core.errors import PermissionDenied
+
+    topic = topic_create(actor=lx_leader, unit=tree["330106009"], title="t", owners=[lx_leader],
+                         started_on=timezone.localdate())
+    with pytest.raises(PermissionDenied):
+        writing_add(actor=SYSTEM, topic=topic, kind="note", title="x", text="y", written_on=timezone.localdate())
+    writing = writing_add(actor=lx_leader, topic=topic, kind="note", title="x", text="y",
+                          written_on=timezone.localdate())
+    assert writing.author == lx_leader
+    assert topic.writings.count() == 1

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qingdan.core.actors import Actor
+from qingdan.core.actors import Actor, user_of
 from qingdan.core.errors import PermissionDenied
 from qingdan.dockets import notices
 from qingdan.dockets.choices import CHANGEABLE, ChangeKind, ChangeStatus, EventKind
@@ -22,7 +22,6 @@ from qingdan.dockets.errors import ItemInvalid, TransitionRefused
 from qingdan.dockets.models import Item, ItemChangeRequest
 from qingdan.dockets.permissions import may_decide_change, may_request_change, may_verify
 from qingdan.dockets.services.common import (
-    actor_user,
     audit_item,
     effective_due,
     event,
@@ -80,7 +79,7 @@ def item_change_request_create(*, actor: Actor, item: Item, kind: str, reason: s
         with transaction.atomic(durable=True):
             request = ItemChangeRequest.objects.create(
                 item=item, kind=kind, deadline=deadline, previous_deadline=item.deadline,
-                commitment=commitment or "", lead_unit=lead_unit, reason=reason, requested_by=actor_user(actor))
+                commitment=commitment or "", lead_unit=lead_unit, reason=reason, requested_by=user_of(actor))
             event(item, EventKind.CHANGE_REQUESTED, actor=actor, text=reason,
                   data={"request": request.pk, "kind": kind, **_proposal(request)})
             audit_item(actor, "item_change_requested", item, after={"request": request.pk, "kind": kind,
@@ -130,7 +129,7 @@ def item_change_request_decide(*, actor: Actor, request: ItemChangeRequest, appr
         if locked.status != ChangeStatus.PENDING:
             raise TransitionRefused(_("This request has already been decided."))
         locked.status = ChangeStatus.APPROVED if approve else ChangeStatus.REFUSED
-        locked.decided_by, locked.decided_at, locked.note = actor_user(actor), timezone.now(), note
+        locked.decided_by, locked.decided_at, locked.note = user_of(actor), timezone.now(), note
         locked.save()
         request.__dict__.update({k: getattr(locked, k) for k in ("status", "decided_by_id", "decided_at", "note")})
         if approve:

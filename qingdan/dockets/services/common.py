@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qingdan.audit.services import audit_record
-from qingdan.core.actors import Actor
+from qingdan.core.actors import Actor, user_of
 from qingdan.core.errors import PermissionDenied
 from qingdan.core.workdays import add_working_days
 from qingdan.dockets.choices import Grade, ItemStatus
@@ -31,15 +31,10 @@ def actor_label(actor: Actor) -> str:
     return actor if isinstance(actor, str) else getattr(actor, "username", "")
 
 
-def actor_user(actor: Actor) -> Any:
-    """The user a step links to: none for the system (commands, the tick), whose steps keep only a label."""
-    return None if is_system(actor) else actor
-
-
 def event(item: Item, kind: str, *, actor: Actor, text: str = "", from_status: str = "", to_status: str = "",
           data: dict | None = None, at: datetime.datetime | None = None) -> ItemEvent:
     """Add one step to the item's timeline."""
-    return ItemEvent.objects.create(item=item, kind=kind, actor=actor_user(actor), actor_label=actor_label(actor),
+    return ItemEvent.objects.create(item=item, kind=kind, actor=user_of(actor), actor_label=actor_label(actor),
                                     text=text, from_status=from_status, to_status=to_status, data=data or {},
                                     unit_id=item.lead_unit_id, at=at or timezone.now())
 

@@ -6,12 +6,13 @@ import datetime
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.apps import apps
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from qingdan.audit.services import audit_record
-from qingdan.core.actors import Actor
+from qingdan.core.actors import Actor, user_of
 from qingdan.core.errors import PermissionDenied
 from qingdan.dockets.choices import (
     CLOSED_STATUSES,
@@ -33,6 +34,8 @@ from qingdan.dockets.permissions import (
 )
 from qingdan.dockets.services.common import audit_item, effective_due, event, step, today
 from qingdan.dockets.signals import item_changed, snapshot, submissions_linked
+from qingdan.intake.casework import submission_dispatch
+from qingdan.intake.choices import SubmissionKind
 from qingdan.units.choices import MANAGE_ROLES, Role
 from qingdan.units.models import Unit
 from qingdan.units.scopes import is_inside, is_system, may, scope_for_user
@@ -68,7 +71,7 @@ def campaign_create(*, actor: Actor, name: str, unit: Unit, starts_on: datetime.
     with transaction.atomic(durable=True):
         campaign = Campaign.objects.create(name=_text(name, 200), unit=unit, starts_on=starts_on, ends_on=ends_on,
                                            description=_text(description, MAX_TEXT),
-                                           created_by=None if is_system(actor) else actor)
+                                           created_by=user_of(actor))
         campaign.units.set(units)
         audit_record(actor=actor, action="dockets.campaign_created", obj=campaign, unit_path=unit.path,
                      after={"name": campaign.name, "units": len(units)})
@@ -110,7 +113,7 @@ def docket_create(*, actor: Actor, name: str, owner_unit: Unit, kind: str = Dock
             campaign=campaign, description=_text(description, MAX_TEXT), published=published,
             fallback_after_returns=fallback_after_returns, fallback_after_hours=fallback_after_hours,
             due_soon_days=due_soon_days, verifier_unit=verifier_unit, leader_review=bool(leader_review),
-            created_by=None if is_system(actor) else actor)
+            created_by=user_of(actor))
         audit_record(actor=actor, action="dockets.docket_created", obj=docket, unit_path=owner_unit.path,
                      after={"name": docket.name, "kind": kind, "source": source,
                             "verifier_unit": verifier_unit.code if verifier_unit else None,
@@ -210,8 +213,6 @@ def report_lead_refusal(lead_unit: Unit | None, *, item: Item | None = None,
     """
     if lead_unit is None:
         return ""
-    from qingdan.intake.choices import SubmissionKind
-
     accused = [s.accused_unit for s in submissions if s.kind == SubmissionKind.REPORT and s.accused_unit_id]
     if item is not None and item.pk:
         accused += [link.submission.accused_unit for link in ItemSubmission.objects.filter(
@@ -230,8 +231,6 @@ def item_draft(submission: Any) -> dict[str, str]:
     An ordinary message lends its subject, text and place. A report lends nothing: its words and
     the unit it names stay with the discipline desk, so the lister writes the item afresh.
     """
-    from qingdan.intake.choices import SubmissionKind
-
     if submission.kind == SubmissionKind.REPORT:
         return {"submission": submission.tracking_code}
     return {"title": submission.subject, "description": submission.text, "submission": submission.tracking_code,
@@ -318,7 +317,7 @@ def item_create(*, actor: Actor, docket: Docket, title: str, lead_unit: Unit | N
                     lead_unit=lead_unit, leader=leader, handler=handler, commitment=_text(commitment, MAX_TEXT),
                     deadline=deadline, deadline_working_days=deadline_working_days, priority=priority,
                     category=_text(category, 64), parent=parent, published=published, weight=weight,
-                    measures=_text(measures, MAX_TEXT), created_by=None if is_system(actor) else actor)
+                    measures=_text(measures, MAX_TEXT), created_by=user_of(actor))
         item.due_on = effective_due(item)
         item.save()
         item.co_units.set(co_units)
@@ -346,12 +345,10 @@ def _check_submissions(submissions: Sequence[Any], item: Item | None, errors: di
 
 def _hot_issues_of(submissions: Sequence[Any]) -> list[Any]:
     """The hot issues triage grouped these submissions into: an item answering them answers those too."""
-    from django.apps import apps
-
     if not submissions or not apps.is_installed("qingdan.triage"):
         return []
-    from qingdan.intake.choices import SubmissionKind
-    from qingdan.triage.selectors import triage_for_submission
+    # triage is an optional app: its models load only when it is installed
+    from qingdan.triage.selectors import triage_for_submission  # noqa: PLC0415 (optional app)
 
     found = (triage_for_submission(s) for s in submissions if s.kind != SubmissionKind.REPORT)
     return [t.hot_issue for t in found if t is not None and t.hot_issue is not None]
@@ -368,8 +365,6 @@ def item_link_submissions(*, actor: Actor, item: Item, submissions: Sequence[Any
         errors["submissions"] = refusal
     if errors:
         raise ItemInvalid(errors)
-    from qingdan.intake.casework import submission_dispatch
-
     added: list[int] = []
     with transaction.atomic(durable=True):
         for submission in submissions:

@@ -14,7 +14,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qingdan.core.actors import Actor
+from qingdan.core.actors import Actor, user_of
 from qingdan.core.errors import ApplicationError, PermissionDenied
 from qingdan.core.files import FilesRefused, clean_files, stored_file_create
 from qingdan.core.workdays import add_working_days
@@ -35,8 +35,11 @@ from qingdan.dockets.models import Evidence, Item
 from qingdan.dockets.permissions import is_own_work, may_lead_review, may_list, may_verify, may_work
 from qingdan.dockets.services.common import effective_due, event, grade_for, soon_until, step, today
 from qingdan.dockets.services.items import MAX_TEXT, report_lead_refusal, rollup_progress
+from qingdan.intake.casework import FOLLOWS_ITEM, submission_dispatch
+from qingdan.intake.models import Submission
+from qingdan.intake.services import submission_reply
 from qingdan.units.models import Unit
-from qingdan.units.scopes import is_inside, is_system
+from qingdan.units.scopes import is_inside
 
 MAX_EVIDENCE = 20
 
@@ -63,15 +66,12 @@ def _store_evidence(item: Item, files: list, *, actor: Actor, ev: Any) -> int:
         raise ItemInvalid({"files": _("An item keeps at most %(n)d evidence files.") % {"n": MAX_EVIDENCE}})
     for clean in files:
         stored_file_create(model=Evidence, clean=clean, item=item, event=ev,
-                           uploaded_by=None if is_system(actor) else actor)
+                           uploaded_by=user_of(actor))
     return len(files)
 
 
 def _submissions(item: Item) -> list:
     """The item's submissions that still follow it (not those closed or rejected meanwhile)."""
-    from qingdan.intake.casework import FOLLOWS_ITEM
-    from qingdan.intake.models import Submission
-
     return list(Submission.objects.filter(item_link__item=item, status__in=FOLLOWS_ITEM).select_related("unit"))
 
 
@@ -102,8 +102,6 @@ def item_dispatch(*, actor: Actor, item: Item, version: int | None = None, lead_
         previous, current.status = current.status, ItemStatus.DISPATCHED
         current.dispatched_at, current.returned_at = timezone.now(), None
         event(current, EventKind.DISPATCHED, actor=actor, from_status=previous, to_status=current.status)
-        from qingdan.intake.casework import submission_dispatch
-
         for submission in _submissions(current):
             submission_dispatch(actor=actor, submission=submission, unit=current.lead_unit)
         notices.item_dispatched(current)
@@ -130,8 +128,9 @@ def item_accept(*, actor: Actor, item: Item, version: int | None = None) -> Item
     def change(current: Item) -> dict:
         previous, current.status = current.status, ItemStatus.ACCEPTED
         current.accepted_at = timezone.now()
-        if current.handler_id is None and not is_system(actor):
-            current.handler = actor
+        accepter = user_of(actor)
+        if current.handler_id is None and accepter is not None:
+            current.handler = accepter
         event(current, EventKind.ACCEPTED, actor=actor, from_status=previous, to_status=current.status)
         return {"handler": current.handler_id}
 
@@ -229,8 +228,9 @@ def item_progress(*, actor: Actor, item: Item, progress: int | None = None, meas
 
 
 def _rollup_parent(current: Item) -> None:
-    if current.parent_id:
-        rollup_progress(current.parent)
+    parent = current.parent  # no query when there is none
+    if parent is not None:
+        rollup_progress(parent)
 
 
 def item_stage_result(*, actor: Actor, item: Item, text: str, files: Sequence[tuple[str, bytes]] = (),
@@ -273,7 +273,7 @@ def item_request_closure(*, actor: Actor, item: Item, reply: str, files: Sequenc
         current.status = ItemStatus.LEADER_REVIEW if review else ItemStatus.CLOSURE_REQUESTED
         current.reply, current.progress = reply, 100
         current.closure_requested_at = timezone.now()
-        current.closure_requested_by = None if is_system(actor) else actor
+        current.closure_requested_by = user_of(actor)
         ev = event(current, EventKind.CLOSURE_REQUESTED, actor=actor, from_status=previous,
                    to_status=current.status, text=reply)
         _store_evidence(current, cleaned, actor=actor, ev=ev)
@@ -290,7 +290,8 @@ def item_request_closure(*, actor: Actor, item: Item, reply: str, files: Sequenc
 def _may_review(actor: Actor, item: Item) -> bool:
     if not may_lead_review(actor, item):
         return False
-    if not is_system(actor) and actor.pk in {item.closure_requested_by_id, item.handler_id}:
+    reviewer = user_of(actor)
+    if reviewer is not None and reviewer.pk in {item.closure_requested_by_id, item.handler_id}:
         raise PermissionDenied(_("A leader other than the one who asked for closure reviews it."))
     return True
 
@@ -346,10 +347,8 @@ def item_close(*, actor: Actor, item: Item, text: str = "", version: int | None 
 
     def change(current: Item) -> dict:
         previous, current.status = current.status, ItemStatus.CLOSED
-        current.closed_at, current.closed_by = timezone.now(), None if is_system(actor) else actor
+        current.closed_at, current.closed_by = timezone.now(), user_of(actor)
         event(current, EventKind.CLOSED, actor=actor, from_status=previous, to_status=current.status, text=text)
-        from qingdan.intake.services import submission_reply
-
         for submission in _submissions(current):
             submission_reply(actor=actor, submission=submission, text=current.reply, unit=current.lead_unit)
         notices.item_closed(current)
