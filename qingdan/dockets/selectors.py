@@ -354,6 +354,20 @@ def public_item_get(*, pk: int) -> Item:
     return item
 
 
+def public_result(item: Item) -> str:
+    """The result the public pages show for a closed item: its close-out text, or nothing.
+
+    The item's reply goes to the citizens whose submissions it answers (they read it on
+    /track/): written to them, it may name their case, so an item answering a submission shows
+    no result publicly. An item answering nobody was closed with a reply to the public itself.
+    """
+    if item.status != ItemStatus.CLOSED or not item.reply:
+        return ""
+    if ItemSubmission.objects.filter(item=item).exists():
+        return ""
+    return item.reply
+
+
 # Steps of the loop the public timeline shows (no notes of urging, grading or internal edits).
 PUBLIC_STEPS = ("listed", "dispatched", "accepted", "stage_result", "closure_requested", "closed", "reopened",
                 "change_requested", "change_approved", "change_refused")
