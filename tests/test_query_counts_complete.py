@@ -28,6 +28,7 @@ NOT_A_LIST = {
     "dockets:docket_settings": "a form",
     "dockets:docket_export": "an XLSX download, streamed row by row from one query",
     "dockets:docket_import": "an upload form",
+    "dockets:docket_import_template": "an XLSX download of a header and one sample row",
     "dockets:item_edit": "a form",
     "dockets:item_change_request": "a form",
     "dockets:change_decide": "a POST",

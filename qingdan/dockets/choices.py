@@ -39,6 +39,15 @@ class ItemStatus(models.TextChoices):
     CLOSED = "closed", _("Closed out")
 
 
+class PublicStatus(models.TextChoices):
+    """The states a citizen reads on the public pages: how far the work is, not who holds it."""
+
+    LISTED = "listed", _("Listed for action")
+    IN_HAND = "in_hand", _("Being handled")
+    STAGE_RESULT = "stage_result", _("Stage results achieved")
+    DONE = "done", _("Concluded")
+
+
 class Grade(models.TextChoices):
     GREEN = "green", _("On track")
     YELLOW = "yellow", _("Due soon")
@@ -107,3 +116,18 @@ WITH_UNIT = frozenset(GRADED_STATUSES - {ItemStatus.RETURNED})
 
 # Chinese names accepted in imported files and forms.
 PRIORITY_ALIASES = {"一般": Priority.NORMAL, "普通": Priority.NORMAL, "重要": Priority.HIGH, "紧急": Priority.URGENT}
+
+
+# The loop's internal states as the public reads them (public_status): a return, a leader's review
+# or a closure request are the offices' business; to a citizen the item is being handled.
+_PUBLIC_STATUS = {ItemStatus.LISTED: PublicStatus.LISTED, ItemStatus.STAGE_RESULT: PublicStatus.STAGE_RESULT,
+                  ItemStatus.CLOSED: PublicStatus.DONE}
+
+
+def public_status(status: str) -> PublicStatus:
+    """The public state of an item in ``status``: listed, being handled, stage results, completed.
+
+    Every internal state that is neither listed, a stage result nor closed (dispatched, returned,
+    accepted, in rectification, in the leader's review, closure requested) is "being handled".
+    """
+    return _PUBLIC_STATUS.get(status, PublicStatus.IN_HAND)

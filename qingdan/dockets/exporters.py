@@ -9,10 +9,12 @@ text cell against formula injection, since a spreadsheet would otherwise run it.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 
 from qingdan.audit.services import audit_record
 from qingdan.core.tabular import Sheet, xlsx_bytes
@@ -87,3 +89,28 @@ def items_export_xlsx(*, user: Any, queryset: QuerySet[Item]) -> bytes:
     audit_record(actor=user, action="dockets.items_exported", object_type="dockets.item", unit_path="",
                  after={"rows": count})
     return data
+
+
+# The import template's sample row, to be overwritten: every column filled the way the import reads it.
+_SAMPLE_DAYS = 90
+
+
+def import_template_xlsx(docket: Any) -> bytes:
+    """An empty import file for ``docket``: the import's columns and one sample row (下载模板).
+
+    The headers are the ones ``importers.COLUMNS`` reads first, in the export's order, so the
+    template, an export and an office's own sheet are the same file. The sample row names the
+    list's owner unit and a deadline ahead, so the file as downloaded imports as it stands: an
+    office sees the shape of a good row, and a template that stops importing fails its test.
+    """
+    sample = {
+        "number": 1, "title": "示例：老旧小区路灯损坏，夜间出行不便",
+        "description": "示例：群众反映3个小区路灯长期不亮",
+        "lead_unit": docket.owner_unit.code, "co_units": "", "leader": "", "handler": "",
+        "measures": "示例：排查并修复损坏路灯，建立巡查机制", "commitment": "示例：三个月内修复全部损坏路灯",
+        "deadline": timezone.localdate() + datetime.timedelta(days=_SAMPLE_DAYS), "working_days": None,
+        "priority": PRIORITY_WORDS[Priority.NORMAL], "category": "城市管理", "parent": None, "published": "否",
+    }
+    headers = [COLUMNS[name][0] for name in IMPORT_COLUMNS]
+    widths = {"B": 36, "C": 30, "D": 14, "H": 30, "I": 30, "J": 12}
+    return xlsx_bytes(Sheet("导入模板", [headers, [sample[name] for name in IMPORT_COLUMNS]], widths=widths))

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from qingdan.core.downloads import shown_inline
 from qingdan.core.files import StoredFile
 from qingdan.dockets.choices import (
     ChangeKind,
@@ -18,6 +19,8 @@ from qingdan.dockets.choices import (
     Grade,
     ItemStatus,
     Priority,
+    PublicStatus,
+    public_status,
 )
 
 if TYPE_CHECKING:
@@ -176,6 +179,11 @@ class Item(models.Model):
     def __str__(self) -> str:
         return f"{self.number}. {self.title[:40]}"
 
+    @property
+    def public_status(self) -> PublicStatus:
+        """The state the public pages show (``choices.public_status``), never the internal one."""
+        return public_status(self.status)
+
 
 class Milestone(models.Model):
     """A planned step of a livelihood project, with its date and when it was reached."""
@@ -287,3 +295,16 @@ class Evidence(StoredFile):
     class Meta:
         verbose_name = _("evidence")
         verbose_name_plural = _("evidence")
+
+    @property
+    def is_image(self) -> bool:
+        """A picture the browser may show in the page (the download is then inline): a thumbnail."""
+        return shown_inline(self.content_type)
+
+    @property
+    def type_label(self) -> str:
+        """The file's kind in a word (PDF, 图片, 文件), for a file shown by its name rather than as a picture."""
+        kind = self.content_type.split(";")[0].strip().lower()
+        if kind == "application/pdf":
+            return "PDF"
+        return str(_("Image")) if kind.startswith("image/") else str(_("File"))

@@ -41,6 +41,6 @@ def docket(request: HttpRequest, pk: int) -> HttpResponse:
 def item(request: HttpRequest, pk: int) -> HttpResponse:
     """One published item with its public timeline and requests: when and what, never who."""
     found = selectors.public_item_get(pk=pk)
-    return render(request, "dockets/public_item.html", {"item": found,
+    return render(request, "dockets/public_item.html", {"item": found, "result": selectors.public_result(found),
                                                         "steps": selectors.public_timeline(found),
                                                         "changes": selectors.public_changes(found)})

@@ -16,9 +16,21 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from qingdan.core.errors import NotFound
-from qingdan.dockets.choices import OPEN_STATUSES, WITH_UNIT, ChangeKind, ChangeStatus, ItemStatus
+from qingdan.dockets.choices import (
+    ANSWERABLE,
+    AWAITING_SIGN_OFF,
+    DISPATCHABLE,
+    IN_LEADER_REVIEW,
+    OPEN_STATUSES,
+    WITH_UNIT,
+    WORKING,
+    ChangeKind,
+    ChangeStatus,
+    ItemStatus,
+)
 from qingdan.dockets.models import Docket, Evidence, Item, ItemChangeRequest, ItemEvent, ItemSubmission
-from qingdan.dockets.permissions import REVIEW_ROLES, VERIFY_ROLES, WORK_ROLES
+from qingdan.dockets.permissions import LIST_ROLES, REVIEW_ROLES, VERIFY_ROLES, WORK_ROLES
+from qingdan.units.models import Unit
 from qingdan.units.scopes import scope_for_user, within, within_q
 from qingdan.units.selectors import unit_get_for_user
 
@@ -164,16 +176,54 @@ def issuer_q(scope: Any, prefix: str = "") -> Q:
             | (Q(**{f"{prefix}docket__verifier_unit__isnull": True}) & scope.q(f"{prefix}docket__owner_unit")))
 
 
-def my_queue(user: Any) -> QuerySet[Item]:
-    """Items waiting for this person: handled or led by them, asking for their review or their sign-off."""
+def _own_units(user: Any, roles: frozenset[str]) -> QuerySet[Unit]:
+    """The units where the user holds one of ``roles`` themselves, not the units below them.
+
+    Work waits on the unit it was sent to: a district handler is not asked to sign for what
+    was dispatched to one of the district's streets, that street's handlers are.
+    """
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return Unit.objects.none()
+    return Unit.objects.filter(role_assignments__user_id=user.pk, role_assignments__role__in=roles)
+
+
+def items_awaiting(user: Any) -> QuerySet[Item]:
+    """Items waiting for this person to act (「我的待办」), by state and who it waits on.
+
+    - listed, returned (``DISPATCHABLE``): the list office, i.e. operators, supervisors and
+      organizers over the docket's owner unit (``may_list``) — it dispatches, re-dispatches to
+      another unit or lets the parent take it. A return sits in no unit's queue otherwise.
+    - dispatched (``ANSWERABLE``): the handlers and leaders of the lead unit itself — sign for
+      it (签收) or return it; nobody has been named yet, so the unit is who it waits on.
+    - accepted, rectifying (also after a send back), stage result (``WORKING``): the lead unit's
+      handlers and leaders, and the item's own handler and leader.
+    - leader review (``IN_LEADER_REVIEW``): the leaders over the lead unit (``may_lead_review``).
+    - closure requested (``AWAITING_SIGN_OFF``): supervisors and organizers over the verifier
+      unit (``may_verify``, as a filter: ``issuer_q``).
+    - any other open state: still shown to the item's named handler and leader, who follow it.
+    - closed: nobody.
+
+    Always within what the user may see (``item_queryset_for_user``): nobody outside the
+    item's scope is ever waited on.
+    """
+    list_scope = scope_for_user(user, roles=LIST_ROLES)
     verify_scope = scope_for_user(user, roles=VERIFY_ROLES)
     review_scope = scope_for_user(user, roles=REVIEW_ROLES)
-    mine = Q(handler=user) | Q(leader=user)
-    to_verify = Q(status=ItemStatus.CLOSURE_REQUESTED) & issuer_q(verify_scope) if not verify_scope.is_empty \
-        else Q(pk__in=[])
-    to_review = Q(status=ItemStatus.LEADER_REVIEW) & review_scope.q("lead_unit") if not review_scope.is_empty \
-        else Q(pk__in=[])
-    return item_queryset_for_user(user).filter((mine & Q(status__in=OPEN_STATUSES)) | to_verify | to_review)
+    nothing = Q(pk__in=[])
+    named = (Q(handler=user) | Q(leader=user)) & Q(status__in=OPEN_STATUSES) if user.is_authenticated else nothing
+    to_dispatch = Q(status__in=DISPATCHABLE) & list_scope.q("docket__owner_unit") if not list_scope.is_empty \
+        else nothing
+    for_unit = Q(status__in=ANSWERABLE | WORKING, lead_unit__in=_own_units(user, WORK_ROLES))
+    to_verify = Q(status__in=AWAITING_SIGN_OFF) & issuer_q(verify_scope) if not verify_scope.is_empty \
+        else nothing
+    to_review = Q(status__in=IN_LEADER_REVIEW) & review_scope.q("lead_unit") if not review_scope.is_empty \
+        else nothing
+    return item_queryset_for_user(user).filter(named | to_dispatch | for_unit | to_verify | to_review)
+
+
+def my_queue(user: Any) -> QuerySet[Item]:
+    """The queue page's 「我的待办」 tab: ``items_awaiting``."""
+    return items_awaiting(user)
 
 
 def unit_queue(user: Any) -> QuerySet[Item]:
@@ -302,6 +352,20 @@ def public_item_get(*, pk: int) -> Item:
     if item is None:
         raise NotFound("No such published item.")
     return item
+
+
+def public_result(item: Item) -> str:
+    """The result the public pages show for a closed item: its close-out text, or nothing.
+
+    The item's reply goes to the citizens whose submissions it answers (they read it on
+    /track/): written to them, it may name their case, so an item answering a submission shows
+    no result publicly. An item answering nobody was closed with a reply to the public itself.
+    """
+    if item.status != ItemStatus.CLOSED or not item.reply:
+        return ""
+    if ItemSubmission.objects.filter(item=item).exists():
+        return ""
+    return item.reply
 
 
 # Steps of the loop the public timeline shows (no notes of urging, grading or internal edits).

@@ -14,6 +14,7 @@ urlpatterns = [
     path("lists/<int:pk>/settings/", views.docket_settings, name="docket_settings"),
     path("lists/<int:pk>/export.xlsx", views.docket_export, name="docket_export"),
     path("lists/<int:pk>/import/", views.docket_import, name="docket_import"),
+    path("lists/<int:pk>/import-template.xlsx", views.docket_import_template, name="docket_import_template"),
     path("items/<int:pk>/", views.item_page, name="item"),
     path("items/<int:pk>/edit/", views.item_edit, name="item_edit"),
     path("items/<int:pk>/change/", views.item_change_request, name="item_change_request"),  # before <step>

@@ -35,7 +35,7 @@ from qingdan.dockets.choices import (
     ItemStatus,
 )
 from qingdan.dockets.errors import ItemInvalid
-from qingdan.dockets.exporters import items_export_xlsx
+from qingdan.dockets.exporters import import_template_xlsx, items_export_xlsx
 from qingdan.dockets.forms import (
     ActionForm,
     ChangeDecisionForm,
@@ -406,6 +406,15 @@ def docket_export(request: HttpRequest, pk: int) -> HttpResponse:
     data = items_export_xlsx(user=request.user, queryset=selectors.item_queryset_for_user(request.user).filter(
         docket=docket).order_by("number"))
     return harden_download(HttpResponse(data, content_type=XLSX), filename=f"{docket.name}.xlsx")
+
+
+@login_required
+@require_GET
+def docket_import_template(request: HttpRequest, pk: int) -> HttpResponse:
+    """The import file to fill in (下载模板): the import's columns and a sample row for this list."""
+    docket = selectors.docket_get_for_user(request.user, pk=pk)
+    return harden_download(HttpResponse(import_template_xlsx(docket), content_type=XLSX),
+                           filename=f"{docket.name}-导入模板.xlsx")
 
 
 @login_required

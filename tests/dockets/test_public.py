@@ -44,3 +44,56 @@ def test_public_item_page_names_no_person(client, published, xh_handler, hz_oper
     body = client.get(reverse("public:item", args=[shown.pk])).content.decode()
     assert "xh_handler" not in body and "hz_operator" not in body and "内部意见" not in body
     assert "13812345678" not in body
+
+
+def test_the_public_reads_public_states_never_the_internal_ones(client, published, docket, xh_handler, hz_operator):
+    import re
+
+    from qingdan.dockets.choices import ItemStatus, PublicStatus, public_status
+    from qingdan.dockets.services import item_dispatch, item_return
+
+    shown, _ = published
+    back = item_return(actor=xh_handler, item=item_dispatch(actor=hz_operator, item=shown), reason="不属于本单位")
+    assert back.status == ItemStatus.RETURNED
+    for page in (reverse("public:docket", args=[docket.pk]), reverse("public:item", args=[shown.pk])):
+        body = client.get(page).content.decode()
+        assert not re.search("已退回|Returned|不属于本单位", body)
+        assert re.search("办理中|Being handled", body)
+    assert public_status(ItemStatus.RETURNED) == PublicStatus.IN_HAND
+    assert public_status(ItemStatus.CLOSURE_REQUESTED) == PublicStatus.IN_HAND
+    assert public_status(ItemStatus.LEADER_REVIEW) == PublicStatus.IN_HAND
+    assert public_status(ItemStatus.STAGE_RESULT) == PublicStatus.STAGE_RESULT
+    assert public_status(ItemStatus.CLOSED) == PublicStatus.DONE
+    assert public_status(ItemStatus.LISTED) == PublicStatus.LISTED
+
+
+def _close(item, xh_handler, hz_operator, hz_supervisor, reply, png):
+    from qingdan.dockets.services import item_accept, item_close, item_dispatch, item_request_closure
+
+    item = item_accept(actor=xh_handler, item=item_dispatch(actor=hz_operator, item=item))
+    item = item_request_closure(actor=xh_handler, item=item, reply=reply, files=[("a.png", png)])
+    return item_close(actor=hz_supervisor, item=item)
+
+
+def test_the_reply_to_a_citizen_is_never_the_public_result(client, published, tree, make_item, xh_handler,
+                                                          hz_operator, hz_supervisor, png):
+    from qingdan.dockets.selectors import public_result
+    from qingdan.dockets.services import item_link_submissions
+    from qingdan.intake.services import submission_create
+
+    shown, _ = published
+    submission, _new = submission_create(actor="test", channel="web", kind="complaint",
+                                         text="我家楼下停车位不够，每天晚上停不进去。", unit=tree["330106"],
+                                         name="王小明", phone="13912345678")
+    item_link_submissions(actor=hz_operator, item=shown, submissions=[submission])
+    answered = _close(shown, xh_handler, hz_operator, hz_supervisor, "王先生您好，您反映的车位问题已解决。", png)
+    assert public_result(answered) == ""
+    body = client.get(reverse("public:item", args=[answered.pk])).content.decode()
+    assert "王先生您好" not in body and 'id="public-result"' not in body
+    assert "已办结" in body or "Concluded" in body
+    # An item that answers nobody was closed with a reply to the public: that is its result.
+    alone = make_item(title="背街小巷路灯修复", published=True)
+    alone = _close(alone, xh_handler, hz_operator, hz_supervisor, "已修复路灯32盏。", png)
+    assert public_result(alone) == "已修复路灯32盏。"
+    body = client.get(reverse("public:item", args=[alone.pk])).content.decode()
+    assert 'id="public-result"' in body and "已修复路灯32盏。" in body
