@@ -191,7 +191,7 @@ def items_awaiting(user: Any) -> QuerySet[Item]:
     """Items waiting for this person to act (「我的待办」), by state and who it waits on.
 
     - listed, returned (``DISPATCHABLE``): the list office, i.e. operators, supervisors and
-      organizers over the docket's owner unit (``may_list``) — it dispatches, re-dispatches to
+      organizers of the docket's owner unit itself — it dispatches, re-dispatches to
       another unit or lets the parent take it. A return sits in no unit's queue otherwise.
     - dispatched (``ANSWERABLE``): the handlers and leaders of the lead unit itself — sign for
       it (签收) or return it; nobody has been named yet, so the unit is who it waits on.
@@ -206,13 +206,13 @@ def items_awaiting(user: Any) -> QuerySet[Item]:
     Always within what the user may see (``item_queryset_for_user``): nobody outside the
     item's scope is ever waited on.
     """
-    list_scope = scope_for_user(user, roles=LIST_ROLES)
     verify_scope = scope_for_user(user, roles=VERIFY_ROLES)
     review_scope = scope_for_user(user, roles=REVIEW_ROLES)
     nothing = Q(pk__in=[])
     named = (Q(handler=user) | Q(leader=user)) & Q(status__in=OPEN_STATUSES) if user.is_authenticated else nothing
-    to_dispatch = Q(status__in=DISPATCHABLE) & list_scope.q("docket__owner_unit") if not list_scope.is_empty \
-        else nothing
+    # The list's own office, not every office above it: a province supervisor's queue would
+    # otherwise hold every return in the province.
+    to_dispatch = Q(status__in=DISPATCHABLE, docket__owner_unit__in=_own_units(user, LIST_ROLES))
     for_unit = Q(status__in=ANSWERABLE | WORKING, lead_unit__in=_own_units(user, WORK_ROLES))
     to_verify = Q(status__in=AWAITING_SIGN_OFF) & issuer_q(verify_scope) if not verify_scope.is_empty \
         else nothing

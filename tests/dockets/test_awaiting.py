@@ -39,6 +39,17 @@ def test_a_returned_item_waits_on_the_list_office_and_leaves_the_unit(make_item,
     assert back not in items_awaiting(bj_handler)
 
 
+def test_a_return_waits_on_the_lists_own_office_not_every_office_above_it(make_item, tree, hz_operator,
+                                                                          xh_handler, make_staff):
+    # A province supervisor sees 杭州's list, but 杭州's returns are not the province's to dispatch:
+    # otherwise the province's queue would hold every return in the province.
+    zj_supervisor = make_staff("zj_supervisor_q", "supervisor", tree["33"])
+    back = item_return(actor=xh_handler, item=item_dispatch(actor=hz_operator, item=make_item(title="退回")),
+                       reason="不属于本单位")
+    assert back in items_awaiting(hz_operator)
+    assert back not in items_awaiting(zj_supervisor)
+
+
 def test_a_closure_request_waits_on_the_verifier_and_a_closed_item_on_nobody(make_item, hz_operator, hz_supervisor,
                                                                             xh_handler, png):
     item = item_accept(actor=xh_handler, item=item_dispatch(actor=hz_operator, item=make_item()))
