@@ -29,7 +29,9 @@ pytestmark = pytest.mark.slow
 
 CLIENTS = 8
 PER_CLIENT = 30
-DEADLINE_SECONDS = 45
+# A liveness bound, not a speed target (that is `qingdan bench intake`): clients retry until every
+# key is answered, so a loaded machine only makes the test slower. 45 s failed at load average 14.
+DEADLINE_SECONDS = 180
 SETUP = """
 from qingdan.units.choices import Role
 from qingdan.people.models import User
