@@ -16,7 +16,15 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from qingdan.core.errors import NotFound
-from qingdan.dockets.choices import OPEN_STATUSES, WITH_UNIT, ChangeKind, ChangeStatus, ItemStatus
+from qingdan.dockets.choices import (
+    GRADED_STATUSES,
+    OPEN_STATUSES,
+    WITH_UNIT,
+    ChangeKind,
+    ChangeStatus,
+    Grade,
+    ItemStatus,
+)
 from qingdan.dockets.models import Docket, Evidence, Item, ItemChangeRequest, ItemEvent, ItemSubmission
 from qingdan.dockets.permissions import REVIEW_ROLES, VERIFY_ROLES, WORK_ROLES
 from qingdan.units.scopes import scope_for_user, within, within_q
@@ -98,6 +106,12 @@ class ItemFilters:
     until: datetime.date | None = None
     q: str = ""
     supervised: bool | None = None
+    # What a dashboard figure counts, so that its link lists exactly those items (supervision.figures):
+    # ``level="top"`` the list's own items (no sub-items), ``overdue`` open items graded red now,
+    # ``own`` only the items the unit in ``unit_path`` leads itself (its 「本级」 row), not its children's.
+    level: str = ""
+    overdue: bool = False
+    own: bool = False
 
 
 def item_filters_for(user: Any, *, unit: str = "", **values: Any) -> ItemFilters:
@@ -141,7 +155,12 @@ def items_filter(queryset: QuerySet[Item], filters: ItemFilters) -> QuerySet[Ite
     if filters.docket:
         queryset = queryset.filter(docket_id=filters.docket)
     if filters.unit_path:
-        queryset = within(queryset, filters.unit_path, "lead_unit")
+        queryset = (queryset.filter(lead_unit__path=filters.unit_path) if filters.own
+                    else within(queryset, filters.unit_path, "lead_unit"))
+    if filters.level == "top":
+        queryset = queryset.filter(TOP_LEVEL)
+    if filters.overdue:
+        queryset = queryset.filter(status__in=GRADED_STATUSES, grade=Grade.RED)
     if filters.since:
         queryset = queryset.filter(created_at__date__gte=filters.since)
     if filters.until:
