@@ -44,8 +44,8 @@ def _unit(request: HttpRequest, code: str) -> Unit:
         if unit is not None and scope_for_user(request.user).contains(unit):
             raise PermissionDenied(_(
                 "The weekly report of %(unit)s is read by its supervisors, organizers, leaders and "
-                "administrators; your role in this unit is not one of them. Your unit\u2019s items are under "
-                "「Items」; to read the report, ask your unit\u2019s organizer for one of those roles.")
+                "administrators; your role in this unit is not one of them. Your unit's items are under "
+                "「Items」; to read the report, ask your unit's organizer for one of those roles.")
                 % {"unit": unit.name}) from exc
         raise Http404(exc.message) from exc
 
