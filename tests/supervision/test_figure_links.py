@@ -76,6 +76,11 @@ def test_the_links_keep_to_the_subtree_and_the_lists_own_items(world, hz_supervi
     assert listed_rows(client, link(html, "kpi-open")) == 5
     # 滨江区's late item is not 西湖区's.
     assert listed_rows(client, link(html, "kpi-overdue")) == 2
+    # The queue says which of the figure's filters it applies (they are hidden fields, kept on re-filtering).
+    queue = client.get(link(html, "kpi-overdue")).content.decode()
+    assert re.search("当前逾期|overdue now", queue.split('id="figure-filter"', 1)[1].split("</p>", 1)[0])
+    assert '<input type="hidden" name="overdue" value="1">' in queue and 'name="level" value="top"' in queue
+    assert 'id="figure-filter"' not in client.get("/dockets/?view=all").content.decode()
 
 
 def test_the_rows_add_up_to_the_total_with_a_row_for_the_units_own_items(world, hz_supervisor):
