@@ -120,8 +120,10 @@ PRIORITY_ALIASES = {"一般": Priority.NORMAL, "普通": Priority.NORMAL, "重�
 
 # The loop's internal states as the public reads them (public_status): a return, a leader's review
 # or a closure request are the offices' business; to a citizen the item is being handled.
-_PUBLIC_STATUS = {ItemStatus.LISTED: PublicStatus.LISTED, ItemStatus.STAGE_RESULT: PublicStatus.STAGE_RESULT,
-                  ItemStatus.CLOSED: PublicStatus.DONE}
+_PUBLIC_STATUS: dict[str, PublicStatus] = {
+    ItemStatus.LISTED: PublicStatus.LISTED, ItemStatus.STAGE_RESULT: PublicStatus.STAGE_RESULT,
+    ItemStatus.CLOSED: PublicStatus.DONE,
+}
 
 
 def public_status(status: str) -> PublicStatus:

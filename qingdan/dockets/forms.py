@@ -148,6 +148,10 @@ class FilterForm(forms.Form):
     until = BoundedDateField(required=False, widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE))
     q = forms.CharField(required=False, max_length=100)
     docket = forms.IntegerField(required=False, min_value=1, max_value=ID_MAX)
+    # Set by the dashboards' links (a figure lists the items it counts); kept as hidden fields.
+    level = forms.ChoiceField(choices=[("", ""), ("top", _("Top-level items only"))], required=False)
+    overdue = forms.BooleanField(required=False)
+    own = forms.BooleanField(required=False)
 
 
 def uploaded_files(request: Any, name: str = "files") -> list[tuple[str, bytes]]:

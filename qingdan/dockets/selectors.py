@@ -20,12 +20,14 @@ from qingdan.dockets.choices import (
     ANSWERABLE,
     AWAITING_SIGN_OFF,
     DISPATCHABLE,
+    GRADED_STATUSES,
     IN_LEADER_REVIEW,
     OPEN_STATUSES,
     WITH_UNIT,
     WORKING,
     ChangeKind,
     ChangeStatus,
+    Grade,
     ItemStatus,
 )
 from qingdan.dockets.models import Docket, Evidence, Item, ItemChangeRequest, ItemEvent, ItemSubmission
@@ -110,6 +112,12 @@ class ItemFilters:
     until: datetime.date | None = None
     q: str = ""
     supervised: bool | None = None
+    # What a dashboard figure counts, so that its link lists exactly those items (supervision.figures):
+    # ``level="top"`` the list's own items (no sub-items), ``overdue`` open items graded red now,
+    # ``own`` only the items the unit in ``unit_path`` leads itself (its 「本级」 row), not its children's.
+    level: str = ""
+    overdue: bool = False
+    own: bool = False
 
 
 def item_filters_for(user: Any, *, unit: str = "", **values: Any) -> ItemFilters:
@@ -153,7 +161,12 @@ def items_filter(queryset: QuerySet[Item], filters: ItemFilters) -> QuerySet[Ite
     if filters.docket:
         queryset = queryset.filter(docket_id=filters.docket)
     if filters.unit_path:
-        queryset = within(queryset, filters.unit_path, "lead_unit")
+        queryset = (queryset.filter(lead_unit__path=filters.unit_path) if filters.own
+                    else within(queryset, filters.unit_path, "lead_unit"))
+    if filters.level == "top":
+        queryset = queryset.filter(TOP_LEVEL)
+    if filters.overdue:
+        queryset = queryset.filter(status__in=GRADED_STATUSES, grade=Grade.RED)
     if filters.since:
         queryset = queryset.filter(created_at__date__gte=filters.since)
     if filters.until:

@@ -96,6 +96,19 @@ def units_rates(*, units: list[Unit], start: datetime.date, end: datetime.date) 
     return {unit_id: _rates(counters) for unit_id, counters in _counters(units, start, end).items()}
 
 
+def own_rates(*, total: Rates, children: list[Rates]) -> Rates:
+    """A unit's own figures (「本级」): its subtree's less its children's, so that the rows add up to the total.
+
+    Items led by the unit itself (and by its retired children, which have no row of their own)
+    and ratings answered by it; no query, the difference of figures already read.
+    """
+    counters = dict(total.counters)
+    for rates in children:
+        for name, value in rates.counters.items():
+            counters[name] = counters.get(name, 0) - value
+    return Rates(counters={name: value for name, value in counters.items() if value})
+
+
 def scheme_current(*, unit: Unit) -> IndexScheme | None:
     """The latest index scheme of the nearest unit at or above ``unit`` that has one."""
     paths = [unit.path[:end] for end in range(Unit.steplen, len(unit.path) + 1, Unit.steplen)]

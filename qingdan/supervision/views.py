@@ -7,6 +7,7 @@ scope is "not found", never shown), read figures, render.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -48,6 +49,35 @@ def _period(request: HttpRequest, default_kind: str = "month") -> Period:
     return query_period(request.GET, "period", default_kind=default_kind)
 
 
+# The figures whose items the queue can list exactly (its filters say what each counts):
+# every count is of top-level items (``level=top``), like the figures themselves.
+LINKED_COLUMNS = ("new", "open", "overdue")
+
+
+def items_url(unit: Unit, figure: str, period: Period | None = None, *, own: bool = False) -> str:
+    """The items queue filtered to what one figure of ``unit`` counts, so that a click lists its items.
+
+    ``new`` is the items listed in the period, ``open`` and ``overdue`` the stock now (open, and
+    open and graded red: ``Rates.overdue``); any other name lists the subtree's top-level items.
+    ``own`` keeps to the items the unit leads itself (the 「本级」 row).
+    """
+    query: dict[str, str] = {"view": "all", "unit": unit.code, "level": "top"}
+    if own:
+        query["own"] = "1"
+    if figure == "new" and period is not None:
+        query.update(since=period.start.isoformat(), until=period.end.isoformat())
+    elif figure == "open":
+        query["status"] = "open"
+    elif figure == "overdue":
+        query["overdue"] = "1"
+    return reverse("dockets:queue") + "?" + urlencode(query)
+
+
+def _is_empty(data: dict[str, Any]) -> bool:
+    """A row with nothing to show (every figure zero or unmeasured): folded away behind 「显示全部」."""
+    return not any(data.get(c) for c in EXPORT_COLUMNS)
+
+
 def column_labels() -> dict[str, str]:
     labels = {"new": _("New items"), "dispatched": _("Dispatched"), "responded": _("Answered in time"),
               "closed": _("Closed"), "closed_on_time": _("Closed on time"), "resolved": _("Listed and closed"),
@@ -80,6 +110,9 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
     rates = selectors.unit_rates(unit=unit, start=period.start, end=period.end)
     children = list(unit_children(unit, include_retired=False))
     child_rates = selectors.units_rates(units=children, start=period.start, end=period.end)
+    own = selectors.own_rates(total=rates, children=list(child_rates.values()))
+    rows = [(c, child_rates[c.pk].as_dict()) for c in children]
+    shown = [(c, data) for c, data in rows if not _is_empty(data)]
     scope = selectors.figure_scope(request.user)
     months = last_months(period.end, 12)
     trend = selectors.monthly_series(unit=unit, months=[(m.start, m.end) for m in months],
@@ -92,13 +125,13 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
                   {"name": str(_("Dispatched")), "data": trend["dispatched"]},
                   {"name": str(_("Closed")), "data": trend["closed"]}],
         "status": [{"name": str(status_labels.get(k, k)), "value": v} for k, v in rates.breakdown("status:").items()],
-        "children": {
-            "names": [c.name for c in children],
-            "codes": [c.code for c in children],
-            "urls": [reverse("supervision:dashboard", args=[c.code]) + f"?period={period.key}" for c in children],
-            "new": [child_rates[c.pk].get("new") for c in children],
-            "closed": [child_rates[c.pk].get("closed") for c in children],
-            "overdue": [child_rates[c.pk].overdue for c in children],
+        "children": {  # the units with something to show (the others are folded away below the table)
+            "names": [c.name for c, _data in shown],
+            "codes": [c.code for c, _data in shown],
+            "urls": [reverse("supervision:dashboard", args=[c.code]) + f"?period={period.key}" for c, _d in shown],
+            "new": [child_rates[c.pk].get("new") for c, _data in shown],
+            "closed": [child_rates[c.pk].get("closed") for c, _data in shown],
+            "overdue": [child_rates[c.pk].overdue for c, _data in shown],
         },
         "labels": {"new": str(_("New items")), "closed": str(_("Closed")), "overdue": str(_("Overdue now"))},
     }
@@ -106,8 +139,12 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
     context = {
         "unit": unit, "period": period, "rates": rates, "figures": rates.as_dict(), "labels": column_labels(),
         "sentence": sentence(rates), "ancestors": ancestors, "chart": chart,
-        "children": [(c, child_rates[c.pk].as_dict()) for c in children],
-        "categories": sorted(rates.breakdown("new:cat:").items(), key=lambda kv: -kv[1])[:15],
+        "children": [(c, data, _row_links(c, period)) for c, data in shown],
+        "folded": [(c, data, _row_links(c, period)) for c, data in rows if _is_empty(data)],
+        "own": own.as_dict(), "own_links": _row_links(unit, period, own=True), "has_children": bool(children),
+        "links": _row_links(unit, period), "linked": LINKED_COLUMNS,
+        "categories": [(category_label(name), n) for name, n in
+                       sorted(rates.breakdown("new:cat:").items(), key=lambda kv: -kv[1])[:15]],
         "sources": [(source_labels.get(k, k), v) for k, v in rates.breakdown("new:source:").items()],
         "kinds": [(kind_labels.get(k, k), v) for k, v in rates.breakdown("new:kind:").items()],
         "previous": period.previous(), "periods": _period_choices(period),
@@ -118,6 +155,15 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
                                                                            end=period.end),
     }
     return render(request, "supervision/dashboard.html", context)
+
+
+def _row_links(unit: Unit, period: Period, *, own: bool = False) -> dict[str, str]:
+    return {name: items_url(unit, name, period, own=own) for name in (*LINKED_COLUMNS, "all")}
+
+
+def category_label(name: str) -> str:
+    """The figures keep an item without a category under "-"; readers see 「未分类」."""
+    return name if name.strip() not in ("", "-", "None") else _("Uncategorised")
 
 
 def _period_choices(current: Period) -> list[tuple[str, str]]:
@@ -190,6 +236,7 @@ def leaderboard(request: HttpRequest, code: str) -> HttpResponse:
                "rate_names": [k for k in RATES if k != "repeat_rate"], "rate_labels": {k: str(v[2]) for k, v in
                                                                                      RATES.items()},
                "formulas": {k: str(v) for k, v in FORMULA_LABELS.items()}, "periods": _board_periods(period),
+               "links": {r.unit.pk: _row_links(r.unit, period) for r in rows},
                "may_record": may(request.user, unit, services.RANKING_ROLES),
                "recorded": unit and selectors.ranking_recorded(parent=unit, period=period)}
     template = "supervision/leaderboard_print.html" if request.GET.get("print") else "supervision/leaderboard.html"
