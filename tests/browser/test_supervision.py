@@ -32,6 +32,12 @@ def test_dashboard_drill_down_and_weekly_downloads(browser, live_server, tree, m
     page.locator("nav a[href='/supervision/']").click()
     page.wait_for_url("**/supervision/units/3301/")
     assert page.locator("#unit-name").inner_text().startswith("杭州市")
+    # Two dozen figure columns: no header may stack its words one character a line (it did on a desktop).
+    lines = page.evaluate("""() => [...document.querySelectorAll('#children th')].map(th => {
+        const style = getComputedStyle(th);
+        const inner = th.clientHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
+        return Math.round(inner / parseFloat(style.lineHeight)); })""")
+    assert lines and max(lines) <= 3, lines
     assert page.evaluate("typeof window.echarts") == "object"
     assert page.locator("#chart-children canvas").count() == 1
     page.locator("#children a.drill", has_text="西湖区").click()
