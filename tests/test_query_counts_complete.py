@@ -40,6 +40,8 @@ NOT_A_LIST = {
     "ledgers:visit_new": "a form (unit and list choices capped, one query each)",
     "ledgers:visit_photo": "a file download",
     "ledgers:session_new": "a form (the roll is one query of the unit's people)",
+    "ledgers:session_photo": "a file download",
+    "ledgers:session_make_up": "a POST (补学, redirect)", "ledgers:session_all_present": "a POST (redirect)",
     "ledgers:import": "an upload form",
     "ledgers:export": "an XLSX download",
     "ledgers:milestone_add": "a POST", "ledgers:milestone_reach": "a POST",

@@ -97,6 +97,36 @@ def session_list_for_user(user: Any, *, unit: Unit | None = None, start: datetim
         roll=Count("attendances"), studied=Count("attendances", filter=Q(attendances__status__in=STUDIED)))
 
 
+def session_get_for_user(user: Any, *, session_id: int) -> StudySession:
+    """Return one study session the user may see, with its roll (people in name order) and photos, or NotFound."""
+    session = (scope_for_user(user).filter(StudySession.objects.select_related("unit", "created_by"), "unit")
+               .filter(pk=session_id).prefetch_related("photos").first())
+    if session is None:
+        raise NotFound("No such study session in your scope.")
+    return session
+
+
+def session_attendances(session: StudySession) -> list[SessionAttendance]:
+    """The session's roll as recorded, each with its person, in user-name order."""
+    return list(session.attendances.select_related("person").order_by("person__username"))
+
+
+def session_photo_get_for_user(user: Any, *, session_id: int, photo_id: int) -> Any:
+    """Return a session's photo when the user may see the session."""
+    session = session_get_for_user(user, session_id=session_id)
+    photo = session.photos.filter(pk=photo_id).first()
+    if photo is None:
+        raise NotFound("No such photo.")
+    return photo
+
+
+def session_unrecorded(session: StudySession, *, limit: int = 300) -> list[Any]:
+    """People on the unit's roll with no attendance recorded for the session: whom 「全部出席」 would mark."""
+    recorded = SessionAttendance.objects.filter(session=session, person=OuterRef("pk"))
+    return list(User.objects.filter(_within(session.unit, "home_unit"), is_active=True)
+                .exclude(Exists(recorded)).order_by("username")[:limit])
+
+
 def topic_list_for_user(user: Any, *, unit: Unit | None = None) -> QuerySet[ResearchTopic]:
     """Research topics of units in the user's scope."""
     queryset = scope_for_user(user).filter(ResearchTopic.objects.select_related("unit"), "unit").annotate(

@@ -21,7 +21,7 @@ from qingdan.core.params import query_date
 from qingdan.dockets.projects import project_counts
 from qingdan.dockets.selectors import docket_queryset_for_user, item_get_for_user
 from qingdan.ledgers import selectors, services, tabular
-from qingdan.ledgers.choices import Attendance, TeamFilter
+from qingdan.ledgers.choices import STUDIED, Attendance, TeamFilter
 from qingdan.ledgers.errors import LedgerInvalid
 from qingdan.ledgers.forms import LiaisonForm, SessionForm, TopicForm, VisitForm, WritingForm
 from qingdan.ledgers.tabular import ledger_export as export
@@ -202,8 +202,80 @@ def session_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Session recorded."))
             return redirect(f"{request.path.rsplit('new/', 1)[0]}?unit={unit.code}")
+    # ?all=present (「全部出席」) sets everyone on the roll present; the recorder then marks the few absent.
+    preset = Attendance.PRESENT if request.GET.get("all") == Attendance.PRESENT else ""
     return render(request, "ledgers/session_new.html", {"form": form, "unit": unit, "people": people,
-                                                       "statuses": Attendance.choices})
+                                                       "statuses": Attendance.choices, "preset": preset})
+
+
+def _session(request: HttpRequest, session_id: int) -> Any:
+    try:
+        return selectors.session_get_for_user(request.user, session_id=session_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+@login_required
+def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
+    """One session: what, when, where, who came (and who made it up later), its photos."""
+    session = _session(request, session_id)
+    attendances = selectors.session_attendances(session)
+    return render(request, "ledgers/session.html", {
+        "session": session, "attendances": attendances, "unrecorded": selectors.session_unrecorded(session),
+        "may_record": services.may_record_for(request.user, session.unit), "today": timezone.localdate(),
+        "studied": sum(1 for a in attendances if a.status in STUDIED)})
+
+
+@login_required
+def session_photo(request: HttpRequest, session_id: int, photo_id: int) -> FileResponse:
+    try:
+        photo = selectors.session_photo_get_for_user(request.user, session_id=session_id, photo_id=photo_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    return photo.download()
+
+
+@login_required
+@require_http_methods(["POST"])
+def session_make_up(request: HttpRequest, session_id: int) -> HttpResponse:
+    """补学: an absent person studied the session's material later, on the date given."""
+    session = _session(request, session_id)
+    raw = request.POST.get("attendance", "")
+    attendance = session.attendances.filter(pk=int(raw)).select_related("session").first() if raw.isdigit() else None
+    try:
+        made_up_on = datetime.date.fromisoformat(request.POST.get("made_up_on", "").strip())
+    except ValueError:
+        made_up_on = None
+    if attendance is None:
+        messages.error(request, _("Choose a person on the roll."))
+    elif made_up_on is None:
+        messages.error(request, _("Give the date of the make-up study."))
+    else:
+        try:
+            services.attendance_make_up(actor=request.user, attendance=attendance, made_up_on=made_up_on)
+        except ApplicationError as exc:
+            messages.error(request, error_text(exc))
+        else:
+            messages.success(request, _("Make-up study recorded for %(name)s.") % {"name": attendance.person})
+    return redirect("ledgers:session", session_id=session.pk)
+
+
+@login_required
+@require_http_methods(["POST"])
+def session_all_present(request: HttpRequest, session_id: int) -> HttpResponse:
+    """「全部出席」: everyone on the unit's roll not yet recorded is marked present."""
+    session = _session(request, session_id)
+    try:
+        count = services.session_mark_all_present(actor=request.user, session=session,
+                                                  people=selectors.session_unrecorded(session))
+    except ApplicationError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        if count:
+            messages.success(request, _("%(n)d people marked present.") % {"n": count})
+        else:
+            messages.info(request, _("Everyone on the roll is already recorded."))
+    return redirect("ledgers:session", session_id=session.pk)
 
 
 @login_required
