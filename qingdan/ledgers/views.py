@@ -103,19 +103,19 @@ def visit_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def visit_new(request: HttpRequest) -> HttpResponse:
-    units = selectors.visit_units_for_user(request.user, within_code=request.GET.get("within", "").strip()[:32],
-                                           limit=MAX_UNIT_CHOICES)
+    """Record a visit; the place defaults to the leader's liaison unit and is picked by name or code."""
+    liaison_units = selectors.visit_liaison_units(request.user)
     dockets = _visit_dockets(request.user)
-    form = VisitForm(request.POST or None, request.FILES or None, units=units, dockets=dockets,
-                     initial={"visited_on": timezone.localdate()})
+    initial = {"visited_on": timezone.localdate(), "unit": liaison_units[0].name if liaison_units else ""}
+    form = VisitForm(request.POST or None, request.FILES or None, dockets=dockets, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        unit = next(u for u in units if u.code == data["unit"])
         docket = next((d for d in dockets if str(d.pk) == data["docket"]), None)
         problems = [services.ProblemFound(text=line.strip(), route=data["route"], docket=docket)
                     for line in data["problems"].splitlines() if line.strip()]
         photos = read_uploads(request.FILES.getlist("photos"))
         try:
+            unit = selectors.visit_unit_resolve(request.user, data["unit"])
             visit = services.visit_record(
                 actor=request.user, unit=unit, visited_on=data["visited_on"], enterprise=data["enterprise"],
                 households=data["households"], enterprises=data["enterprises"], heard=data["heard"],
@@ -127,7 +127,13 @@ def visit_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Visit recorded."))
             return redirect("ledgers:visit", visit_id=visit.pk)
-    return render(request, "ledgers/visit_new.html", {"form": form})
+    # The page's own suggestions before anything is typed: liaison units first, then what the scope holds.
+    liaison_ids = {u.pk for u in liaison_units}
+    others = [u for u in selectors.visit_units_for_user(
+        request.user, within_code=request.GET.get("within", "").strip()[:32], limit=MAX_UNIT_CHOICES)
+        if u.pk not in liaison_ids]
+    return render(request, "ledgers/visit_new.html", {"form": form, "liaison_units": liaison_units,
+                                                      "other_units": others})
 
 
 @login_required

@@ -41,7 +41,8 @@ def test_township_leader_records_a_visit_on_a_phone(phone, live_server, tree, ma
     page.goto(f"{live_server.url}/ledgers/visits/new/")
     assert page.get_by_role("heading", name="登记走访").is_visible()
     assert no_sideways_scroll(page)
-    page.locator("#id_unit").select_option(label="留下村")
+    assert page.locator("#id_unit").input_value() == "留下街道"  # the leader's liaison unit, by default
+    page.locator("#id_unit").fill("留下村")  # typed by name (the picker suggests from the scope)
     page.locator("#id_households").fill("15")
     page.locator("#id_enterprises").fill("2")
     page.locator("#id_heard").fill("村民普遍反映村口道路破损。")
