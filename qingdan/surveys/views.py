@@ -132,7 +132,8 @@ def survey_qr_download(request: HttpRequest, survey_id: int, fmt: str) -> HttpRe
     survey = _survey(request, survey_id)
     link = public_url(request, survey)
     body, kind = (qr_png(link), "image/png") if fmt == "png" else (qr_svg(link), "image/svg+xml")
-    return harden_download(HttpResponse(body, content_type=kind), filename=f"{survey.title}-{_('QR code')}.{fmt}")
+    name = _("QR code")
+    return harden_download(HttpResponse(body, content_type=kind), filename=f"{survey.title}-{name}.{fmt}")
 
 
 @login_required
