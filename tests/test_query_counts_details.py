@@ -2,7 +2,7 @@
 
 Pages: dockets:item (timeline, evidence, linked submissions, sub-items), desk:submission_detail
 (timeline, attachments), portal:track_detail (the public timeline), ledgers:visit (problems found and
-where each went). API: GET /dockets/items/{item_id} (the timeline).
+where each went), ledgers:session (its roll and photos). API: GET /dockets/items/{item_id} (the timeline).
 """
 
 from __future__ import annotations
@@ -107,3 +107,24 @@ def test_visit_page(client, tree, zj_organizer, docket):
 
     client.force_login(zj_organizer)
     assert_flat(client, lambda: f"/ledgers/visits/{made['visit'].pk}/", grow, bound=9)
+
+
+@covers("ledgers:session")
+def test_session_page(client, tree, zj_organizer):
+    """A session whose roll grows: half the unit's people recorded absent (each with a 补学 form), half not yet."""
+    from qingdan.ledgers.models import SessionAttendance
+    from qingdan.ledgers.services import session_record
+    from qingdan.people.models import User
+
+    session = session_record(actor=zj_organizer, unit=tree["330106009"], kind="group_study", topic="学习",
+                             starts_on=datetime.date.today(), photos=[(f"s{i}.png", png_bytes()) for i in range(2)])
+
+    def grow(start, stop):
+        for index in range(start, stop):
+            person = User.objects.create(username=f"roll{index}", display_name=label(index),
+                                         home_unit=tree[PLACES[index % 3]])
+            if index % 2:
+                SessionAttendance.objects.create(session=session, person=person, status="absent")
+
+    client.force_login(zj_organizer)
+    assert_flat(client, f"/ledgers/study/{session.pk}/", grow, bound=12)

@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from qingdan.ledgers.choices import DurationUnit, ProblemRoute, SessionKind, WritingKind
+from qingdan.units.widgets import unit_picker
 
 
 def _date() -> forms.DateInput:
@@ -31,7 +32,8 @@ class MultipleFileField(forms.FileField):
 
 
 class VisitForm(forms.Form):
-    unit = forms.ChoiceField(label=_("Where"))
+    unit = forms.CharField(label=_("Where (township or village, by name or code)"), max_length=100,
+                           widget=unit_picker())
     enterprise = forms.CharField(label=_("Enterprise visited (if any)"), max_length=200, required=False)
     visited_on = forms.DateField(label=_("Visited on"), widget=_date())
     households = forms.IntegerField(label=_("Households met"), min_value=0, initial=0)
@@ -47,9 +49,11 @@ class VisitForm(forms.Form):
     photos = MultipleFileField(label=_("Photos"), required=False,
                              widget=MultiFileInput(attrs={"accept": "image/*", "multiple": True}))
 
-    def __init__(self, *args: Any, units: Iterable[Any] = (), dockets: Iterable[Any] = (), **kwargs: Any) -> None:
+    def __init__(self, *args: Any, dockets: Iterable[Any] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = [(u.code, u.name) for u in units]  # type: ignore[attr-defined]  # a ChoiceField
+        # The picker suggests from the reader's scope as they type; before that, the page's own list
+        # (the leader's liaison units first) is offered, so a liaison outside the scope is there too.
+        self.fields["unit"].widget.attrs["list"] = "id_unit-units"
         self.fields["docket"].choices = [("", "—")] + [(str(d.pk), d.name) for d in dockets]  # type: ignore[attr-defined]
 
 

@@ -36,6 +36,7 @@ from qingdan.people.models import User
 from qingdan.units.choices import UnitKind, UnitLevel
 from qingdan.units.models import Unit
 from qingdan.units.scopes import is_inside, is_system, scope_for_user, within, within_q
+from qingdan.units.selectors import looks_like_code
 
 
 def _within(unit: Unit, field: str = "unit") -> Q:
@@ -97,6 +98,36 @@ def session_list_for_user(user: Any, *, unit: Unit | None = None, start: datetim
         roll=Count("attendances"), studied=Count("attendances", filter=Q(attendances__status__in=STUDIED)))
 
 
+def session_get_for_user(user: Any, *, session_id: int) -> StudySession:
+    """Return one study session the user may see, with its roll (people in name order) and photos, or NotFound."""
+    session = (scope_for_user(user).filter(StudySession.objects.select_related("unit", "created_by"), "unit")
+               .filter(pk=session_id).prefetch_related("photos").first())
+    if session is None:
+        raise NotFound("No such study session in your scope.")
+    return session
+
+
+def session_attendances(session: StudySession) -> list[SessionAttendance]:
+    """The session's roll as recorded, each with its person, in user-name order."""
+    return list(session.attendances.select_related("person").order_by("person__username"))
+
+
+def session_photo_get_for_user(user: Any, *, session_id: int, photo_id: int) -> Any:
+    """Return a session's photo when the user may see the session."""
+    session = session_get_for_user(user, session_id=session_id)
+    photo = session.photos.filter(pk=photo_id).first()
+    if photo is None:
+        raise NotFound("No such photo.")
+    return photo
+
+
+def session_unrecorded(session: StudySession, *, limit: int = 300) -> list[Any]:
+    """People on the unit's roll with no attendance recorded for the session: whom 「全部出席」 would mark."""
+    recorded = SessionAttendance.objects.filter(session=session, person=OuterRef("pk"))
+    return list(User.objects.filter(_within(session.unit, "home_unit"), is_active=True)
+                .exclude(Exists(recorded)).order_by("username")[:limit])
+
+
 def topic_list_for_user(user: Any, *, unit: Unit | None = None) -> QuerySet[ResearchTopic]:
     """Research topics of units in the user's scope."""
     queryset = scope_for_user(user).filter(ResearchTopic.objects.select_related("unit"), "unit").annotate(
@@ -116,27 +147,61 @@ def topic_get_for_user(user: Any, *, topic_id: int) -> ResearchTopic:
 
 # --- figures ---------------------------------------------------------------------------------
 
+def _active_liaisons(user: Any) -> QuerySet[Liaison]:
+    today = timezone.localdate()
+    return (Liaison.objects.filter(leader_id=getattr(user, "pk", None), starts_on__lte=today)
+            .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today)).select_related("unit"))
+
+
+def _visit_units(user: Any) -> QuerySet[Unit]:
+    """Active townships and villages the user may visit: in their scope or under a liaison active today."""
+    scope = scope_for_user(user)
+    units = Unit.objects.filter(is_active=True, level__gte=UnitLevel.TOWNSHIP)
+    if not scope.is_global:
+        condition = scope.q("")
+        for liaison in _active_liaisons(user):
+            condition |= within_q(liaison.unit)
+        units = units.filter(condition)
+    return units
+
+
 def visit_units_for_user(user: Any, *, within_code: str = "", limit: int = 400) -> list[Unit]:
     """Townships and villages the user may visit: in their scope or under a liaison active today.
 
     A wide scope (a county, a city) is narrowed to the subtree of the unit coded ``within_code``
     so the list stays short (an unknown code narrows nothing).
     """
-    today = timezone.localdate()
-    scope = scope_for_user(user)
-    units = Unit.objects.filter(is_active=True, level__gte=UnitLevel.TOWNSHIP)
-    if not scope.is_global:
-        roots = [li.unit for li in Liaison.objects.filter(leader=user, starts_on__lte=today)
-                 .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today)).select_related("unit")]
-        condition = scope.q("")
-        for root in roots:
-            condition |= within_q(root)
-        units = units.filter(condition)
+    units = _visit_units(user)
     if within_code:
         base = Unit.objects.filter(code=within_code).first()
         if base is not None:
             units = within(units, base)
     return list(units.order_by("path")[:limit])
+
+
+def visit_liaison_units(user: Any) -> list[Unit]:
+    """The active units the user answers for today (包联), in tree order: the places a leader visits first."""
+    seen: dict[int, Unit] = {}
+    for liaison in _active_liaisons(user).filter(unit__is_active=True).order_by("unit__path"):
+        seen.setdefault(liaison.unit_id, liaison.unit)
+    return list(seen.values())
+
+
+def visit_unit_resolve(user: Any, text: str) -> Unit:
+    """The place typed into the visit form, by code (330106-GA too) or exact name, among the units the user may visit.
+
+    A name two visitable units share is refused rather than guessed; the picker offers codes.
+    """
+    text = (text or "").strip()[:100]
+    if not text:
+        raise LedgerInvalid({"unit": _("Choose where the visit took place.")})
+    units = _visit_units(user)
+    found = list(units.filter(code=text.upper())[:1] if looks_like_code(text) else units.filter(name=text)[:2])
+    if not found:
+        raise LedgerInvalid({"unit": _("No township or village of that name or code that you may visit.")})
+    if len(found) > 1:
+        raise LedgerInvalid({"unit": _("Several places have this name: choose one from the list (by its code).")})
+    return found[0]
 
 
 def session_roll(unit: Unit, *, limit: int = 300) -> list[Any]:

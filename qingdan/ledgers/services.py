@@ -314,6 +314,31 @@ def attendance_make_up(*, actor: Actor, attendance: SessionAttendance, made_up_o
     return attendance
 
 
+def session_mark_all_present(*, actor: Actor, session: StudySession, people: Sequence[Any]) -> int:
+    """Mark everyone on the roll not yet recorded as present (「全部出席」), in one audited step.
+
+    Only people without an attendance row are added: a recorded absence stays, because it is made
+    up by a 补学 on its own date, not rewritten as presence. Returns how many were marked.
+    """
+    if not may_record_for(actor, session.unit):
+        raise PermissionDenied(_("You may not keep this unit's study ledger."))
+    attendees = [Attendee(person=p) for p in people]
+    errors = session_clean(unit=session.unit, kind=session.kind, topic=session.topic, starts_on=session.starts_on,
+                           ends_on=session.ends_on, duration=session.duration, duration_unit=session.duration_unit,
+                           attendees=attendees)
+    if "attendees" in errors:
+        raise LedgerInvalid({"attendees": errors["attendees"]})
+    with transaction.atomic(durable=True):
+        recorded = set(SessionAttendance.objects.filter(session=session).values_list("person_id", flat=True))
+        rows = [SessionAttendance(session=session, person=a.person, status=Attendance.PRESENT)
+                for a in attendees if a.person.pk not in recorded]
+        SessionAttendance.objects.bulk_create(rows)
+        if rows:
+            audit_record(actor=actor, action="ledgers.session_all_present", obj=session,
+                         after={"present": sorted(r.person_id for r in rows)})
+    return len(rows)
+
+
 # --- research --------------------------------------------------------------------------------
 
 def _topic_create(*, actor: Actor, unit: Unit, title: str, owners: Sequence[Any],

@@ -21,7 +21,7 @@ from qingdan.core.params import query_date
 from qingdan.dockets.projects import project_counts
 from qingdan.dockets.selectors import docket_queryset_for_user, item_get_for_user
 from qingdan.ledgers import selectors, services, tabular
-from qingdan.ledgers.choices import Attendance, TeamFilter
+from qingdan.ledgers.choices import STUDIED, Attendance, TeamFilter
 from qingdan.ledgers.errors import LedgerInvalid
 from qingdan.ledgers.forms import LiaisonForm, SessionForm, TopicForm, VisitForm, WritingForm
 from qingdan.ledgers.tabular import ledger_export as export
@@ -103,19 +103,19 @@ def visit_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def visit_new(request: HttpRequest) -> HttpResponse:
-    units = selectors.visit_units_for_user(request.user, within_code=request.GET.get("within", "").strip()[:32],
-                                           limit=MAX_UNIT_CHOICES)
+    """Record a visit; the place defaults to the leader's liaison unit and is picked by name or code."""
+    liaison_units = selectors.visit_liaison_units(request.user)
     dockets = _visit_dockets(request.user)
-    form = VisitForm(request.POST or None, request.FILES or None, units=units, dockets=dockets,
-                     initial={"visited_on": timezone.localdate()})
+    initial = {"visited_on": timezone.localdate(), "unit": liaison_units[0].name if liaison_units else ""}
+    form = VisitForm(request.POST or None, request.FILES or None, dockets=dockets, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        unit = next(u for u in units if u.code == data["unit"])
         docket = next((d for d in dockets if str(d.pk) == data["docket"]), None)
         problems = [services.ProblemFound(text=line.strip(), route=data["route"], docket=docket)
                     for line in data["problems"].splitlines() if line.strip()]
         photos = read_uploads(request.FILES.getlist("photos"))
         try:
+            unit = selectors.visit_unit_resolve(request.user, data["unit"])
             visit = services.visit_record(
                 actor=request.user, unit=unit, visited_on=data["visited_on"], enterprise=data["enterprise"],
                 households=data["households"], enterprises=data["enterprises"], heard=data["heard"],
@@ -127,7 +127,13 @@ def visit_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Visit recorded."))
             return redirect("ledgers:visit", visit_id=visit.pk)
-    return render(request, "ledgers/visit_new.html", {"form": form})
+    # The page's own suggestions before anything is typed: liaison units first, then what the scope holds.
+    liaison_ids = {u.pk for u in liaison_units}
+    others = [u for u in selectors.visit_units_for_user(
+        request.user, within_code=request.GET.get("within", "").strip()[:32], limit=MAX_UNIT_CHOICES)
+        if u.pk not in liaison_ids]
+    return render(request, "ledgers/visit_new.html", {"form": form, "liaison_units": liaison_units,
+                                                      "other_units": others})
 
 
 @login_required
@@ -202,8 +208,80 @@ def session_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Session recorded."))
             return redirect(f"{request.path.rsplit('new/', 1)[0]}?unit={unit.code}")
+    # ?all=present (「全部出席」) sets everyone on the roll present; the recorder then marks the few absent.
+    preset = Attendance.PRESENT if request.GET.get("all") == Attendance.PRESENT else ""
     return render(request, "ledgers/session_new.html", {"form": form, "unit": unit, "people": people,
-                                                       "statuses": Attendance.choices})
+                                                       "statuses": Attendance.choices, "preset": preset})
+
+
+def _session(request: HttpRequest, session_id: int) -> Any:
+    try:
+        return selectors.session_get_for_user(request.user, session_id=session_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+@login_required
+def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
+    """One session: what, when, where, who came (and who made it up later), its photos."""
+    session = _session(request, session_id)
+    attendances = selectors.session_attendances(session)
+    return render(request, "ledgers/session.html", {
+        "session": session, "attendances": attendances, "unrecorded": selectors.session_unrecorded(session),
+        "may_record": services.may_record_for(request.user, session.unit), "today": timezone.localdate(),
+        "studied": sum(1 for a in attendances if a.status in STUDIED)})
+
+
+@login_required
+def session_photo(request: HttpRequest, session_id: int, photo_id: int) -> FileResponse:
+    try:
+        photo = selectors.session_photo_get_for_user(request.user, session_id=session_id, photo_id=photo_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    return photo.download()
+
+
+@login_required
+@require_http_methods(["POST"])
+def session_make_up(request: HttpRequest, session_id: int) -> HttpResponse:
+    """补学: an absent person studied the session's material later, on the date given."""
+    session = _session(request, session_id)
+    raw = request.POST.get("attendance", "")
+    attendance = session.attendances.filter(pk=int(raw)).select_related("session").first() if raw.isdigit() else None
+    try:
+        made_up_on = datetime.date.fromisoformat(request.POST.get("made_up_on", "").strip())
+    except ValueError:
+        made_up_on = None
+    if attendance is None:
+        messages.error(request, _("Choose a person on the roll."))
+    elif made_up_on is None:
+        messages.error(request, _("Give the date of the make-up study."))
+    else:
+        try:
+            services.attendance_make_up(actor=request.user, attendance=attendance, made_up_on=made_up_on)
+        except ApplicationError as exc:
+            messages.error(request, error_text(exc))
+        else:
+            messages.success(request, _("Make-up study recorded for %(name)s.") % {"name": attendance.person})
+    return redirect("ledgers:session", session_id=session.pk)
+
+
+@login_required
+@require_http_methods(["POST"])
+def session_all_present(request: HttpRequest, session_id: int) -> HttpResponse:
+    """「全部出席」: everyone on the unit's roll not yet recorded is marked present."""
+    session = _session(request, session_id)
+    try:
+        count = services.session_mark_all_present(actor=request.user, session=session,
+                                                  people=selectors.session_unrecorded(session))
+    except ApplicationError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        if count:
+            messages.success(request, _("%(n)d people marked present.") % {"n": count})
+        else:
+            messages.info(request, _("Everyone on the roll is already recorded."))
+    return redirect("ledgers:session", session_id=session.pk)
 
 
 @login_required

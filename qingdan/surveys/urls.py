@@ -11,5 +11,7 @@ urlpatterns = [
     path("<int:survey_id>/status/", views.survey_status, name="status"),
     path("<int:survey_id>/tokens/", views.tokens_issue, name="tokens"),
     path("<int:survey_id>/qr.svg", views.survey_qr, name="qr"),
+    path("<int:survey_id>/qr-download.<str:fmt>", views.survey_qr_download, name="qr_download"),
+    path("<int:survey_id>/poster/", views.survey_poster, name="poster"),
     path("<int:survey_id>/export.<str:fmt>", views.survey_export, name="export"),
 ]

@@ -21,7 +21,7 @@ from qingdan.surveys.errors import SurveyInvalid
 from qingdan.surveys.exporters import responses_export
 from qingdan.surveys.forms import QuestionForm, SurveyForm, TokensForm
 from qingdan.surveys.models import Survey
-from qingdan.surveys.qr import qr_svg
+from qingdan.surveys.qr import qr_png, qr_svg
 from qingdan.units.selectors import unit_get_for_user
 
 
@@ -122,6 +122,28 @@ def survey_qr(request: HttpRequest, survey_id: int) -> HttpResponse:
     # Our own drawing, shown in the survey page's <img>; sandboxed like every file if opened alone.
     return harden_download(HttpResponse(qr_svg(public_url(request, survey)), content_type="image/svg+xml"),
                            inline=True)
+
+
+@login_required
+def survey_qr_download(request: HttpRequest, survey_id: int, fmt: str) -> HttpResponse:
+    """The QR code as a file to save (PNG for notices and chat groups, SVG for print shops), named after the survey."""
+    if fmt not in ("png", "svg"):
+        raise Http404("Unknown format.")
+    survey = _survey(request, survey_id)
+    link = public_url(request, survey)
+    body, kind = (qr_png(link), "image/png") if fmt == "png" else (qr_svg(link), "image/svg+xml")
+    name = _("QR code")
+    return harden_download(HttpResponse(body, content_type=kind), filename=f"{survey.title}-{name}.{fmt}")
+
+
+@login_required
+def survey_poster(request: HttpRequest, survey_id: int) -> HttpResponse:
+    """An A4 poster to print and put up: the title, the unit, the QR code and the link to type in."""
+    survey = _survey(request, survey_id)
+    if survey.status == SurveyStatus.DRAFT:
+        messages.warning(request, _("Open the questionnaire for answers before printing its poster."))
+        return redirect("surveys:detail", survey_id=survey.pk)
+    return render(request, "surveys/poster.html", {"survey": survey, "link": public_url(request, survey)})
 
 
 @login_required

@@ -114,7 +114,8 @@ def test_no_csp_violation_and_the_scripts_still_work(browser, live_server, tree,
                  f"/dockets/lists/{docket.pk}/", f"/dockets/items/{item.pk}/", "/desk/submissions/",
                  f"/desk/submissions/{code}/", "/inbox/", "/ledgers/",
                  "/ledgers/visits/new/", "/ledgers/study/", "/ledgers/coverage/", "/surveys/",
-                 f"/surveys/{survey.pk}/", "/calendar/", "/supervision/units/3301/leaderboard/",
+                 f"/surveys/{survey.pk}/", f"/surveys/{survey.pk}/poster/", "/calendar/",
+                 "/supervision/units/3301/leaderboard/",
                  "/supervision/units/3301/leaderboard/?print=1", "/admin/", "/admin/people/user/",
                  f"/admin/people/user/{root.pk}/change/", "/admin/units/unit/"):
         staff.visit(base + path)

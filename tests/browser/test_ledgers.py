@@ -41,7 +41,8 @@ def test_township_leader_records_a_visit_on_a_phone(phone, live_server, tree, ma
     page.goto(f"{live_server.url}/ledgers/visits/new/")
     assert page.get_by_role("heading", name="登记走访").is_visible()
     assert no_sideways_scroll(page)
-    page.locator("#id_unit").select_option(label="留下村")
+    assert page.locator("#id_unit").input_value() == "留下街道"  # the leader's liaison unit, by default
+    page.locator("#id_unit").fill("留下村")  # typed by name (the picker suggests from the scope)
     page.locator("#id_households").fill("15")
     page.locator("#id_enterprises").fill("2")
     page.locator("#id_heard").fill("村民普遍反映村口道路破损。")
@@ -76,6 +77,7 @@ def test_a_future_visit_is_refused_on_the_phone(phone, live_server, tree, make_s
     page = phone
     log_in(page, live_server, "lx_leader")
     page.goto(f"{live_server.url}/ledgers/visits/new/")
+    page.locator("#id_unit").fill("留下村")  # no liaison: nothing is chosen for them
     page.locator("#id_visited_on").fill((timezone.localdate() + datetime.timedelta(days=5)).isoformat())
     page.locator("#id_problems").fill("路灯不亮")
     page.locator("form.visit button[type=submit]").click()
@@ -129,3 +131,56 @@ def test_a_session_is_recorded_on_a_phone_with_a_photo(phone, live_server, tree,
     session = StudySession.objects.get()
     assert session.red_site and session.photos.count() == 1 and session.attendances.count() == 2
     assert page.get_by_text("红色教育现场教学").is_visible()
+
+
+def test_after_a_session_a_phone_records_a_make_up_and_marks_the_rest_present(phone, live_server, tree, make_staff,
+                                                                              photo):
+    """The list leads to the session; 补学 for the absent one, 「全部出席」 for the one not on the roll yet."""
+    from qingdan.ledgers.services import Attendee, session_record
+
+    leader = make_staff("lx_leader", Role.LEADER, tree["330106009"])
+    absent = make_staff("lx_member", Role.HANDLER, tree["330106009"])
+    make_staff("lx_late", Role.HANDLER, tree["330106009001"])
+    session = session_record(actor=leader, unit=tree["330106009"], kind="group_study", topic="学习条例",
+                             starts_on=timezone.localdate() - datetime.timedelta(days=2),
+                             attendees=[Attendee(person=leader), Attendee(person=absent, status="absent")],
+                             photos=[("合影.jpg", photo.read_bytes())])
+    page = phone
+    log_in(page, live_server, "lx_leader")
+    page.goto(f"{live_server.url}/ledgers/study/")
+    page.get_by_role("link", name="学习条例").click()
+    page.wait_for_url(re.compile(rf"/ledgers/study/{session.pk}/$"))
+    assert no_sideways_scroll(page)
+    assert page.locator("#studied").inner_text() == "1 / 2"
+    assert page.locator("img.thumb").first.evaluate("img => img.naturalWidth") == 800
+    page.locator("form.make-up button").click()
+    page.get_by_role("status").first.wait_for()
+    assert "✓" in page.locator(".flash.success").inner_text()
+    assert page.locator("#studied").inner_text() == "2 / 2"
+    page.locator("#all-present button").click()
+    page.locator(".flash.success").wait_for()
+    assert page.locator("#studied").inner_text() == "3 / 3" and page.locator("#all-present").count() == 0
+    assert dict(session.attendances.values_list("person__username", "status")) == {
+        "lx_leader": "present", "lx_member": "made_up", "lx_late": "present"}
+
+
+def test_an_organizer_prints_the_survey_poster(page, live_server, tree, make_staff):
+    from qingdan.surveys.services import question_add, survey_create, survey_set_status
+
+    organizer = make_staff("xh_organizer", Role.ORGANIZER, tree["330106"])
+    survey = survey_create(actor=organizer, unit=tree["330106009"], title="窗口服务评价")
+    question_add(actor=organizer, survey=survey, kind="single", text="满意吗", choices=["是", "否"], good=[0])
+    survey_set_status(actor=organizer, survey=survey, status="open")
+    log_in(page, live_server, "xh_organizer")
+    page.goto(f"{live_server.url}/surveys/{survey.pk}/")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="PNG").click()
+    assert download.value.suggested_filename.endswith(".png")
+    page.get_by_role("link", name=re.compile("打印海报")).click()
+    page.wait_for_url(re.compile(rf"/surveys/{survey.pk}/poster/$"))
+    assert page.get_by_role("heading", name="窗口服务评价").is_visible()
+    assert page.locator(".poster-qr").evaluate("img => img.naturalWidth") > 0
+    page.emulate_media(media="print")
+    assert not page.locator(".poster-tools").is_visible()  # the tools never print
+    pdf = page.pdf(format="A4")
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1  # one sheet

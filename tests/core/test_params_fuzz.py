@@ -139,7 +139,7 @@ def _kwargs(name: str, pattern: URLPattern, world) -> dict:
     samples = {"code": "330106", "pk": world["docket"].pk, "item_id": world["item"].pk, "ledger": "visits",
                "slug": world["survey"].slug, "survey_id": world["survey"].pk, "fmt": "json", "step": "accept",
                "service_code": "x", "service_request_id": "1", "token_id": "x", "path": "x", "token": "x",
-               "notification_id": 1, "visit_id": 1, "photo_id": 1, "topic_id": 1, "milestone_id": 1,
+               "notification_id": 1, "visit_id": 1, "session_id": 1, "photo_id": 1, "topic_id": 1, "milestone_id": 1,
                "date": "2026-01-01"}
     by_name = {"desk:submission_detail": {"code": world["submission"].tracking_code},
                "dockets:list_submission": {"code": world["submission"].tracking_code},

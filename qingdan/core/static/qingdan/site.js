@@ -5,6 +5,7 @@
  *   data-back                on a link: go back in the browser's history when there is one (error pages);
  *                            the link's own address (the referring page, or home) is the fallback.
  *   data-menu-toggle         on a button in the header: opens and closes the navigation on a phone.
+ *   data-print               on a button: opens the browser's print dialog (the survey poster).
  *   data-unit-picker=URL     on a text input for unit codes: suggests units in the reader's scope (name or
  *                            code, from URL?q=) in a <datalist>; with data-unit-many, for the last of several
  *                            units separated by 、 or , (the earlier ones are kept in the suggestion).
@@ -22,6 +23,7 @@
       event.preventDefault();
       window.history.back();
     }
+    if (event.target.closest && event.target.closest("[data-print]")) window.print();
     var toggle = event.target.closest && event.target.closest("[data-menu-toggle]");
     if (toggle) {
       var header = toggle.closest(".site-header");
