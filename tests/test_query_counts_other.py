@@ -231,3 +231,18 @@ def test_unit_suggestions(client, tree, hz_supervisor):
 
     client.force_login(hz_supervisor)
     assert_flat(client, "/units/suggest/", grow, data={"q": "号社区"}, bound=5)
+
+
+@covers("person_suggest")
+def test_person_suggestions(client, tree, hz_supervisor):
+    """The person pickers' JSON: a fixed number of queries however many people match (units joined)."""
+    from qingdan.people.models import User
+
+    def grow(start, stop):
+        for index in range(start, stop):
+            User.objects.create(username=f"pp{index:02d}", display_name=f"干部{index}",
+                                home_unit=Unit.objects.get(code="330106009"))
+
+    client.force_login(hz_supervisor)
+    assert_flat(client, "/accounts/people/suggest/", grow, data={"q": "pp"}, bound=5,
+                shown=lambda index: f"pp{index:02d}")

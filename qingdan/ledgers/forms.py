@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from qingdan.ledgers.choices import DurationUnit, ProblemRoute, SessionKind, WritingKind
+from qingdan.people.widgets import person_picker
 from qingdan.units.widgets import unit_picker
 
 
@@ -58,8 +59,8 @@ class VisitForm(forms.Form):
 
 
 class LiaisonForm(forms.Form):
-    leader = forms.CharField(label=_("Leader (user name)"), max_length=150)
-    unit = forms.CharField(label=_("Unit code"), max_length=32)
+    leader = forms.CharField(label=_("Leader (user name)"), max_length=150, widget=person_picker())
+    unit = forms.CharField(label=_("Unit code"), max_length=32, widget=unit_picker())
     starts_on = forms.DateField(label=_("From"), widget=_date())
     ends_on = forms.DateField(label=_("To"), required=False, widget=_date())
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
@@ -81,9 +82,10 @@ class SessionForm(forms.Form):
 
 
 class TopicForm(forms.Form):
-    unit = forms.CharField(label=_("Unit code"), max_length=32)
+    unit = forms.CharField(label=_("Unit code"), max_length=32, widget=unit_picker())
     title = forms.CharField(label=_("Title"), max_length=200)
-    owners = forms.CharField(label=_("Owners (user names, separated by commas)"), max_length=500)
+    owners = forms.CharField(label=_("Owners (user names, separated by commas)"), max_length=500,
+                             widget=person_picker(many=True))
     started_on = forms.DateField(label=_("Started on"), widget=_date())
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from qingdan.core.actors import Actor
@@ -13,7 +13,24 @@ from qingdan.core.errors import NotFound
 from qingdan.people.models import ApiToken
 from qingdan.units.models import Unit
 from qingdan.units.permissions import may_manage_user
-from qingdan.units.scopes import is_system
+from qingdan.units.scopes import is_system, scope_for_user
+
+
+def people_suggest_for_user(user: Any, *, query: str, limit: int = 15) -> list[Any]:
+    """Active people for a picker: a user name's start or part of a display name, in the reader's scope.
+
+    The scope is the home unit's (as ``ledgers.selectors.staff_named``, which the forms then apply),
+    so the picker offers only names the form would accept, and never tells who exists elsewhere.
+    """
+    query = query.strip()[:50]
+    if not query or not getattr(user, "is_authenticated", False):
+        return []
+    people = get_user_model().objects.filter(is_active=True).select_related("home_unit")
+    scope = scope_for_user(user)
+    if not scope.is_global:
+        people = people.filter(scope.q("home_unit") | Q(pk=user.pk))
+    people = people.filter(Q(username__startswith=query) | Q(display_name__contains=query))
+    return list(people.order_by("username")[:limit])
 
 
 def users_holding(*, unit: Unit, roles: frozenset[str] | set[str]) -> QuerySet:

@@ -9,6 +9,8 @@
  *   data-unit-picker=URL     on a text input for unit codes: suggests units in the reader's scope (name or
  *                            code, from URL?q=) in a <datalist>; with data-unit-many, for the last of several
  *                            units separated by 、 or , (the earlier ones are kept in the suggestion).
+ *   data-person-picker=URL   the same for user names (URL answers {"people": [...]}, in the reader's scope);
+ *                            data-unit-many works with it too (several owners).
  * Listeners sit on the document, so content swapped in by htmx behaves the same. */
 (function () {
   "use strict";
@@ -41,6 +43,7 @@
       query = parts ? parts[2] : value;
     }
     query = query.trim();
+    var people = input.hasAttribute("data-person-picker");
     if (!input.id) input.id = "unit-picker-" + (++pickerCount);
     var list = document.getElementById(input.id + "-units");
     if (!list) {
@@ -50,23 +53,31 @@
       input.setAttribute("list", list.id);
     }
     if (!query) { list.replaceChildren(); return; }
-    var url = input.getAttribute("data-unit-picker") + "?q=" + encodeURIComponent(query);
+    var url = input.getAttribute(people ? "data-person-picker" : "data-unit-picker") + "?q=" + encodeURIComponent(query);
     fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
-      .then(function (response) { return response.ok ? response.json() : { units: [] }; })
+      .then(function (response) { return response.ok ? response.json() : { units: [], people: [] }; })
       .then(function (data) {
         if (input.value !== value) return; // typed on since: a newer answer is coming
-        list.replaceChildren.apply(list, data.units.map(function (unit) {
-          var option = document.createElement("option");
-          option.value = prefix + unit.code;
-          option.label = unit.path; // "浙江省 / 杭州市 / … / the unit": tells two units of one name apart
-          return option;
-        }));
+        var options = people
+          ? (data.people || []).map(function (person) {
+              var option = document.createElement("option");
+              option.value = prefix + person.username;
+              option.label = person.name + (person.unit ? " · " + person.unit : ""); // two 张伟 told apart by unit
+              return option;
+            })
+          : (data.units || []).map(function (unit) {
+              var option = document.createElement("option");
+              option.value = prefix + unit.code;
+              option.label = unit.path; // "浙江省 / 杭州市 / … / the unit": tells two units of one name apart
+              return option;
+            });
+        list.replaceChildren.apply(list, options);
       })
       .catch(function () { /* no suggestions: the field still takes a typed code or name */ });
   }
   document.addEventListener("input", function (event) {
     var el = event.target;
-    if (!el.matches || !el.matches("input[data-unit-picker]")) return;
+    if (!el.matches || !el.matches("input[data-unit-picker], input[data-person-picker]")) return;
     window.clearTimeout(pickerTimer);
     pickerTimer = window.setTimeout(function () { suggestUnits(el); }, 250);
   });
