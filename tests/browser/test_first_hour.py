@@ -138,3 +138,32 @@ def test_unit_pickers_suggest_by_name_and_dashed_code(page, live_server, tree, m
     item = Item.objects.get(docket=docket)
     assert item.lead_unit.code == "330106-GA"
     assert sorted(item.co_units.values_list("code", flat=True)) == ["330106009", "330106009002"]
+
+
+def test_the_liaison_form_picks_a_leader_and_a_unit_by_name(page, live_server, tree, make_staff):
+    """包联: type part of a leader's name and of a unit's, take the suggestions, save the assignment."""
+    from qingdan.ledgers.models import Liaison
+    from qingdan.people.models import User
+    from qingdan.units.choices import Role
+    from tests.browser.conftest import log_in
+
+    make_staff("xh_organizer", Role.ORGANIZER, tree["330106"])
+    User.objects.create(username="wang_leader", display_name="王建国", home_unit=tree["330106"])
+    User.objects.create(username="wang_bj", display_name="王建华", home_unit=tree["330108"])  # a neighbour's
+    log_in(page, live_server, "xh_organizer")
+    page.goto(f"{live_server.url}/ledgers/liaisons/")
+    leader = page.get_by_label("包联领导（用户名）")
+    leader.press_sequentially("王建")
+    page.wait_for_selector('datalist option[value="wang_leader"]', state="attached")
+    assert page.locator('datalist option[value="wang_bj"]').count() == 0
+    assert "王建国" in page.locator('datalist option[value="wang_leader"]').get_attribute("label")
+    leader.fill("wang_leader")  # as choosing the suggestion fills it
+    unit = page.get_by_label("单位代码")
+    unit.press_sequentially("留下")
+    page.wait_for_selector('datalist option[value="330106009"]', state="attached")
+    unit.fill("330106009")
+    page.locator("input[name=starts_on]").fill("2026-12-01")
+    page.locator("form").filter(has=leader).get_by_role("button").last.click()
+    page.wait_for_url(f"{live_server.url}/ledgers/liaisons/")
+    liaison = Liaison.objects.get()
+    assert (liaison.leader.username, liaison.unit.code) == ("wang_leader", "330106009")
