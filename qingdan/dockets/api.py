@@ -13,6 +13,7 @@ from ninja import Query, Router, Status
 from qingdan.core.errors import NotFound, PermissionDenied
 from qingdan.core.logging import redact
 from qingdan.dockets import selectors, services
+from qingdan.dockets.choices import public_status
 from qingdan.dockets.errors import ItemInvalid
 from qingdan.dockets.models import Docket, Item, ItemChangeRequest
 from qingdan.dockets.schemas import (
@@ -245,7 +246,7 @@ def _public_item(item: Item) -> dict:
     return {"id": item.pk, "docket": item.docket_id, "number": item.number, "title": redact(item.title),
             "lead_unit": item.lead_unit.name, "commitment": redact(item.commitment),
             "measures": redact(item.measures), "due_on": item.due_on, "progress": item.progress,
-            "status": item.status}
+            "status": item.status, "public_status": public_status(item.status)}
 
 
 @public_router.get("/dockets", response=list[PublicDocketOut], summary="Published lists (no token needed)")

@@ -7,7 +7,16 @@ import datetime
 from ninja import Schema
 from pydantic import Field
 
-from qingdan.dockets.choices import ChangeKind, ChangeStatus, DocketKind, DocketSource, Grade, ItemStatus, Priority
+from qingdan.dockets.choices import (
+    ChangeKind,
+    ChangeStatus,
+    DocketKind,
+    DocketSource,
+    Grade,
+    ItemStatus,
+    Priority,
+    PublicStatus,
+)
 
 MAX_LIST_LIMIT = 200
 MAX_ID = 2**31 - 1  # larger numbers are no id of ours, and overflow SQLite's integers
@@ -213,7 +222,11 @@ class PublicItemOut(Schema):
     measures: str
     due_on: datetime.date | None
     progress: int
-    status: ItemStatus
+    status: ItemStatus = Field(description="The internal state, kept for existing clients; show public_status "
+                                           "to the public")
+    public_status: PublicStatus = Field(description="What the public reads: listed, being handled, stage "
+                                                    "results or concluded (a return or a closure request is "
+                                                    "being handled)")
 
 
 class PublicDocketOut(Schema):

@@ -59,6 +59,8 @@ def test_the_public_reads_public_states_never_the_internal_ones(client, publishe
         body = client.get(page).content.decode()
         assert not re.search("已退回|Returned|不属于本单位", body)
         assert re.search("办理中|Being handled", body)
+    listed = client.get(f"/api/v1/public/dockets/{docket.pk}/items").json()
+    assert [(i["status"], i["public_status"]) for i in listed if i["id"] == shown.pk] == [("returned", "in_hand")]
     assert public_status(ItemStatus.RETURNED) == PublicStatus.IN_HAND
     assert public_status(ItemStatus.CLOSURE_REQUESTED) == PublicStatus.IN_HAND
     assert public_status(ItemStatus.LEADER_REVIEW) == PublicStatus.IN_HAND
