@@ -26,7 +26,7 @@ from qingdan.reports.weekly import weekly_build
 from qingdan.supervision.periods import period_containing, period_parse
 from qingdan.supervision.selectors import unit_get_for_figures
 from qingdan.units.models import Unit
-from qingdan.units.scopes import scope_for_user
+from qingdan.units.selectors import unit_get_for_user
 
 
 def _unit(request: HttpRequest, code: str) -> Unit:
@@ -40,14 +40,15 @@ def _unit(request: HttpRequest, code: str) -> Unit:
     try:
         return unit_get_for_figures(user=request.user, code=code)
     except NotFound as exc:
-        unit = Unit.objects.filter(code=code).first()
-        if unit is not None and scope_for_user(request.user).contains(unit):
-            raise PermissionDenied(_(
+        try:
+            unit = unit_get_for_user(request.user, code=code)  # theirs, by any role
+        except NotFound:
+            raise Http404(exc.message) from exc
+        raise PermissionDenied(_(
                 "The weekly report of %(unit)s is read by its supervisors, organizers, leaders and "
                 "administrators; your role in this unit is not one of them. Your unit's items are under "
                 "「Items」; to read the report, ask your unit's organizer for one of those roles.")
                 % {"unit": unit.name}) from exc
-        raise Http404(exc.message) from exc
 
 
 @login_required
