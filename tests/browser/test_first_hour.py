@@ -86,6 +86,12 @@ def test_list_pages_fit_a_phone_as_cards_and_the_header_folds(browser, live_serv
         page.goto(f"{live_server.url}{url}")
         assert _fits(page), url
         assert page.evaluate(HEADER_ROWS) <= 2, url
+    # The queue on a phone: the rarer filters fold away, so the first item shows on the first screen.
+    page.goto(f"{live_server.url}/dockets/?view=all")
+    assert page.locator("#more-filters").evaluate("d => d.open") is False
+    assert page.locator("table.items tbody tr").first.bounding_box()["y"] < 844
+    page.goto(f"{live_server.url}/dockets/?view=all&grade=green")  # a folded filter in use stays in sight
+    assert page.locator("#more-filters").evaluate("d => d.open") is True
     page.goto(f"{live_server.url}/")  # the full staff navigation
     menu = page.get_by_role("button", name="菜单")
     assert not page.locator(".site-header").get_by_role("link", name="问卷").is_visible()

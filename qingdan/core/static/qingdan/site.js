@@ -5,6 +5,8 @@
  *   data-back                on a link: go back in the browser's history when there is one (error pages);
  *                            the link's own address (the referring page, or home) is the fallback.
  *   data-menu-toggle         on a button in the header: opens and closes the navigation on a phone.
+ *   data-fold-on-phone       on an open <details>: closed on a small screen unless it has data-has-values
+ *                            (the queue's rarer filters).
  *   data-print               on a button: opens the browser's print dialog (the survey poster).
  *   data-unit-picker=URL     on a text input for unit codes: suggests units in the reader's scope (name or
  *                            code, from URL?q=) in a <datalist>; with data-unit-many, for the last of several
@@ -15,6 +17,14 @@
 (function () {
   "use strict";
   document.documentElement.classList.add("js"); // the phone header folds its menu only when this script runs
+  function foldOnPhone() {
+    if (!window.matchMedia || !window.matchMedia("(max-width: 640px)").matches) return;
+    document.querySelectorAll("details[data-fold-on-phone]:not([data-has-values])").forEach(function (d) {
+      d.open = false;
+    });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", foldOnPhone);
+  else foldOnPhone();
   document.addEventListener("change", function (event) {
     var el = event.target;
     if (el.matches && el.matches("[data-autosubmit]") && el.form) el.form.requestSubmit();
