@@ -26,9 +26,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from bench.common import database_info, load_average, raw_connection
+from qingdan.core.periods import period_containing
 from qingdan.dockets.services import docket_create
 from qingdan.supervision.figures import figures_depth
-from qingdan.supervision.periods import period_containing
 from qingdan.supervision.running import figures_rebuild_sql
 from qingdan.supervision.selectors import unit_rates, units_rates
 from qingdan.units.choices import UnitLevel

@@ -1,1 +1,1 @@
-"""Shared by every app, above none: errors, stored files, tabular files, crypto, workdays, middleware, bulk writes."""
+"""Shared by every app, above none: errors, stored and tabular files, periods, crypto, workdays, middleware."""

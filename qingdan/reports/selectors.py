@@ -7,9 +7,9 @@ import datetime
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from qingdan.core.periods import Period, period_containing
 from qingdan.dockets.models import Item
 from qingdan.dockets.selectors import TOP_LEVEL
-from qingdan.supervision.periods import Period, period_containing
 from qingdan.units.models import Unit
 from qingdan.units.scopes import within
 

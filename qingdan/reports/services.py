@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 from qingdan.audit.services import audit_record
 from qingdan.core.actors import Actor
 from qingdan.core.errors import ApplicationError, PermissionDenied
+from qingdan.core.periods import Period, period_containing
 from qingdan.reports.models import ReportFormat, Subscription
 from qingdan.reports.render import CONTENT_TYPES, filename, render
 from qingdan.reports.weekly import WeeklyReport, weekly_build
-from qingdan.supervision.periods import Period, period_containing
 from qingdan.supervision.selectors import figure_scope
 from qingdan.units.models import Unit
 

@@ -19,11 +19,11 @@ from django.views.decorators.http import require_GET
 
 from qingdan.core.downloads import harden_download
 from qingdan.core.errors import NotFound, PermissionDenied
+from qingdan.core.periods import period_containing, period_parse
 from qingdan.reports.render import CONTENT_TYPES, filename, render, style_source
 from qingdan.reports.selectors import week_to_open, weeks_with_data
 from qingdan.reports.services import last_full_week
 from qingdan.reports.weekly import weekly_build
-from qingdan.supervision.periods import period_containing, period_parse
 from qingdan.supervision.selectors import unit_get_for_figures
 from qingdan.units.models import Unit
 from qingdan.units.selectors import unit_get_for_user

@@ -17,11 +17,11 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from qingdan.core.periods import Period, period_containing
 from qingdan.dockets.choices import GRADED_STATUSES, OPEN_STATUSES
 from qingdan.dockets.models import Item
 from qingdan.dockets.selectors import TOP_LEVEL
 from qingdan.supervision.figures import response_limit
-from qingdan.supervision.periods import Period, period_containing
 from qingdan.supervision.rates import Rates, sentence
 from qingdan.supervision.selectors import unit_rates
 from qingdan.units.models import Unit

@@ -8,8 +8,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema
 
+from qingdan.core.periods import Period, period_containing, period_parse
 from qingdan.supervision import selectors, services
-from qingdan.supervision.periods import Period, period_containing, period_parse
 from qingdan.supervision.rates import Rates
 from qingdan.units.selectors import unit_children
 

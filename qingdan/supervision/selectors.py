@@ -16,9 +16,9 @@ from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
 from qingdan.core.errors import NotFound
+from qingdan.core.periods import Period
 from qingdan.supervision.figures import figures_depth
 from qingdan.supervision.models import STOCK_DAY, Figure, IndexScheme, Ranking
-from qingdan.supervision.periods import Period
 from qingdan.supervision.rates import Rates
 from qingdan.supervision.running import figures_counted
 from qingdan.units.choices import Role

@@ -18,10 +18,10 @@ from django.utils.translation import gettext as _
 from qingdan.audit.services import audit_record
 from qingdan.core.actors import Actor, user_of
 from qingdan.core.errors import ApplicationError, PermissionDenied
+from qingdan.core.periods import Period
 from qingdan.notifications.services import notify
 from qingdan.people.models import RoleAssignment
 from qingdan.supervision.models import GradeChange, IndexScheme, Ranking, RankingRow, UnitGrade, UnitGradeState
-from qingdan.supervision.periods import Period
 from qingdan.supervision.rates import (
     DEFAULT_GREEN_AT,
     DEFAULT_WEIGHTS,

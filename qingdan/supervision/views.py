@@ -20,11 +20,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from qingdan.core.downloads import harden_download
 from qingdan.core.errors import ApplicationError, NotFound, error_text
+from qingdan.core.periods import Period, last_months, period_containing, query_period
 from qingdan.core.tabular import Sheet, csv_bytes, xlsx_bytes
 from qingdan.dockets import selectors as dockets_selectors
 from qingdan.dockets.choices import DocketKind, DocketSource, ItemStatus
 from qingdan.supervision import selectors, services
-from qingdan.supervision.periods import Period, last_months, period_containing, query_period
 from qingdan.supervision.rates import FORMULA_LABELS, INDEX_COMPONENTS, RATES, Rates, sentence
 from qingdan.units.models import Unit
 from qingdan.units.scopes import may

@@ -96,8 +96,8 @@ def problem(name: str, data: bytes, kind: str) -> str | None:
 
 
 def test_every_export_shows_a_typed_formula_as_text(planted, tree, tmp_path):
+    from qingdan.core.periods import period_containing
     from qingdan.people.models import User
-    from qingdan.supervision.periods import period_containing
 
     admin = User.objects.create_superuser("exporter", password="correct-horse-battery-9")
     client = Client()

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from qingdan.core.params import ParameterInvalid, date_parse, query_date, query_int, query_year
-from qingdan.supervision.periods import period_parse
+from qingdan.core.periods import period_parse
 
 
 @pytest.mark.parametrize("text", ["2026-02-30", "2026-13-01", "0001-01-01", "9999-12-31", "20260101",

@@ -127,8 +127,8 @@ def test_the_ledger_dashboard_counts_the_same_projects(client, projects, hz_supe
 
 
 def test_the_weekly_report_of_the_list_counts_top_level_items(projects, tree):
+    from qingdan.core.periods import period_containing
     from qingdan.reports.weekly import weekly_build
-    from qingdan.supervision.periods import period_containing
 
     report = weekly_build(unit=tree["3301"], week=period_containing("week", timezone.localdate()), docket=projects)
     lines = {line.name: line.this_week for line in report.lines}

@@ -9,12 +9,12 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from qingdan.core.errors import PermissionDenied
+from qingdan.core.periods import period_containing
 from qingdan.dockets.services import item_dispatch, items_grade
 from qingdan.reports.render import render
 from qingdan.reports.services import subscription_create, weekly_send
 from qingdan.reports.weekly import weekly_build
 from qingdan.supervision.models import Figure
-from qingdan.supervision.periods import period_containing
 
 pytestmark = pytest.mark.django_db
 

@@ -7,10 +7,10 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from qingdan.core.periods import period_containing
 from qingdan.dockets.models import Item
 from qingdan.reports.selectors import week_to_open, weeks_with_data
 from qingdan.reports.services import last_full_week
-from qingdan.supervision.periods import period_containing
 from qingdan.units.choices import Role
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,8 @@ from html import unescape
 import pytest
 from django.test import Client
 
+from qingdan.core.periods import period_containing
 from qingdan.dockets.services import item_dispatch, items_grade
-from qingdan.supervision.periods import period_containing
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ import pytest
 from django.utils import timezone
 
 from qingdan.core.errors import PermissionDenied
+from qingdan.core.periods import period_parse
 from qingdan.supervision.models import GradeChange, Ranking, UnitGradeState
-from qingdan.supervision.periods import period_parse
 from qingdan.supervision.rates import composite_index
 from qingdan.supervision.selectors import unit_rates
 from qingdan.supervision.services import SchemeInvalid, board_compute, ranking_record, scheme_create, scheme_for

@@ -14,12 +14,12 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from qingdan.core.periods import period_containing
 from qingdan.dockets.models import Item
 from qingdan.dockets.services import item_accept, item_close, item_dispatch, item_request_closure
 from qingdan.intake.models import Rating
 from qingdan.reports.render import render
 from qingdan.reports.weekly import weekly_build
-from qingdan.supervision.periods import period_containing
 from qingdan.supervision.running import figures_verify
 from qingdan.supervision.selectors import unit_rates
 

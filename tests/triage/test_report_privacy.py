@@ -12,12 +12,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from qingdan.core.periods import period_containing
 from qingdan.dockets.errors import ItemInvalid
 from qingdan.dockets.services import item_create, item_dispatch, item_draft, item_link_submissions
 from qingdan.people.services import role_grant
 from qingdan.reports.render import render
 from qingdan.reports.weekly import weekly_build
-from qingdan.supervision.periods import period_containing
 from qingdan.triage.models import HotIssue, HotIssueKey, Triage
 from qingdan.triage.routing import route_suggest
 from qingdan.triage.services import hot_issues_purge_confidential

@@ -16,12 +16,12 @@ from typing import Any
 from django.core.management.base import CommandError, CommandParser
 
 from qingdan.core.commands import QingdanCommand, run_or_enqueue
+from qingdan.core.periods import period_parse
 from qingdan.dockets.models import Docket
 from qingdan.reports.render import render
 from qingdan.reports.services import last_full_week
 from qingdan.reports.tasks import reports_weekly_task
 from qingdan.reports.weekly import weekly_build
-from qingdan.supervision.periods import period_parse
 from qingdan.supervision.running import figures_verify
 from qingdan.supervision.selectors import figure_scope
 from qingdan.supervision.services import scheme_create
