@@ -27,7 +27,9 @@ def test_a_photo_survives_a_form_sent_back_with_an_error(phone_page, live_server
     assert "请修改" in alert.inner_text()
     kept = page.locator("ul.kept-files li")
     assert kept.count() == 1 and "井盖.jpg" in kept.inner_text()
-    assert page.locator("ul.kept-files img").evaluate("img => img.complete && img.naturalWidth > 0")
+    # The thumbnail is its own request: wait for it to arrive (a broken or refused one never does).
+    page.wait_for_function("() => { const img = document.querySelector('ul.kept-files img');"
+                           " return img && img.complete && img.naturalWidth > 0; }")
     assert page.get_by_label("标题").input_value() == "井盖松动"
     assert no_sideways_scroll(page)
 
