@@ -89,3 +89,14 @@ def jpeg_file(path, size: tuple[int, int], color: str):
     Image.new("RGB", size, color).save(buffer, "JPEG")
     path.write_bytes(buffer.getvalue())
     return path
+
+
+def loaded_width(image) -> int:
+    """The natural width of an <img> once it has arrived (0 if it failed): a picture is its own request.
+
+    Reading ``naturalWidth`` the instant the page is there races that request; this waits for the
+    image's load or error event instead.
+    """
+    return image.evaluate("""img => img.complete ? img.naturalWidth : new Promise(done => {
+        img.addEventListener("load", () => done(img.naturalWidth));
+        img.addEventListener("error", () => done(0)); })""")

@@ -10,7 +10,7 @@ import re
 import pytest
 
 from qingdan.units.choices import Role
-from tests.browser.conftest import log_in, no_sideways_scroll, staff_page
+from tests.browser.conftest import loaded_width, log_in, no_sideways_scroll, staff_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -64,5 +64,5 @@ def test_a_new_handler_sees_the_dispatched_item_and_the_office_sees_the_return(b
     assert item.status == "accepted"
     item_request_closure(actor="system", item=item, reply="已修复", files=[("现场.png", png)])
     office.goto(f"{live_server.url}/dockets/items/{waiting.pk}/")
-    width = office.locator("img.evidence-thumb").evaluate("i => i.complete && i.naturalWidth")
+    width = loaded_width(office.locator("img.evidence-thumb"))
     assert width and width > 0

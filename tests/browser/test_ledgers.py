@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from qingdan.units.choices import Role
-from tests.browser.conftest import jpeg_file, log_in, no_sideways_scroll
+from tests.browser.conftest import jpeg_file, loaded_width, log_in, no_sideways_scroll
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -56,7 +56,7 @@ def test_township_leader_records_a_visit_on_a_phone(phone, live_server, tree, ma
     assert visit.households == 15 and visit.photos.count() == 1
     submission = Submission.objects.get(channel="visit")
     assert page.locator("#problems").get_by_text(submission.tracking_code).is_visible()
-    assert page.locator("img").first.evaluate("img => img.naturalWidth") == 800  # the photo is served back
+    assert loaded_width(page.locator("img").first) == 800  # the photo is served back
 
     page.goto(f"{live_server.url}/desk/submissions/")
     assert page.get_by_text(submission.subject).first.is_visible()
@@ -152,7 +152,7 @@ def test_after_a_session_a_phone_records_a_make_up_and_marks_the_rest_present(ph
     page.wait_for_url(re.compile(rf"/ledgers/study/{session.pk}/$"))
     assert no_sideways_scroll(page)
     assert page.locator("#studied").inner_text() == "1 / 2"
-    assert page.locator("img.thumb").first.evaluate("img => img.naturalWidth") == 800
+    assert loaded_width(page.locator("img.thumb").first) == 800
     page.locator("form.make-up button").click()
     page.get_by_role("status").first.wait_for()
     assert "✓" in page.locator(".flash.success").inner_text()
@@ -179,7 +179,7 @@ def test_an_organizer_prints_the_survey_poster(page, live_server, tree, make_sta
     page.get_by_role("link", name=re.compile("打印海报")).click()
     page.wait_for_url(re.compile(rf"/surveys/{survey.pk}/poster/$"))
     assert page.get_by_role("heading", name="窗口服务评价").is_visible()
-    assert page.locator(".poster-qr").evaluate("img => img.naturalWidth") > 0
+    assert loaded_width(page.locator(".poster-qr")) > 0
     page.emulate_media(media="print")
     assert not page.locator(".poster-tools").is_visible()  # the tools never print
     pdf = page.pdf(format="A4")
