@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -168,10 +168,7 @@ def submission_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def submission_detail(request: HttpRequest, code: str) -> HttpResponse:
     """Show one submission with contacts as the user may see them, attachments and the whole timeline."""
-    try:
-        submission = submission_get_for_user(request.user, code=code)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    submission = submission_get_for_user(request.user, code=code)
     if code != submission.tracking_code:
         return redirect("desk:submission_detail", code=submission.tracking_code)
     return render(request, "intake/submission_detail.html", {
@@ -186,9 +183,6 @@ def submission_detail(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 def attachment_download(request: HttpRequest, code: str, pk: int) -> FileResponse:
     """Send an attachment to someone who may see its submission (images inline, PDF as a download)."""
-    try:
-        attachment = desk.attachment_get_for_user(request.user, code=code, pk=pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    attachment = desk.attachment_get_for_user(request.user, code=code, pk=pk)
     return attachment.download()
 

@@ -11,7 +11,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from qingdan.core.errors import ApplicationError, NotFound, error_text
+from qingdan.core.errors import ApplicationError, error_text
 from qingdan.core.params import date_parse
 from qingdan.dockets import projects
 from qingdan.dockets.models import Item
@@ -19,10 +19,7 @@ from qingdan.dockets.selectors import item_get_for_user
 
 
 def _item(request: HttpRequest, item_id: int) -> Item:
-    try:
-        return item_get_for_user(request.user, pk=item_id)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    return item_get_for_user(request.user, pk=item_id)
 
 
 def _version(request: HttpRequest) -> int | None:

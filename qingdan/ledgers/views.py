@@ -138,19 +138,13 @@ def visit_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def visit_detail(request: HttpRequest, visit_id: int) -> HttpResponse:
-    try:
-        visit = selectors.visit_get_for_user(request.user, visit_id=visit_id)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    visit = selectors.visit_get_for_user(request.user, visit_id=visit_id)
     return render(request, "ledgers/visit.html", {"visit": visit})
 
 
 @login_required
 def visit_photo(request: HttpRequest, visit_id: int, photo_id: int) -> FileResponse:
-    try:
-        photo = selectors.visit_photo_get_for_user(request.user, visit_id=visit_id, photo_id=photo_id)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    photo = selectors.visit_photo_get_for_user(request.user, visit_id=visit_id, photo_id=photo_id)
     return photo.download()
 
 
@@ -215,10 +209,7 @@ def session_new(request: HttpRequest) -> HttpResponse:
 
 
 def _session(request: HttpRequest, session_id: int) -> Any:
-    try:
-        return selectors.session_get_for_user(request.user, session_id=session_id)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    return selectors.session_get_for_user(request.user, session_id=session_id)
 
 
 @login_required
@@ -234,10 +225,7 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
 
 @login_required
 def session_photo(request: HttpRequest, session_id: int, photo_id: int) -> FileResponse:
-    try:
-        photo = selectors.session_photo_get_for_user(request.user, session_id=session_id, photo_id=photo_id)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    photo = selectors.session_photo_get_for_user(request.user, session_id=session_id, photo_id=photo_id)
     return photo.download()
 
 
@@ -309,10 +297,7 @@ def topic_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def topic_detail(request: HttpRequest, topic_id: int) -> HttpResponse:
-    try:
-        topic = selectors.topic_get_for_user(request.user, topic_id=topic_id)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    topic = selectors.topic_get_for_user(request.user, topic_id=topic_id)
     visits = list(selectors.visit_list_for_user(request.user, unit=topic.unit)[:100])
     form = WritingForm(request.POST or None, visits=visits, initial={"written_on": timezone.localdate()})
     if request.method == "POST" and request.POST.get("item"):

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from qingdan.core.downloads import harden_download
-from qingdan.core.errors import ApplicationError, NotFound, error_text
+from qingdan.core.errors import ApplicationError, error_text
 from qingdan.core.periods import Period, last_months, period_containing, query_period
 from qingdan.core.tabular import Sheet, csv_bytes, xlsx_bytes
 from qingdan.dockets import selectors as dockets_selectors
@@ -38,10 +38,7 @@ EXPORT_COLUMNS = ("new", "dispatched", "responded", "closed", "closed_on_time", 
 
 
 def _unit(request: HttpRequest, code: str) -> Unit:
-    try:
-        return selectors.unit_get_for_figures(user=request.user, code=code)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    return selectors.unit_get_for_figures(user=request.user, code=code)
 
 
 def _period(request: HttpRequest, default_kind: str = "month") -> Period:

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.core import get_usage
 
 from qingdan.core.downloads import harden_download
-from qingdan.core.errors import ApplicationError, NotFound, error_text
+from qingdan.core.errors import ApplicationError, error_text
 from qingdan.core.tabular import csv_bytes
 from qingdan.surveys import selectors, services
 from qingdan.surveys.choices import QuestionKind, SurveyStatus
@@ -26,10 +26,7 @@ from qingdan.units.selectors import unit_get_for_user
 
 
 def _survey(request: HttpRequest, survey_id: int) -> Survey:
-    try:
-        return selectors.survey_get_for_user(request.user, survey_id=survey_id)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    return selectors.survey_get_for_user(request.user, survey_id=survey_id)
 
 
 @login_required
@@ -173,10 +170,7 @@ def _answer_limited(request: HttpRequest) -> bool:
 @require_http_methods(["GET", "POST"])
 def answer(request: HttpRequest, slug: str) -> HttpResponse:
     """The public questionnaire, opened by link or QR code; no account needed; answers rate-limited per address."""
-    try:
-        survey = selectors.survey_public_get(slug=slug)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    survey = selectors.survey_public_get(slug=slug)
     token = request.POST.get("t") or request.GET.get("t", "")
     questions = list(survey.questions.all())
     errors: dict[str, str] = {}

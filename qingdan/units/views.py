@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from qingdan.audit.services import audit_record
 from qingdan.core.downloads import harden_download
-from qingdan.core.errors import NotFound
 from qingdan.core.tabular import csv_lines
 from qingdan.units import selectors
 from qingdan.units.models import Unit
@@ -20,10 +19,7 @@ EXPORT_LIMIT = 200_000
 
 
 def _get(request: HttpRequest, code: str) -> Unit:
-    try:
-        return selectors.unit_get_for_user(request.user, code=code)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    return selectors.unit_get_for_user(request.user, code=code)
 
 
 @login_required
