@@ -33,9 +33,10 @@ from qingdan.ledgers.models import (
     VisitProblem,
 )
 from qingdan.people.models import User
+from qingdan.people.selectors import people_in_scope
 from qingdan.units.choices import UnitKind, UnitLevel
 from qingdan.units.models import Unit
-from qingdan.units.scopes import is_inside, is_system, scope_for_user, within, within_q
+from qingdan.units.scopes import is_inside, scope_for_user, within, within_q
 from qingdan.units.selectors import looks_like_code
 
 
@@ -219,12 +220,7 @@ def staff_named(actor: Actor, usernames: Iterable[str]) -> dict[str, Any]:
     names = {name for name in usernames if name}
     if not names:
         return {}
-    found = User.objects.filter(username__in=names, is_active=True).select_related("home_unit")
-    if not is_system(actor):
-        scope = scope_for_user(actor)
-        if not scope.is_global:
-            found = found.filter(scope.q("home_unit") | Q(pk=getattr(actor, "pk", None)))
-    return {user.username: user for user in found}
+    return {user.username: user for user in people_in_scope(actor).filter(username__in=names)}
 
 
 def study_days(duration: Decimal, unit: str) -> Decimal:

@@ -16,20 +16,29 @@ from qingdan.units.permissions import may_manage_user
 from qingdan.units.scopes import is_system, scope_for_user
 
 
+def people_in_scope(actor: Actor) -> QuerySet:
+    """The active accounts an actor may name: themself and everyone whose home unit lies in their scope.
+
+    The system and superusers name anyone. Everyone else is left out exactly like a name that does
+    not exist, so no form, file or picker tells who exists elsewhere.
+    """
+    people = get_user_model().objects.filter(is_active=True).select_related("home_unit")
+    if is_system(actor):
+        return people
+    scope = scope_for_user(actor)
+    return people if scope.is_global else people.filter(scope.q("home_unit") | Q(pk=getattr(actor, "pk", None)))
+
+
 def people_suggest_for_user(user: Any, *, query: str, limit: int = 15) -> list[Any]:
     """Active people for a picker: a user name's start or part of a display name, in the reader's scope.
 
-    The scope is the home unit's (as ``ledgers.selectors.staff_named``, which the forms then apply),
-    so the picker offers only names the form would accept, and never tells who exists elsewhere.
+    The same people as ``people_in_scope``, which the forms apply too: the picker offers only names
+    the form would accept, and never tells who exists elsewhere.
     """
     query = query.strip()[:50]
     if not query or not getattr(user, "is_authenticated", False):
         return []
-    people = get_user_model().objects.filter(is_active=True).select_related("home_unit")
-    scope = scope_for_user(user)
-    if not scope.is_global:
-        people = people.filter(scope.q("home_unit") | Q(pk=user.pk))
-    people = people.filter(Q(username__startswith=query) | Q(display_name__contains=query))
+    people = people_in_scope(user).filter(Q(username__startswith=query) | Q(display_name__contains=query))
     return list(people.order_by("username")[:limit])
 
 
